@@ -1,0 +1,80 @@
+// The wire formats: what is encoded decodes to the same value; anything else is rejected with a reason.
+#include <catch2/catch.hpp>
+
+#include "protocol.hpp"
+#include "text.hpp"
+
+using namespace webchat;
+
+TEST_CASE("every peer message survives encoding and decoding") {
+  ChatMessage chat{7, "0123456789abcdef", "zoë", "line one\nline two <b>not bold</b>", 1700000000000};
+  std::vector<Member> members{{"0123456789abcdef", "zoë", true}, {"fedcba9876543210", "bob", false}};
+  std::vector<PeerMessage> messages{Hello{"0123456789abcdef", "zoë"}, Welcome{members}, Refuse{"nick-taken"},
+                                    Say{"hi \"there\""}, Posted{chat}, MemberList{members}, Bye{}};
+  for (const auto& message : messages) {
+    auto decoded = decodeMessage(encodeMessage(message));
+    INFO(encodeMessage(message));
+    REQUIRE(decoded.value);
+    CHECK(decoded.value->index() == message.index());
+  }
+  auto posted = decodeMessage(encodeMessage(Posted{chat}));
+  CHECK(std::get<Posted>(*posted.value).message == chat);
+  auto welcome = decodeMessage(encodeMessage(Welcome{members}));
+  CHECK(std::get<Welcome>(*welcome.value).members == members);
+}
+
+TEST_CASE("offers and answers survive encoding and decoding") {
+  OfferText offer{"lobby", "0123456789abcdef", "00112233aabbccdd", "v=0\r\n..."};
+  auto o = decodeOffer(encodeOffer(offer));
+  REQUIRE(o.value);
+  CHECK(o.value->room == offer.room);
+  CHECK(o.value->host == offer.host);
+  CHECK(o.value->offer == offer.offer);
+  CHECK(o.value->sdp == offer.sdp);
+  AnswerText answer{"00112233aabbccdd", "fedcba9876543210", "v=0\r\n..."};
+  auto a = decodeAnswer(encodeAnswer(answer));
+  REQUIRE(a.value);
+  CHECK(a.value->offer == answer.offer);
+  CHECK(a.value->peer == answer.peer);
+  CHECK(decodeOffer(encodeAnswer(answer)).error == "expected an offer, got 'answer'");
+}
+
+TEST_CASE("malformed messages are rejected with a specific reason") {
+  CHECK(decodeMessage("{").error == "not a JSON object");
+  CHECK(decodeMessage("42").error == "not a JSON object");
+  CHECK(decodeMessage(R"({"type":"say"})").error == "field 'v' missing or not a whole number");
+  CHECK(decodeMessage(R"({"v":9,"type":"say"})").error == "unsupported protocol version 9");
+  CHECK(decodeMessage(R"({"v":1,"type":"shout"})").error == "unknown message type 'shout'");
+  CHECK(decodeMessage(R"({"v":1,"type":"say","text":1})").error == "field 'text' missing or not a string");
+  CHECK(decodeMessage(R"({"v":1,"type":"hello","peer":"NOT AN ID","nick":"x"})").error == "field 'peer' not an id");
+  CHECK(decodeMessage(R"({"v":1,"type":"posted","message":{"seq":0,"from":"ab","nick":"a","text":"b","time":1}})")
+            .error == "field 'seq' must be at least 1");
+  CHECK(decodeMessage(R"({"v":1,"type":"posted","message":{"seq":-1}})").error ==
+        "in 'message': field 'seq' missing or not a whole number");
+  CHECK(decodeMessage(std::string(kMaxPeerMessageBytes + 1, ' ')).error == "message larger than 65536 bytes");
+  std::string invalidUtf8 = "{\"v\":1,\"type\":\"say\",\"text\":\"\xff\"}";
+  CHECK_FALSE(decodeMessage(invalidUtf8).value);
+}
+
+TEST_CASE("encoding never throws, even on invalid UTF-8 from a local caller") {
+  CHECK_NOTHROW(encodeMessage(Say{"\xff\xfe"}));
+}
+
+TEST_CASE("signaling IDs use the mailbox's alphabet and bind an answer to its offer") {
+  CHECK(offerSignalId("lobby") == "wc1.lobby.offer");
+  CHECK(answerSignalId("lobby", "00112233aabbccdd") == "wc1.lobby.answer.00112233aabbccdd");
+  CHECK(offerSignalId(std::string(kMaxRoomNameBytes, 'r')).size() <= 128);
+  CHECK(answerSignalId(std::string(kMaxRoomNameBytes, 'r'), std::string(32, 'f')).size() <= 128);
+}
+
+TEST_CASE("text rules count characters, not bytes") {
+  CHECK(countCodePoints("zoë") == 3);
+  CHECK(nickProblem(std::string(kMaxNickChars, 'x')).empty());
+  std::string thirtyTwoAccents;
+  for (std::size_t i = 0; i < kMaxNickChars; ++i) thirtyTwoAccents += "é";
+  CHECK(nickProblem(thirtyTwoAccents).empty());
+  CHECK(nickProblem("tab\there") == "nickname contains a control character");
+  CHECK(roomProblem("a/b") == "room name may only use letters, digits and . _ ~ -");
+  CHECK(sameNick("Alice", "aLICE"));
+  CHECK_FALSE(sameNick("alice", "alicia"));
+}

@@ -1,0 +1,211 @@
+// Whole rooms in the simulation: roles, relay, history, refusal, leaving.
+#include <catch2/catch.hpp>
+
+#include "simulation.hpp"
+
+using namespace webchat;
+using webchat::sim::Simulation;
+
+namespace {
+
+constexpr Millis kSettle = 20000;  // generous: every step of a join completes well within this
+
+std::vector<std::string> texts(const std::vector<ChatMessage>& messages) {
+  std::vector<std::string> out;
+  for (const auto& m : messages) out.push_back(m.nick + ": " + m.text);
+  return out;
+}
+
+std::vector<std::string> nicks(const std::vector<Member>& members) {
+  std::vector<std::string> out;
+  for (const auto& m : members) out.push_back(m.nick + (m.host ? " (host)" : ""));
+  return out;
+}
+
+bool inRoom(Simulation& sim, std::size_t member) {
+  auto state = sim.room(member).state();
+  return state == RoomState::Host || state == RoomState::Guest;
+}
+
+}  // namespace
+
+TEST_CASE("the first to join an empty room becomes its host") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  CHECK(sim.room(alice).state() == RoomState::Host);
+  CHECK(nicks(sim.room(alice).members()) == std::vector<std::string>{"alice (host)"});
+  // It keeps an offer parked for newcomers.
+  sim.runFor(1000);
+  CHECK(sim.mailbox().stats().parkedSets == 1);
+}
+
+TEST_CASE("a joiner answers the host's offer and becomes a guest") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  auto bob = sim.join("lobby", "bob");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob) && sim.room(alice).members().size() == 2; }, kSettle));
+  CHECK(sim.room(bob).state() == RoomState::Guest);
+  std::vector<std::string> expected{"alice (host)", "bob"};
+  CHECK(nicks(sim.room(alice).members()) == expected);
+  CHECK(nicks(sim.room(bob).members()) == expected);
+  // The host parks a fresh offer for the next newcomer.
+  sim.runFor(1000);
+  CHECK(sim.mailbox().stats().parkedSets == 1);
+}
+
+TEST_CASE("rooms with different names are separate") {
+  Simulation sim;
+  auto alice = sim.join("one", "alice");
+  auto bob = sim.join("two", "bob");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice) && inRoom(sim, bob); }, kSettle));
+  CHECK(sim.room(alice).state() == RoomState::Host);
+  CHECK(sim.room(bob).state() == RoomState::Host);
+}
+
+TEST_CASE("the host relays every line to everyone, in one order") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  auto bob = sim.join("lobby", "bob");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob); }, kSettle));
+  auto carol = sim.join("lobby", "carol");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, carol) && sim.room(bob).members().size() == 3; }, kSettle));
+
+  CHECK(sim.send(bob, "hello from bob") == "");
+  CHECK(sim.send(alice, "hello from alice") == "");
+  CHECK(sim.send(carol, "hello from carol") == "");
+  REQUIRE(sim.runUntil([&] { return sim.observed(carol).messages.size() == 3 && sim.observed(bob).messages.size() == 3; }, kSettle));
+
+  const auto& atHost = sim.observed(alice).messages;
+  REQUIRE(atHost.size() == 3);
+  for (std::size_t i = 0; i < atHost.size(); ++i) CHECK(atHost[i].seq == i + 1);
+  CHECK(sim.observed(bob).messages == atHost);
+  CHECK(sim.observed(carol).messages == atHost);
+  // The host's own line reaches the host first, the guests' lines arrive after a round trip.
+  CHECK(atHost[0].nick == "alice");
+  CHECK(atHost[0].from == sim.room(alice).selfId());
+  CHECK(atHost[1].from == sim.room(bob).selfId());
+}
+
+TEST_CASE("a newcomer receives the whole history in order") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  auto bob = sim.join("lobby", "bob");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob); }, kSettle));
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(sim.send(i % 2 ? alice : bob, "line " + std::to_string(i)) == "");
+  }
+  REQUIRE(sim.runUntil([&] { return sim.observed(alice).messages.size() == 5; }, kSettle));
+
+  auto carol = sim.join("lobby", "carol");
+  REQUIRE(sim.runUntil([&] { return sim.observed(carol).messages.size() == 5; }, kSettle));
+  CHECK(texts(sim.observed(carol).messages) == texts(sim.observed(alice).messages));
+  CHECK(std::vector<ChatMessage>(sim.room(carol).history().begin(), sim.room(carol).history().end()) ==
+        sim.observed(alice).messages);
+}
+
+TEST_CASE("the host keeps at most kMaxHistory lines and hands on the newest") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  for (std::size_t i = 0; i < kMaxHistory + 5; ++i) REQUIRE(sim.send(alice, "line " + std::to_string(i)) == "");
+  CHECK(sim.room(alice).history().size() == kMaxHistory);
+  CHECK(sim.room(alice).history().front().seq == 6);
+
+  auto bob = sim.join("lobby", "bob");
+  REQUIRE(sim.runUntil([&] { return sim.observed(bob).messages.size() == kMaxHistory; }, kSettle));
+  CHECK(sim.observed(bob).messages.front().seq == 6);
+  CHECK(sim.observed(bob).messages.back().seq == kMaxHistory + 5);
+}
+
+TEST_CASE("a taken nickname is refused with a reason, not a hang") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  auto imposter = sim.join("lobby", "ALICE");
+  REQUIRE(sim.runUntil([&] { return sim.room(imposter).state() == RoomState::Closed; }, kSettle));
+  CHECK(sim.observed(imposter).statuses.back().error == "nick-taken");
+  CHECK(sim.room(alice).members().size() == 1);
+}
+
+TEST_CASE("invalid nicknames and room names are refused before joining") {
+  Simulation sim;
+  auto blank = sim.join("lobby", "");
+  auto spaced = sim.join("lobby", " bob");
+  auto longNick = sim.join("lobby", std::string(kMaxNickChars + 1, 'x'));
+  auto badRoom = sim.join("no spaces here", "carol");
+  for (auto member : {blank, spaced, longNick}) {
+    CHECK(sim.room(member).state() == RoomState::Closed);
+    CHECK(sim.observed(member).statuses.back().error == "nick-invalid");
+  }
+  CHECK(sim.observed(badRoom).statuses.back().error == "room-invalid");
+}
+
+TEST_CASE("a guest that leaves disappears from everyone's member list") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  auto bob = sim.join("lobby", "bob");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob); }, kSettle));
+  auto carol = sim.join("lobby", "carol");
+  REQUIRE(sim.runUntil([&] { return sim.room(bob).members().size() == 3; }, kSettle));
+
+  sim.leave(bob);
+  CHECK(sim.room(bob).state() == RoomState::Closed);
+  REQUIRE(sim.runUntil([&] { return sim.room(carol).members().size() == 2; }, kSettle));
+  CHECK(nicks(sim.room(alice).members()) == std::vector<std::string>{"alice (host)", "carol"});
+}
+
+TEST_CASE("messages a guest cannot send are refused locally") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  CHECK(sim.send(alice, "too early") == "not in a room yet");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  CHECK(sim.send(alice, "") == "message is empty");
+  CHECK(sim.send(alice, std::string(kMaxTextChars + 1, 'x')) == "message is longer than 4000 characters");
+  CHECK(sim.send(alice, std::string(kMaxTextChars, 'x')) == "");
+}
+
+TEST_CASE("hostile peer messages are dropped and counted, and the room carries on") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  auto bob = sim.join("lobby", "bob");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob) && sim.room(alice).members().size() == 2; }, kSettle));
+  auto hostLinks = sim.openLinks(alice);
+  REQUIRE(hostLinks.size() == 1);
+
+  const std::vector<std::string> hostile = {
+      "", "not json", "[]", R"({"v":1})", R"({"v":2,"type":"say","text":"x"})", R"({"v":1,"type":"nope"})",
+      R"({"v":1,"type":"say","text":42})", R"({"v":1,"type":"say"})",
+      R"({"v":1,"type":"posted","message":{"seq":"x"}})",  // out of turn for a host, and malformed
+      R"({"v":1,"type":"welcome","members":[]})",          // only hosts send welcome
+      R"({"v":1,"type":"hello","peer":"abc","nick":"again"})",  // already admitted
+      std::string(kMaxPeerMessageBytes + 1, ' '),
+  };
+  for (const auto& text : hostile) sim.inject(alice, hostLinks[0], text);
+  CHECK(sim.room(alice).droppedMessages() == hostile.size());
+  CHECK(sim.room(alice).state() == RoomState::Host);
+  CHECK(sim.room(alice).members().size() == 2);
+
+  REQUIRE(sim.send(bob, "still here") == "");
+  REQUIRE(sim.runUntil([&] { return sim.observed(alice).messages.size() == 1; }, kSettle));
+  CHECK(sim.observed(alice).messages[0].text == "still here");
+}
+
+TEST_CASE("when the host leaves, the guests are told the room closed") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  auto bob = sim.join("lobby", "bob");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob); }, kSettle));
+  sim.leave(alice);
+  REQUIRE(sim.runUntil([&] { return sim.room(bob).state() == RoomState::Closed; }, kSettle));
+  CHECK(sim.observed(bob).statuses.back().error == "host-left");
+  // The host withdrew its parked offer: nobody will be handed a dead one.
+  sim.runFor(100);
+  CHECK(sim.mailbox().stats().parkedSets == 0);
+}

@@ -1,0 +1,236 @@
+#include "simulation.hpp"
+
+#include <sstream>
+#include <type_traits>
+
+namespace webchat::sim {
+
+struct Simulation::Node {
+  std::unique_ptr<Room> room;
+  Observed observed;
+  bool alive = true;
+  std::map<RequestId, Mailbox::Ticket> tickets;  // requests parked at the mailbox
+  std::map<RequestId, bool> cancelled;
+  std::map<LinkId, bool> described;  // links whose peer connection exists (until closed)
+};
+
+namespace {
+
+// A fake session description names its endpoint, so AcceptAnswer can find the answering side.
+std::string fakeSdp(std::size_t node, LinkId link) {
+  return "fake-sdp " + std::to_string(node) + " " + std::to_string(link);
+}
+
+bool parseFakeSdp(const std::string& sdp, std::size_t& node, LinkId& link) {
+  std::istringstream in(sdp);
+  std::string word;
+  return static_cast<bool>(in >> word >> node >> link) && word == "fake-sdp";
+}
+
+}  // namespace
+
+Simulation::Simulation() : Simulation(Options{}) {}
+Simulation::Simulation(Options options) : options_(options) {}
+Simulation::~Simulation() = default;
+
+std::size_t Simulation::join(const std::string& room, const std::string& nick) {
+  auto node = std::make_unique<Node>();
+  std::uint64_t seed = options_.seed * 1000003ULL + nodes_.size() + 1;
+  node->room = std::make_unique<Room>(Room::Config{room, nick, seed});
+  nodes_.push_back(std::move(node));
+  std::size_t member = nodes_.size() - 1;
+  nodes_[member]->room->join(now_);
+  drain(member);
+  return member;
+}
+
+void Simulation::leave(std::size_t member) {
+  room(member).leave(now_);
+  drain(member);
+}
+
+void Simulation::crash(std::size_t member) {
+  Node& node = *nodes_[member];
+  node.alive = false;
+  for (const auto& [request, ticket] : node.tickets) mailbox_.withdraw(ticket);
+  node.tickets.clear();
+  for (const auto& [link, described] : node.described) disconnect(Endpoint{member, link});
+  node.described.clear();
+}
+
+std::string Simulation::send(std::size_t member, const std::string& text) {
+  std::string problem = room(member).send(text, now_);
+  drain(member);
+  return problem;
+}
+
+void Simulation::inject(std::size_t member, LinkId link, const std::string& text) {
+  room(member).onLinkMessage(link, text, now_);
+  drain(member);
+}
+
+Room& Simulation::room(std::size_t member) { return *nodes_.at(member)->room; }
+const Observed& Simulation::observed(std::size_t member) const { return nodes_.at(member)->observed; }
+bool Simulation::alive(std::size_t member) const { return nodes_.at(member)->alive; }
+
+std::vector<LinkId> Simulation::openLinks(std::size_t member) const {
+  std::vector<LinkId> links;
+  for (const auto& [from, to] : peerOf_) {
+    if (from.node == member) links.push_back(from.link);
+  }
+  return links;
+}
+
+void Simulation::at(Millis when, std::function<void()> action) {
+  events_.push(Event{when, nextOrder_++, std::move(action)});
+}
+
+void Simulation::drain(std::size_t member) {
+  while (auto effect = nodes_[member]->room->poll()) carryOut(member, std::move(*effect));
+}
+
+void Simulation::carryOut(std::size_t member, Effect effect) {
+  Node& node = *nodes_[member];
+  auto reply = [this, member](RequestId request, int status, std::string body) {
+    at(now_ + options_.signalLatency, [this, member, request, status, body] {
+      Node& n = *nodes_[member];
+      n.tickets.erase(request);
+      if (!n.alive || n.cancelled.count(request)) return;
+      n.room->onSignalDone(request, status, body, now_);
+      drain(member);
+    });
+  };
+  std::visit(
+      [&](auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, effect::SignalGet>) {
+          at(now_ + options_.signalLatency, [this, member, e, reply] {
+            Node& n = *nodes_[member];
+            if (!n.alive || n.cancelled.count(e.request)) return;
+            n.tickets[e.request] = mailbox_.get(e.id, now_, e.timeout, [reply, request = e.request](auto text) {
+              reply(request, text ? 200 : 204, text.value_or(""));
+            });
+          });
+        } else if constexpr (std::is_same_v<T, effect::SignalSet>) {
+          at(now_ + options_.signalLatency, [this, member, e, reply] {
+            Node& n = *nodes_[member];
+            if (!n.alive || n.cancelled.count(e.request)) return;
+            n.tickets[e.request] = mailbox_.set(e.id, e.text, now_, e.timeout, [reply, request = e.request](bool taken) {
+              reply(request, taken ? 200 : 204, taken ? "ok" : "");
+            });
+          });
+        } else if constexpr (std::is_same_v<T, effect::SignalCancel>) {
+          node.cancelled[e.request] = true;
+          if (auto it = node.tickets.find(e.request); it != node.tickets.end()) {
+            mailbox_.withdraw(it->second);
+            node.tickets.erase(it);
+          }
+        } else if constexpr (std::is_same_v<T, effect::OpenLink>) {
+          node.described[e.link] = false;
+          at(now_ + options_.describeDelay, [this, member, link = e.link] {
+            Node& n = *nodes_[member];
+            if (!n.alive || !n.described.count(link)) return;
+            n.described[link] = true;
+            n.room->onLinkDescribed(link, fakeSdp(member, link), now_);
+            drain(member);
+          });
+        } else if constexpr (std::is_same_v<T, effect::AcceptAnswer>) {
+          std::size_t otherNode;
+          LinkId otherLink;
+          if (!parseFakeSdp(e.sdp, otherNode, otherLink) || otherNode >= nodes_.size()) return;
+          Endpoint self{member, e.link}, other{otherNode, otherLink};
+          const Node& peer = *nodes_[otherNode];
+          if (!peer.alive || !peer.described.count(otherLink)) return;  // that browser moved on
+          peerOf_[self] = other;
+          peerOf_[other] = self;
+          deliverToLink(self, [this](Room& r, LinkId l) { r.onLinkOpen(l, now_); });
+          deliverToLink(other, [this](Room& r, LinkId l) { r.onLinkOpen(l, now_); });
+        } else if constexpr (std::is_same_v<T, effect::Send>) {
+          auto it = peerOf_.find(Endpoint{member, e.link});
+          if (it == peerOf_.end()) return;
+          deliverToLink(it->second, [this, text = e.text](Room& r, LinkId l) { r.onLinkMessage(l, text, now_); });
+        } else if constexpr (std::is_same_v<T, effect::CloseLink>) {
+          node.described.erase(e.link);
+          disconnect(Endpoint{member, e.link});
+        } else if constexpr (std::is_same_v<T, effect::StatusChanged>) {
+          node.observed.statuses.push_back(e);
+        } else if constexpr (std::is_same_v<T, effect::MessageAdded>) {
+          node.observed.messages.push_back(e.message);
+        } else if constexpr (std::is_same_v<T, effect::MembersChanged>) {
+          node.observed.memberLists.push_back(e.members);
+        }
+      },
+      effect);
+}
+
+// Runs `event` on the endpoint's room after the link latency, if the link still exists then.
+void Simulation::deliverToLink(Endpoint to, std::function<void(Room&, LinkId)> event) {
+  at(now_ + options_.linkLatency, [this, to, event] {
+    Node& n = *nodes_[to.node];
+    if (!n.alive || !n.described.count(to.link)) return;
+    event(*n.room, to.link);
+    drain(to.node);
+  });
+}
+
+// Tears down the link at `from`; its peer learns of it one latency later.
+void Simulation::disconnect(Endpoint from) {
+  auto it = peerOf_.find(from);
+  if (it == peerOf_.end()) return;
+  Endpoint to = it->second;
+  peerOf_.erase(it);
+  peerOf_.erase(to);
+  deliverToLink(to, [this](Room& r, LinkId l) { r.onLinkClosed(l, now_); });
+}
+
+bool Simulation::step(Millis limit) {
+  std::optional<Millis> next;
+  auto consider = [&](std::optional<Millis> t) {
+    if (t) next = next ? std::min(*next, *t) : *t;
+  };
+  consider(mailbox_.nextDeadline());
+  if (!events_.empty()) consider(events_.top().when);
+  for (const auto& node : nodes_) {
+    if (node->alive) consider(node->room->nextDeadline());
+  }
+  if (!next || *next > limit) return false;
+  now_ = std::max(now_, *next);
+  if (auto deadline = mailbox_.nextDeadline(); deadline && *deadline <= now_) {
+    mailbox_.expire(now_);
+    return true;
+  }
+  if (!events_.empty() && events_.top().when <= now_) {
+    auto action = events_.top().action;
+    events_.pop();
+    action();
+    return true;
+  }
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    auto deadline = nodes_[i]->room->nextDeadline();
+    if (nodes_[i]->alive && deadline && *deadline <= now_) {
+      nodes_[i]->room->tick(now_);
+      drain(i);
+    }
+  }
+  return true;
+}
+
+void Simulation::runFor(Millis duration) {
+  Millis end = now_ + duration;
+  while (step(end)) {
+  }
+  now_ = end;
+}
+
+bool Simulation::runUntil(const std::function<bool()>& done, Millis limit) {
+  Millis end = now_ + limit;
+  while (!done()) {
+    if (!step(end)) {
+      now_ = end;
+      return done();
+    }
+  }
+  return true;
+}
+
+}  // namespace webchat::sim

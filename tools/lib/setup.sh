@@ -1,0 +1,56 @@
+# Shared by tools/run and tools/test: install what is missing, then build. Quiet when there is
+# nothing to do; says what it installs when there is. Source it, then call setup_all.
+
+WEBCHAT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+WEBCHAT_BUILD=${WEBCHAT_BUILD:-$WEBCHAT_ROOT/build}
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian packages named in tools/packages.apt that are not installed yet.
+missing_apt_packages() {
+  local package
+  grep -vE '^\s*(#|$)' "$WEBCHAT_ROOT/tools/packages.apt" | while read -r package; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || echo "$package"
+  done
+}
+
+install_apt_packages() {
+  local missing
+  missing=$(missing_apt_packages | tr '\n' ' ')
+  [ -z "${missing// /}" ] && return 0
+  echo "Installing Debian packages: $missing"
+  as_root apt-get update -qq
+  # shellcheck disable=SC2086 # one word per package
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+}
+
+# npm packages of the browser tests, exactly as pinned in their lockfile.
+install_npm_packages() {
+  local dir="$WEBCHAT_ROOT/tests/browser"
+  local stamp="$dir/node_modules/.package-lock.json"
+  if [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; then return 0; fi
+  # This machine kind's nodejs bundles npm; Debian's own nodejs does not.
+  command -v npm >/dev/null || { as_root apt-get update -qq && as_root apt-get install -y -qq npm >/dev/null; }
+  echo "Installing npm packages from tests/browser/package-lock.json"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
+# Configures once, then builds; shows the compiler's output only when the build fails.
+build_all() {
+  mkdir -p "$WEBCHAT_BUILD"
+  local log="$WEBCHAT_BUILD/build.log"
+  if [ ! -f "$WEBCHAT_BUILD/CMakeCache.txt" ]; then
+    cmake -S "$WEBCHAT_ROOT" -B "$WEBCHAT_BUILD" -DCMAKE_BUILD_TYPE=Release >"$log" 2>&1 || { cat "$log"; return 1; }
+  fi
+  if ! cmake --build "$WEBCHAT_BUILD" -j"$(nproc)" >"$log" 2>&1; then
+    cat "$log"
+    echo "Build failed (log: $log)" >&2
+    return 1
+  fi
+}
+
+setup_all() {
+  install_apt_packages && install_npm_packages && build_all
+}

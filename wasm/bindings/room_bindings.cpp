@@ -1,0 +1,172 @@
+// embind registration of the room logic: converts values, adds no behaviour. The JS side
+// (web/webchat.js) drives it: feeds inputs, drains poll() and carries out each effect.
+
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include "room.hpp"
+
+namespace webchat {
+namespace {
+
+using emscripten::val;
+
+val toJs(const Member& m) {
+  val out = val::object();
+  out.set("id", m.id);
+  out.set("nick", m.nick);
+  out.set("host", m.host);
+  return out;
+}
+
+val toJs(const ChatMessage& m) {
+  val out = val::object();
+  out.set("seq", static_cast<double>(m.seq));
+  out.set("from", m.from);
+  out.set("nick", m.nick);
+  out.set("text", m.text);
+  out.set("time", static_cast<double>(m.time));
+  return out;
+}
+
+template <typename Items>
+val arrayToJs(const Items& items) {
+  val out = val::array();
+  for (const auto& item : items) out.call<void>("push", toJs(item));
+  return out;
+}
+
+val tagged(const char* type) {
+  val out = val::object();
+  out.set("type", std::string(type));
+  return out;
+}
+
+// One JS object per effect, tagged by "type"; the names match web/webchat.js's effect handlers.
+struct EffectToJs {
+  val operator()(const effect::SignalGet& e) const {
+    val out = tagged("signal-get");
+    out.set("request", e.request);
+    out.set("id", e.id);
+    out.set("timeout", static_cast<double>(e.timeout));
+    return out;
+  }
+  val operator()(const effect::SignalSet& e) const {
+    val out = tagged("signal-set");
+    out.set("request", e.request);
+    out.set("id", e.id);
+    out.set("text", e.text);
+    out.set("timeout", static_cast<double>(e.timeout));
+    return out;
+  }
+  val operator()(const effect::SignalCancel& e) const {
+    val out = tagged("signal-cancel");
+    out.set("request", e.request);
+    return out;
+  }
+  val operator()(const effect::OpenLink& e) const {
+    val out = tagged("open-link");
+    out.set("link", e.link);
+    out.set("remoteOffer", e.remoteOffer);
+    return out;
+  }
+  val operator()(const effect::AcceptAnswer& e) const {
+    val out = tagged("accept-answer");
+    out.set("link", e.link);
+    out.set("sdp", e.sdp);
+    return out;
+  }
+  val operator()(const effect::Send& e) const {
+    val out = tagged("send");
+    out.set("link", e.link);
+    out.set("text", e.text);
+    return out;
+  }
+  val operator()(const effect::CloseLink& e) const {
+    val out = tagged("close-link");
+    out.set("link", e.link);
+    return out;
+  }
+  val operator()(const effect::StatusChanged& e) const {
+    val out = tagged("status");
+    out.set("state", std::string(toString(e.state)));
+    out.set("error", e.error);
+    return out;
+  }
+  val operator()(const effect::MessageAdded& e) const {
+    val out = tagged("message");
+    out.set("message", toJs(e.message));
+    return out;
+  }
+  val operator()(const effect::MembersChanged& e) const {
+    val out = tagged("members");
+    out.set("members", arrayToJs(e.members));
+    return out;
+  }
+};
+
+// JS numbers are doubles: times arrive as such and are whole milliseconds.
+Millis ms(double now) { return static_cast<Millis>(now); }
+
+class RoomBinding {
+ public:
+  RoomBinding(std::string room, std::string nick, double seedHigh, double seedLow)
+      : room_(Room::Config{std::move(room), std::move(nick),
+                           (static_cast<std::uint64_t>(seedHigh) << 32) | static_cast<std::uint32_t>(seedLow)}) {}
+
+  void join(double now) { room_.join(ms(now)); }
+  void leave(double now) { room_.leave(ms(now)); }
+  std::string send(const std::string& text, double now) { return room_.send(text, ms(now)); }
+  void signalDone(RequestId request, int status, const std::string& body, double now) {
+    room_.onSignalDone(request, status, body, ms(now));
+  }
+  void linkDescribed(LinkId link, const std::string& sdp, double now) { room_.onLinkDescribed(link, sdp, ms(now)); }
+  void linkOpen(LinkId link, double now) { room_.onLinkOpen(link, ms(now)); }
+  void linkMessage(LinkId link, const std::string& text, double now) { room_.onLinkMessage(link, text, ms(now)); }
+  void linkClosed(LinkId link, double now) { room_.onLinkClosed(link, ms(now)); }
+  void tick(double now) { room_.tick(ms(now)); }
+
+  val poll() {
+    auto effect = room_.poll();
+    return effect ? std::visit(EffectToJs{}, *effect) : val::null();
+  }
+  val nextDeadline() const {
+    auto deadline = room_.nextDeadline();
+    return deadline ? val(static_cast<double>(*deadline)) : val::null();
+  }
+  val history() const { return arrayToJs(room_.history()); }
+  val members() const { return arrayToJs(room_.members()); }
+  std::string selfId() const { return room_.selfId(); }
+  std::string state() const { return toString(room_.state()); }
+  double droppedMessages() const { return static_cast<double>(room_.droppedMessages()); }
+  std::string lastDropReason() const { return room_.lastDropReason(); }
+
+ private:
+  Room room_;
+};
+
+}  // namespace
+}  // namespace webchat
+
+EMSCRIPTEN_BINDINGS(webchat) {
+  using webchat::RoomBinding;
+  emscripten::class_<RoomBinding>("Room")
+      .constructor<std::string, std::string, double, double>()
+      .function("join", &RoomBinding::join)
+      .function("leave", &RoomBinding::leave)
+      .function("send", &RoomBinding::send)
+      .function("signalDone", &RoomBinding::signalDone)
+      .function("linkDescribed", &RoomBinding::linkDescribed)
+      .function("linkOpen", &RoomBinding::linkOpen)
+      .function("linkMessage", &RoomBinding::linkMessage)
+      .function("linkClosed", &RoomBinding::linkClosed)
+      .function("tick", &RoomBinding::tick)
+      .function("poll", &RoomBinding::poll)
+      .function("nextDeadline", &RoomBinding::nextDeadline)
+      .function("history", &RoomBinding::history)
+      .function("members", &RoomBinding::members)
+      .function("selfId", &RoomBinding::selfId)
+      .function("state", &RoomBinding::state)
+      .function("droppedMessages", &RoomBinding::droppedMessages)
+      .function("lastDropReason", &RoomBinding::lastDropReason);
+}

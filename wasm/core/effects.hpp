@@ -1,0 +1,78 @@
+#pragma once
+// What the room asks its driver to do. The room never performs I/O: it queues effects, and the driver
+// (the JS shim in browsers, the simulation harness in tests) carries each out and reports back through
+// the room's on...() inputs, naming the request or link the effect named.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "protocol.hpp"
+
+namespace webchat {
+
+using RequestId = std::uint32_t;  // one signaling request
+using LinkId = std::uint32_t;     // one peer connection with its data channel
+
+enum class RoomState { Idle, Joining, Host, Guest, Closed };
+const char* toString(RoomState state);
+
+namespace effect {
+
+// POST /sig?get=id&timeoutms=timeout; report with Room::onSignalDone.
+struct SignalGet {
+  RequestId request;
+  std::string id;
+  Millis timeout;
+};
+// POST /sig?set=id&timeoutms=timeout with text as the body; report with Room::onSignalDone.
+struct SignalSet {
+  RequestId request;
+  std::string id;
+  std::string text;
+  Millis timeout;
+};
+// Abort a request still under way (its connection closes, so the mailbox withdraws it). No report.
+struct SignalCancel {
+  RequestId request;
+};
+// Create a peer connection. With an empty remoteOffer: open the data channel and create an offer; else
+// accept remoteOffer and create an answer. Either way, report the local description (ICE gathering
+// capped) with Room::onLinkDescribed, or failure with Room::onLinkClosed; later the channel's open,
+// messages and close with onLinkOpen, onLinkMessage and onLinkClosed.
+struct OpenLink {
+  LinkId link;
+  std::string remoteOffer;
+};
+struct AcceptAnswer {  // apply the remote answer to an offering link
+  LinkId link;
+  std::string sdp;
+};
+struct Send {  // one message on the link's data channel
+  LinkId link;
+  std::string text;
+};
+struct CloseLink {  // close after sending what is queued; no report follows
+  LinkId link;
+};
+
+// --- Events for the user interface ---------------------------------------------------------
+struct StatusChanged {
+  RoomState state;
+  std::string error;  // a stable code ("nick-taken", "server-unreachable", ...) or empty
+};
+struct MessageAdded {
+  ChatMessage message;
+};
+struct MembersChanged {
+  std::vector<Member> members;  // in join order
+};
+
+}  // namespace effect
+
+using Effect = std::variant<effect::SignalGet, effect::SignalSet, effect::SignalCancel, effect::OpenLink,
+                            effect::AcceptAnswer, effect::Send, effect::CloseLink, effect::StatusChanged,
+                            effect::MessageAdded, effect::MembersChanged>;
+
+}  // namespace webchat

@@ -1,0 +1,298 @@
+// webchat: a peer-to-peer chat room in a few lines.
+//
+//   import { joinRoom } from './webchat.js';
+//   const room = await joinRoom({ room: 'lobby', nick: 'alice', signal: 'http://127.0.0.1:8080/sig' });
+//   room.addEventListener('message', e => console.log(e.detail.nick, e.detail.text));
+//   room.send('hi');
+//
+// The room logic is C++ compiled to WebAssembly (webchat-core.js). This file is its driver: it feeds
+// the logic inputs (user calls, signaling replies, data-channel events, timers) and carries out the
+// effects it asks for with fetch, RTCPeerConnection and RTCDataChannel. It holds no room state itself.
+
+const ICE_GATHER_CAP_MS = 2000;  // an unreachable STUN server must not stall a join
+const CLOSE_FLUSH_CAP_MS = 1000; // how long a closing link may take to send what is queued
+
+const ERROR_TEXT = {
+  'nick-taken': 'That nickname is already taken in this room. Pick another one.',
+  'nick-invalid': 'Nicknames are 1 to 32 characters, with no control characters and no space at either end.',
+  'room-invalid': 'Room names are 1 to 64 letters, digits, dots, dashes, underscores or tildes.',
+  'room-full': 'This room is full. Try again later or pick another room.',
+  'id-taken': 'Another member already uses this member id. Rejoin to get a new one.',
+  'server-unreachable': 'The signaling server cannot be reached. Check its address in the settings, or that it is running.',
+  'server-error': 'The signaling server had an internal error. Try again in a moment.',
+  'server-rejected': 'The signaling server refused the request. Check its address in the settings.',
+  'host-left': 'The host left, so the room has closed.',
+  'webrtc-unsupported': 'This browser cannot open WebRTC data channels. Use a current Firefox or Chromium.',
+};
+
+/** An Error with a stable `code` (one of the keys above) and a sentence a person can act on. */
+export class WebchatError extends Error {
+  constructor(code, detail) {
+    super(ERROR_TEXT[code] ?? code);
+    this.name = 'WebchatError';
+    this.code = code;
+    if (detail) this.detail = detail;
+  }
+}
+
+export function describeError(code) {
+  return ERROR_TEXT[code] ?? code;
+}
+
+let corePromise;
+
+// webchat-core.js is a classic script defining WebchatCore (classic scripts load from file:// too).
+// A page that inlined it already has the global; otherwise load it from next to this module.
+function loadCore() {
+  corePromise ??= new Promise((resolve, reject) => {
+    if (globalThis.WebchatCore) return resolve(globalThis.WebchatCore());
+    const script = document.createElement('script');
+    script.src = new URL('webchat-core.js', import.meta.url).href;
+    script.onload = () => resolve(globalThis.WebchatCore());
+    script.onerror = () => reject(new Error(`could not load ${script.src}`));
+    document.head.append(script);
+  });
+  return corePromise;
+}
+
+function randomSeed() {
+  const words = new Uint32Array(2);
+  crypto.getRandomValues(words);
+  return words;
+}
+
+/**
+ * Joins a room. Resolves with the Room once this browser is in it (as host or guest); rejects with
+ * a WebchatError when it cannot get in (nickname taken, server unreachable, ...).
+ */
+export async function joinRoom({ room = 'default', nick, signal, iceServers = [], iceGatherCapMs = ICE_GATHER_CAP_MS } = {}) {
+  if (typeof RTCPeerConnection === 'undefined') throw new WebchatError('webrtc-unsupported');
+  if (!signal) signal = new URL('/sig', location.href).href;
+  const core = await loadCore();
+  const [high, low] = randomSeed();
+  const chat = new Room(new core.Room(String(room), String(nick ?? ''), high, low),
+                        { room: String(room), signal, iceServers, iceGatherCapMs });
+  return chat.joined;
+}
+
+export class Room extends EventTarget {
+  #logic;
+  #options;
+  #links = new Map();     // link id → { pc, channel }
+  #requests = new Map();  // request id → AbortController
+  #timer = null;
+  #status = { state: 'joining' };
+  #members = [];
+  #pumping = false;
+
+  constructor(logic, options) {
+    super();
+    this.#logic = logic;
+    this.#options = options;
+    this.room = options.room;
+    this.selfId = logic.selfId();
+    this.joined = new Promise((resolve, reject) => {
+      const onStatus = ({ detail }) => {
+        if (detail.state === 'host' || detail.state === 'guest') {
+          this.removeEventListener('status', onStatus);
+          resolve(this);
+        } else if (detail.error) {
+          this.removeEventListener('status', onStatus);
+          if (detail.state !== 'closed') this.leave();
+          reject(new WebchatError(detail.error));
+        }
+      };
+      this.addEventListener('status', onStatus);
+    });
+    this.#input(() => this.#logic.join(Date.now()));
+  }
+
+  /** { state: 'joining'|'host'|'guest'|'closed', error?: code, message?: words } */
+  get status() { return { ...this.#status }; }
+  /** [{ id, nick, host, self }] in join order. */
+  get members() { return this.#members.map((m) => ({ ...m })); }
+  /** [{ seq, from, nick, text, time }], oldest first (the room keeps the last 1000). */
+  get history() { return this.#logic.history(); }
+
+  /** Sends a chat line; throws a RangeError when it is empty or too long, or before joining. */
+  send(text) {
+    let problem = '';
+    this.#input(() => { problem = this.#logic.send(String(text), Date.now()); });
+    if (problem) throw new RangeError(problem);
+  }
+
+  leave() {
+    this.#input(() => this.#logic.leave(Date.now()));
+  }
+
+  // Every input goes through here: feed the logic, then carry out whatever it asks for.
+  #input(feed) {
+    feed();
+    this.#pump();
+  }
+
+  #pump() {
+    if (this.#pumping) return;  // an effect's handler fed an input: the outer loop drains it
+    this.#pumping = true;
+    try {
+      for (let effect = this.#logic.poll(); effect !== null; effect = this.#logic.poll()) this.#apply(effect);
+    } finally {
+      this.#pumping = false;
+    }
+    this.#schedule();
+  }
+
+  #schedule() {
+    clearTimeout(this.#timer);
+    const deadline = this.#logic.nextDeadline();
+    if (deadline === null) return;
+    this.#timer = setTimeout(() => this.#input(() => this.#logic.tick(Date.now())), Math.max(0, deadline - Date.now()));
+  }
+
+  #apply(effect) {
+    switch (effect.type) {
+      case 'signal-get': return this.#signal(effect.request, `get=${encodeURIComponent(effect.id)}`, effect.timeout);
+      case 'signal-set': return this.#signal(effect.request, `set=${encodeURIComponent(effect.id)}`, effect.timeout, effect.text);
+      case 'signal-cancel': return this.#cancelSignal(effect.request);
+      case 'open-link': return this.#openLink(effect.link, effect.remoteOffer);
+      case 'accept-answer': return this.#acceptAnswer(effect.link, effect.sdp);
+      case 'send': return this.#send(effect.link, effect.text);
+      case 'close-link': return this.#closeLink(effect.link);
+      case 'status': return this.#onStatus(effect);
+      case 'message': return this.dispatchEvent(new CustomEvent('message', { detail: effect.message }));
+      case 'members': return this.#onMembers(effect.members);
+    }
+  }
+
+  // --- Signaling: one fetch per request; aborting it makes the server withdraw a parked text ----
+  async #signal(request, query, timeout, body) {
+    const abort = new AbortController();
+    this.#requests.set(request, abort);
+    let status = 0;
+    let text = '';
+    try {
+      const response = await fetch(`${this.#options.signal}?${query}&timeoutms=${timeout}`, {
+        method: 'POST',
+        body,  // a string: sent as text/plain, a CORS "simple" request without preflight
+        signal: abort.signal,
+      });
+      text = await response.text();
+      status = response.status;
+    } catch {
+      status = 0;  // unreachable, refused, or aborted (then the logic has forgotten the request)
+    }
+    if (!this.#requests.delete(request)) return;  // cancelled meanwhile
+    this.#input(() => this.#logic.signalDone(request, status, text, Date.now()));
+  }
+
+  #cancelSignal(request) {
+    this.#requests.get(request)?.abort();
+    this.#requests.delete(request);
+  }
+
+  // --- Peer links ----------------------------------------------------------------------------
+  async #openLink(link, remoteOffer) {
+    const pc = new RTCPeerConnection({ iceServers: this.#options.iceServers });
+    const entry = { pc, channel: null };
+    this.#links.set(link, entry);
+    const closed = () => this.#linkGone(link, entry);
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') closed();
+    });
+    try {
+      if (remoteOffer) {
+        pc.addEventListener('datachannel', (e) => this.#wireChannel(link, entry, e.channel));
+        await pc.setRemoteDescription({ type: 'offer', sdp: remoteOffer });
+        await pc.setLocalDescription(await pc.createAnswer());
+      } else {
+        this.#wireChannel(link, entry, pc.createDataChannel('webchat', { ordered: true }));
+        await pc.setLocalDescription(await pc.createOffer());
+      }
+      await iceGathered(pc, this.#options.iceGatherCapMs);
+    } catch {
+      return closed();
+    }
+    if (this.#links.get(link) !== entry) return;  // closed while we gathered
+    this.#input(() => this.#logic.linkDescribed(link, pc.localDescription.sdp, Date.now()));
+  }
+
+  #wireChannel(link, entry, channel) {
+    entry.channel = channel;
+    channel.addEventListener('open', () => this.#linkEvent(link, entry, (now) => this.#logic.linkOpen(link, now)));
+    channel.addEventListener('message', (e) => {
+      if (typeof e.data !== 'string') return;  // the protocol is text only
+      this.#linkEvent(link, entry, (now) => this.#logic.linkMessage(link, e.data, now));
+    });
+    channel.addEventListener('close', () => this.#linkGone(link, entry));
+  }
+
+  // Events of a link the logic has already closed are stale: ignore them.
+  #linkEvent(link, entry, feed) {
+    if (this.#links.get(link) === entry) this.#input(() => feed(Date.now()));
+  }
+
+  #linkGone(link, entry) {
+    if (this.#links.get(link) !== entry) return;
+    this.#links.delete(link);
+    entry.pc.close();
+    this.#input(() => this.#logic.linkClosed(link, Date.now()));
+  }
+
+  async #acceptAnswer(link, sdp) {
+    const entry = this.#links.get(link);
+    if (!entry) return;
+    try {
+      await entry.pc.setRemoteDescription({ type: 'answer', sdp });
+    } catch {
+      this.#linkGone(link, entry);
+    }
+  }
+
+  #send(link, text) {
+    const channel = this.#links.get(link)?.channel;
+    if (channel?.readyState === 'open') channel.send(text);
+  }
+
+  #closeLink(link) {
+    const entry = this.#links.get(link);
+    if (!entry) return;
+    this.#links.delete(link);
+    const { pc, channel } = entry;
+    if (!channel || channel.readyState !== 'open' || channel.bufferedAmount === 0) return pc.close();
+    // Let a last message (bye, refuse) leave before tearing the connection down.
+    channel.bufferedAmountLowThreshold = 0;
+    const done = () => pc.close();
+    channel.addEventListener('bufferedamountlow', done, { once: true });
+    setTimeout(done, CLOSE_FLUSH_CAP_MS);
+  }
+
+  // --- Events for the page --------------------------------------------------------------------
+  #onStatus({ state, error }) {
+    this.#status = error ? { state, error, message: describeError(error) } : { state };
+    if (state === 'closed') clearTimeout(this.#timer);
+    this.dispatchEvent(new CustomEvent('status', { detail: this.status }));
+  }
+
+  #onMembers(members) {
+    this.#members = members.map((m) => ({ ...m, self: m.id === this.selfId }));
+    this.dispatchEvent(new CustomEvent('members', { detail: this.members }));
+  }
+}
+
+// Resolves once ICE gathering completes, or after capMs with the candidates found so far: the
+// description is sent whole (no trickle), and a STUN server that never answers must not stall it.
+function iceGathered(pc, capMs) {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, capMs);
+    function finish() {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    }
+    function check() {
+      if (pc.iceGatheringState === 'complete') finish();
+    }
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
