@@ -1,0 +1,273 @@
+#include "http_session.hpp"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+#include <chrono>
+
+namespace webchat {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kFirstReadBytes = 1024;
+// A refused upload is read and thrown away for a moment before closing, so that the client reads our
+// answer instead of a connection reset (what nginx calls lingering close).
+constexpr std::size_t kMaxDrainBytes = 1 << 20;
+constexpr auto kMaxDrainTime = std::chrono::seconds(2);
+std::array<char, 4096> drainBuffer;  // contents never read: one buffer serves every session
+
+std::string addressOf(const tcp::socket& socket) {
+  beast::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  auto address = endpoint.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
+bool isHangUp(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == net::error::operation_aborted || ec == net::error::bad_descriptor;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(tcp::socket&& socket, ServerContext& context)
+    : context_(context),
+      stream_(std::move(socket)),
+      buffer_(context.options.maxHeaderBytes + kFirstReadBytes),
+      client_(addressOf(stream_.socket())) {
+  ++context_.metrics.connectionsAccepted;
+  ++context_.metrics.connectionsOpen;
+}
+
+HttpSession::~HttpSession() {
+  --context_.metrics.connectionsOpen;
+  context_.sessions.erase(this);
+  if (context_.shuttingDown && context_.sessions.empty() && context_.onLastSessionGone) {
+    context_.onLastSessionGone();
+  }
+}
+
+void HttpSession::run() {
+  context_.sessions.emplace(this, weak_from_this());
+  // The first request's head deadline starts at accept: a silent new connection is a slow head.
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&HttpSession::doReadHead, shared_from_this()));
+}
+
+void HttpSession::stop() {
+  switch (phase_) {
+    case Phase::awaitingRequest:
+    case Phase::readingHead:
+    case Phase::readingBody:
+      closeNow();
+      break;
+    case Phase::parked:   // the mailbox drain answers it
+    case Phase::writing:  // onWrite sees the shutdown and closes
+    case Phase::closing:
+      break;
+  }
+}
+
+void HttpSession::doAwaitRequest() {
+  phase_ = Phase::awaitingRequest;
+  if (buffer_.size() > 0) return doReadHead();  // pipelined request already here
+  stream_.expires_after(std::chrono::milliseconds(context_.options.idleTimeoutMs));
+  stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                          beast::bind_front_handler(&HttpSession::onFirstBytes, shared_from_this()));
+}
+
+void HttpSession::onFirstBytes(beast::error_code ec, std::size_t bytes) {
+  if (ec == beast::error::timeout) ++context_.metrics.idleTimeouts;
+  if (ec) return closeNow();
+  buffer_.commit(bytes);
+  doReadHead();
+}
+
+void HttpSession::doReadHead() {
+  phase_ = Phase::readingHead;
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(context_.options.maxHeaderBytes));
+  parser_->body_limit(context_.options.maxBodyBytes);
+  stream_.expires_after(std::chrono::milliseconds(context_.options.headerTimeoutMs));
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpSession::onReadHead, shared_from_this()));
+}
+
+void HttpSession::onReadHead(beast::error_code ec, std::size_t) {
+  startedAt_ = context_.now();
+  if (ec == beast::error::timeout) {
+    ++context_.metrics.headerTimeouts;
+    // Nothing at all arrived on a kept-alive connection: just close; otherwise say why.
+    if (buffer_.size() == 0 && parser_ && !parser_->got_some()) return closeNow();
+    return refuse(context_.handler.answerTimeout());
+  }
+  if (ec && isHangUp(ec)) return closeNow();
+  if (ec) return refuse(context_.handler.answerParseError(ec));
+
+  const auto& head = parser_->get();
+  method_ = std::string(head.method_string());
+  target_ = std::string(head.target());
+  keepAliveRequested_ = head.keep_alive();
+
+  auto routed = context_.handler.route(head, client_);
+  if (auto* res = std::get_if<Response>(&routed)) {
+    bodyLeftUnread_ = !parser_->is_done();
+    return respond(std::move(*res));
+  }
+  accepted_.emplace(std::get<RequestHandler::AcceptedCall>(std::move(routed)));
+  if (beast::iequals(head[http::field::expect], "100-continue")) return doContinue();
+  doReadBody();
+}
+
+void HttpSession::doContinue() {
+  // curl and others wait for this (or a second) before sending a body larger than 1 KiB.
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                   beast::bind_front_handler(&HttpSession::onContinue, shared_from_this()));
+}
+
+void HttpSession::onContinue(beast::error_code ec, std::size_t) {
+  if (ec) return closeNow();
+  doReadBody();
+}
+
+void HttpSession::doReadBody() {
+  phase_ = Phase::readingBody;
+  stream_.expires_after(std::chrono::milliseconds(context_.options.bodyTimeoutMs));
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::onReadBody, shared_from_this()));
+}
+
+void HttpSession::onReadBody(beast::error_code ec, std::size_t) {
+  if (ec == beast::error::timeout) {
+    ++context_.metrics.bodyTimeouts;
+    accepted_.reset();
+    return refuse(context_.handler.answerTimeout());
+  }
+  if (ec && isHangUp(ec)) {
+    accepted_.reset();
+    return closeNow();
+  }
+  if (ec) {
+    accepted_.reset();
+    return refuse(context_.handler.answerParseError(ec));
+  }
+
+  std::string body = std::move(parser_->get().body());
+  parser_.reset();
+  if (buffer_.size() == 0) buffer_.shrink_to_fit();  // a parked connection keeps no read buffer
+  auto call = std::move(*accepted_);
+  accepted_.reset();
+
+  phase_ = Phase::parked;  // until respond() runs, which may happen inside handle()
+  const auto ticket = context_.handler.handle(
+      std::move(call), std::move(body), context_.now(),
+      [self = shared_from_this()](Response res) { self->respond(std::move(res)); });
+  if (!ticket) return;
+  parked_ = *ticket;
+  doWatchForHangUp();
+}
+
+void HttpSession::doWatchForHangUp() {
+  // Parked: no deadline of our own (the mailbox's timeout answers), but notice a client that goes
+  // away. Waiting for readability holds no buffer, which keeps a parked get small.
+  stream_.expires_never();
+  watching_ = true;
+  stream_.socket().async_wait(
+      tcp::socket::wait_read,
+      beast::bind_front_handler(&HttpSession::onReadable, shared_from_this()));
+}
+
+void HttpSession::onReadable(beast::error_code ec) {
+  watching_ = false;
+  if (phase_ != Phase::parked) return;  // answered meanwhile; this wait was cancelled
+  bool hungUp = static_cast<bool>(ec);
+  if (!ec) {
+    char byte;
+    const auto peeked = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked > 0) return;  // a pipelined request: read it after answering this one
+    hungUp = peeked == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+  }
+  if (!hungUp) return doWatchForHangUp();
+
+  context_.handler.withdraw(parked_);  // its callback (and its hold on us) goes away unseen
+  parked_ = 0;
+  context_.log.write(client_, method_, target_, 499, 0, context_.now() - startedAt_);
+  closeNow();
+}
+
+void HttpSession::refuse(Response res) {
+  keepAliveRequested_ = false;
+  if (method_.empty()) {
+    method_ = "-";
+    target_ = "-";
+  }
+  respond(std::move(res));
+}
+
+void HttpSession::respond(Response res) {
+  if (phase_ == Phase::closing) return;
+  if (watching_) {
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+    watching_ = false;
+  }
+  phase_ = Phase::writing;
+  parked_ = 0;
+  ++context_.metrics.responsesByStatus[res.result_int()];
+  res.keep_alive(keepAliveRequested_ && !bodyLeftUnread_ && !context_.shuttingDown);
+  response_ = std::move(res);
+  stream_.expires_after(std::chrono::milliseconds(context_.options.bodyTimeoutMs));
+  http::async_write(stream_, response_,
+                    beast::bind_front_handler(&HttpSession::onWrite, shared_from_this()));
+}
+
+void HttpSession::onWrite(beast::error_code ec, std::size_t) {
+  context_.log.write(client_, method_, target_, response_.result_int(), response_.body().size(),
+                     context_.now() - startedAt_);
+  if (ec) return closeNow();
+  if (bodyLeftUnread_) return doLingeringClose();
+  if (!response_.keep_alive() || context_.shuttingDown) return closeNow();
+
+  response_ = {};
+  method_.clear();
+  target_.clear();
+  doAwaitRequest();
+}
+
+void HttpSession::doLingeringClose() {
+  phase_ = Phase::closing;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kMaxDrainTime);
+  stream_.async_read_some(net::buffer(drainBuffer),
+                          beast::bind_front_handler(&HttpSession::onDrained, shared_from_this()));
+}
+
+void HttpSession::onDrained(beast::error_code ec, std::size_t bytes) {
+  drainedBytes_ += bytes;
+  if (ec || drainedBytes_ > kMaxDrainBytes) return closeNow();
+  stream_.async_read_some(net::buffer(drainBuffer),
+                          beast::bind_front_handler(&HttpSession::onDrained, shared_from_this()));
+}
+
+void HttpSession::closeNow() {
+  phase_ = Phase::closing;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+}  // namespace webchat

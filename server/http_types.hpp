@@ -1,0 +1,28 @@
+// Beast message types shared by the request handler and the socket session, and the helper that
+// builds the small plain-text answers (every error is one line of text, ending in a newline).
+#pragma once
+
+#include <utility>  // before Asio/Beast: Boost 1.74 uses std::exchange without including it
+
+#include <boost/beast/http.hpp>
+#include <string>
+
+namespace webchat {
+
+namespace http = boost::beast::http;
+
+using Request = http::request<http::string_body>;
+using RequestHead = http::request_header<>;
+using Response = http::response<http::string_body>;
+
+// A response with a text/plain body; `body` gets a trailing newline when it has none (curl prints it
+// on its own line).
+Response textResponse(http::status status, std::string body);
+
+// A text/plain response whose body is exactly `body` (a delivered text, byte for byte).
+Response plainTextResponse(http::status status, std::string body);
+
+// A response with no body (204, 304, preflight answers).
+Response emptyResponse(http::status status);
+
+}  // namespace webchat

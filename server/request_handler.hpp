@@ -1,0 +1,79 @@
+// What the server answers, decided without sockets: routing, validation, admission, CORS, the
+// mailbox calls. The socket session (http_session) only moves bytes and enforces deadlines, so this
+// class is what the unit tests and the fuzzer drive directly.
+//
+// A request passes in two steps, so that nothing is read that will be refused:
+//  1. route(head): with only the request head, either answers (static files, health, metrics, every
+//     error) or accepts a /sig call and reserves its admission slot; only then is the body read.
+//  2. handle(call, body): runs the accepted /sig call against the mailbox; it answers at once or
+//     parks until a partner, a timeout, a withdrawal (client gone) or the shutdown drain.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include <boost/beast/core/error.hpp>
+
+#include "http_types.hpp"
+#include "mailbox.hpp"
+#include "metrics.hpp"
+#include "parking_quota.hpp"
+#include "server_options.hpp"
+#include "sig_query.hpp"
+#include "static_files.hpp"
+
+namespace webchat {
+
+class RequestHandler final {
+ public:
+  using Respond = std::function<void(Response)>;
+
+  // A /sig call accepted on its head; its body may be read now.
+  struct AcceptedCall {
+    SigCommand command;
+    std::string origin;  // the request's Origin header, for the CORS headers of the late answer
+    std::shared_ptr<ParkingQuota::Slot> slot;  // held until the call completes or is withdrawn
+  };
+  using RouteResult = std::variant<Response, AcceptedCall>;
+
+  // `onParked` is called after each request that parks, so the owner can re-arm its deadline timer.
+  RequestHandler(const ServerOptions& options, Mailbox& mailbox, ServerMetrics& metrics,
+                 std::function<void()> onParked);
+
+  // Step 1; `client` is the client's address (the key of the per-client cap).
+  RouteResult route(const RequestHead& head, const std::string& client);
+
+  // Step 2. Calls `respond` exactly once, unless the call is withdrawn first; maybe before returning.
+  // Returns the mailbox ticket while the call is parked, nullopt if it was answered already.
+  std::optional<Mailbox::Ticket> handle(AcceptedCall call, std::string body, Millis now,
+                                        Respond respond);
+
+  // The client of a parked call went away: it is dropped unanswered, a set's text is never delivered.
+  void withdraw(Mailbox::Ticket ticket) { mailbox_.withdraw(ticket); }
+
+  // The answer to a request the HTTP parser refused (431 for a too large head, 413 for a too large
+  // body, 400 for anything malformed); the connection closes after it.
+  Response answerParseError(boost::beast::error_code ec) const;
+
+  // The answer to a request whose head or body did not arrive in time.
+  Response answerTimeout() const;
+
+ private:
+  RouteResult routeSig(const RequestHead& head, std::string_view query, const std::string& client);
+  Response answerMetrics() const;
+  Response answerPreflight(const RequestHead& head) const;
+  Response answerMethodNotAllowed(const char* allow) const;
+  void addCors(Response& res, std::string_view origin) const;
+
+  const ServerOptions& options_;
+  Mailbox& mailbox_;
+  ServerMetrics& metrics_;
+  ParkingQuota quota_;
+  std::optional<StaticFiles> staticFiles_;
+  std::function<void()> onParked_;
+};
+
+}  // namespace webchat

@@ -1,0 +1,30 @@
+// Everything the command line can change, with the defaults documented in docs/server.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace webchat {
+
+struct ServerOptions {
+  std::string listenHost = "127.0.0.1";
+  std::uint16_t listenPort = 8080;
+  std::string webRoot;  // empty: no static files, only the API
+
+  std::size_t maxBodyBytes = 100'000;    // 413 above
+  std::size_t maxHeaderBytes = 8 * 1024;  // 431 above
+  std::size_t maxParked = 10'000;         // 503 when this many requests are parked
+  std::size_t maxParkedPerIp = 256;       // 429 when one client address holds this many
+  std::size_t maxParkedBytes = 64u << 20;  // 503 when parked (and arriving) texts would exceed it
+
+  std::int64_t headerTimeoutMs = 10'000;  // whole request head must arrive within this
+  std::int64_t bodyTimeoutMs = 30'000;    // body must arrive within this after the head; also writes
+  std::int64_t idleTimeoutMs = 60'000;    // a kept-alive connection with no new request is closed
+
+  std::vector<std::string> corsOrigins;  // empty: `*`; else only these origins get CORS headers
+  bool accessLog = true;                 // one line per request outcome on stderr
+};
+
+}  // namespace webchat

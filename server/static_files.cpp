@@ -1,0 +1,100 @@
+#include "static_files.hpp"
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+#include "mime_types.hpp"
+#include "percent_decode.hpp"
+
+namespace webchat {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool isInside(const fs::path& root, const fs::path& candidate) {
+  auto r = root.begin();
+  auto c = candidate.begin();
+  for (; r != root.end(); ++r, ++c) {
+    if (c == candidate.end() || *r != *c) return false;
+  }
+  return true;
+}
+
+// A validator that changes whenever the file is replaced or rewritten (size or mtime).
+std::string etagFor(std::uintmax_t size, fs::file_time_type modified) {
+  return "\"" + std::to_string(size) + "-" +
+         std::to_string(static_cast<std::uint64_t>(modified.time_since_epoch().count())) + "\"";
+}
+
+}  // namespace
+
+StaticFiles::StaticFiles(const fs::path& root) : root_(fs::canonical(root)) {}
+
+std::optional<fs::path> StaticFiles::resolve(std::string_view urlPath, bool& malformed) const {
+  malformed = false;
+  const auto decoded = percentDecode(urlPath);
+  if (!decoded || decoded->empty() || decoded->front() != '/' ||
+      decoded->find('\0') != std::string::npos || decoded->find('\\') != std::string::npos) {
+    malformed = true;
+    return std::nullopt;
+  }
+  // Refuse dot segments outright rather than normalising them: no legitimate link of the app has one.
+  std::string relative = decoded->substr(1);
+  for (std::size_t start = 0; start <= relative.size();) {
+    const auto end = std::min(relative.find('/', start), relative.size());
+    const auto segment = std::string_view(relative).substr(start, end - start);
+    if (segment == "." || segment == "..") {
+      malformed = true;
+      return std::nullopt;
+    }
+    start = end + 1;
+  }
+  if (relative.empty() || relative.back() == '/') relative += "index.html";
+
+  std::error_code ec;
+  fs::path real = fs::canonical(root_ / relative, ec);  // resolves symlinks
+  if (ec) return std::nullopt;
+  if (fs::is_directory(real, ec)) real = fs::canonical(real / "index.html", ec);
+  if (ec || !isInside(root_, real) || !fs::is_regular_file(real, ec)) return std::nullopt;
+  return real;
+}
+
+Response StaticFiles::serve(const RequestHead& head) const {
+  const auto target = std::string_view(head.target().data(), head.target().size());
+  const auto urlPath = target.substr(0, target.find('?'));
+  bool malformed = false;
+  const auto file = resolve(urlPath, malformed);
+  if (malformed) return textResponse(http::status::bad_request, "malformed path");
+  if (!file) return textResponse(http::status::not_found, "not found");
+
+  std::error_code ec;
+  const auto size = fs::file_size(*file, ec);
+  const auto modified = fs::last_write_time(*file, ec);
+  if (ec) return textResponse(http::status::not_found, "not found");
+  const std::string etag = etagFor(size, modified);
+
+  Response res;
+  if (const auto match = head[http::field::if_none_match]; !match.empty() && match == etag) {
+    res = emptyResponse(http::status::not_modified);
+  } else {
+    res = Response{http::status::ok, 11};
+    res.set(http::field::content_type, std::string(mimeTypeForPath(file->native())));
+    if (head.method() == http::verb::head) {
+      res.content_length(size);  // announce the size, send no body
+    } else {
+      std::ifstream in(*file, std::ios::binary);
+      res.body().assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      if (!in.good() && !in.eof()) return textResponse(http::status::not_found, "not found");
+      res.prepare_payload();
+    }
+  }
+  // File names of the app are not content-hashed: let browsers keep copies but revalidate each
+  // use (a 304 costs one round trip and no body).
+  res.set(http::field::etag, etag);
+  res.set(http::field::cache_control, "no-cache");
+  return res;
+}
+
+}  // namespace webchat

@@ -1,0 +1,29 @@
+// Serves the built web app from one folder: GET and HEAD, MIME types, `/` -> index.html, and no way
+// out of the folder (`..`, encoded or not, and symlinks that point outside are all refused).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "http_types.hpp"
+
+namespace webchat {
+
+class StaticFiles final {
+ public:
+  // `root` must exist; it is resolved once (symlinks included) so that every answer is checked
+  // against the real folder.
+  explicit StaticFiles(const std::filesystem::path& root);
+
+  // Answers a GET or HEAD for `head.target()`: 200 with the file, 304 when the client's ETag still
+  // matches, 400 for a malformed path, 404 for anything missing or outside the root.
+  Response serve(const RequestHead& head) const;
+
+ private:
+  // The real file a URL path names, if it lies inside the root; nullopt otherwise.
+  std::optional<std::filesystem::path> resolve(std::string_view urlPath, bool& malformed) const;
+
+  std::filesystem::path root_;
+};
+
+}  // namespace webchat

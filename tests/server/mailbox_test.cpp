@@ -1,0 +1,323 @@
+// The mailbox on its own, with a virtual clock: ordering, exactly-once delivery, timeouts,
+// withdrawal, re-entrant callbacks, and no memory for idle IDs.
+#include <catch2/catch.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mailbox.hpp"
+
+using webchat::Mailbox;
+using webchat::Millis;
+
+namespace {
+
+// Records what a request was answered, if anything.
+struct GetResult {
+  bool done = false;
+  std::optional<std::string> text;
+  Mailbox::OnGetDone callback() {
+    return [this](std::optional<std::string> t) {
+      REQUIRE_FALSE(done);  // exactly once
+      done = true;
+      text = std::move(t);
+    };
+  }
+};
+
+struct SetResult {
+  bool done = false;
+  bool taken = false;
+  Mailbox::OnSetDone callback() {
+    return [this](bool t) {
+      REQUIRE_FALSE(done);
+      done = true;
+      taken = t;
+    };
+  }
+};
+
+constexpr Millis kMinute = 60'000;
+
+}  // namespace
+
+TEST_CASE("a parked get receives the next set's text, and the set hears it was taken") {
+  Mailbox mailbox;
+  GetResult get;
+  SetResult set;
+  mailbox.get("room", 0, kMinute, get.callback());
+  CHECK_FALSE(get.done);
+  CHECK(mailbox.stats().parkedGets == 1);
+
+  mailbox.set("room", "hello world\n", 5, kMinute, set.callback());
+  CHECK(get.done);
+  CHECK(get.text == "hello world\n");
+  CHECK(set.done);
+  CHECK(set.taken);
+  CHECK(mailbox.stats().deliveries == 1);
+  CHECK(mailbox.parkedCount() == 0);
+}
+
+TEST_CASE("sets queue in arrival order and each get takes the oldest") {
+  Mailbox mailbox;
+  std::vector<SetResult> sets(3);
+  for (int i = 0; i < 3; ++i) {
+    mailbox.set("id", "text" + std::to_string(i), i, kMinute, sets[i].callback());
+  }
+  CHECK(mailbox.stats().parkedSets == 3);
+  CHECK(mailbox.stats().bytesParked == 15);
+  for (int i = 0; i < 3; ++i) {
+    GetResult get;
+    mailbox.get("id", 10, 0, get.callback());
+    REQUIRE(get.done);
+    CHECK(get.text == "text" + std::to_string(i));
+    CHECK(sets[i].taken);
+  }
+  GetResult empty;
+  mailbox.get("id", 10, 0, empty.callback());
+  CHECK(empty.done);
+  CHECK_FALSE(empty.text);
+  CHECK(mailbox.stats().bytesParked == 0);
+}
+
+TEST_CASE("parked gets on one ID are served in arrival order, other IDs untouched") {
+  Mailbox mailbox;
+  GetResult first, second, other;
+  mailbox.get("a", 0, kMinute, first.callback());
+  mailbox.get("a", 1, kMinute, second.callback());
+  mailbox.get("b", 2, kMinute, other.callback());
+  SetResult set1, set2;
+  mailbox.set("a", "1", 3, kMinute, set1.callback());
+  CHECK(first.text == "1");
+  CHECK_FALSE(second.done);
+  mailbox.set("a", "2", 4, kMinute, set2.callback());
+  CHECK(second.text == "2");
+  CHECK_FALSE(other.done);
+}
+
+TEST_CASE("a get times out with nothing, a set times out untaken and its text is dropped") {
+  Mailbox mailbox;
+  GetResult get;
+  SetResult set;
+  mailbox.get("g", 100, 1000, get.callback());
+  mailbox.set("s", "dropped", 100, 2000, set.callback());
+  CHECK(mailbox.nextDeadline() == 1100);
+
+  mailbox.expire(1099);
+  CHECK_FALSE(get.done);
+  mailbox.expire(1100);
+  CHECK(get.done);
+  CHECK_FALSE(get.text);
+  CHECK(mailbox.nextDeadline() == 2100);
+
+  mailbox.expire(5000);
+  CHECK(set.done);
+  CHECK_FALSE(set.taken);
+  CHECK_FALSE(mailbox.nextDeadline());
+
+  GetResult late;
+  mailbox.get("s", 5000, 0, late.callback());
+  CHECK_FALSE(late.text);  // the dropped text is gone for good
+  CHECK(mailbox.stats().getTimeouts == 2);
+  CHECK(mailbox.stats().setTimeouts == 1);
+}
+
+TEST_CASE("timeout 0: a get answers at once, a set is taken only by a get already parked") {
+  Mailbox mailbox;
+  GetResult get;
+  mailbox.get("x", 0, 0, get.callback());
+  CHECK(get.done);
+  CHECK_FALSE(get.text);
+
+  SetResult unclaimed;
+  mailbox.set("x", "t", 0, 0, unclaimed.callback());
+  CHECK(unclaimed.done);
+  CHECK_FALSE(unclaimed.taken);
+  CHECK(mailbox.parkedCount() == 0);
+
+  GetResult parked;
+  SetResult claimed;
+  mailbox.get("x", 0, kMinute, parked.callback());
+  mailbox.set("x", "t", 0, 0, claimed.callback());
+  CHECK(claimed.taken);
+  CHECK(parked.text == "t");
+}
+
+TEST_CASE("a withdrawn set is never delivered and its callback never runs") {
+  Mailbox mailbox;
+  SetResult first, second;
+  const auto ticket = mailbox.set("id", "withdrawn", 0, kMinute, first.callback());
+  mailbox.set("id", "kept", 1, kMinute, second.callback());
+  REQUIRE(mailbox.isParked(ticket));
+  mailbox.withdraw(ticket);
+  CHECK_FALSE(mailbox.isParked(ticket));
+  CHECK(mailbox.stats().withdrawals == 1);
+  CHECK(mailbox.stats().bytesParked == 4);
+
+  GetResult get;
+  mailbox.get("id", 2, 0, get.callback());
+  CHECK(get.text == "kept");
+  mailbox.expire(10 * kMinute);
+  CHECK_FALSE(first.done);
+  mailbox.withdraw(ticket);  // twice: nothing happens
+  CHECK(mailbox.stats().withdrawals == 1);
+}
+
+TEST_CASE("a withdrawn get takes nothing: the next set waits for the next get") {
+  Mailbox mailbox;
+  GetResult gone, next;
+  const auto ticket = mailbox.get("id", 0, kMinute, gone.callback());
+  mailbox.withdraw(ticket);
+  SetResult set;
+  mailbox.set("id", "text", 1, kMinute, set.callback());
+  CHECK_FALSE(set.done);
+  CHECK_FALSE(gone.done);
+  mailbox.get("id", 2, kMinute, next.callback());
+  CHECK(next.text == "text");
+  CHECK(set.taken);
+}
+
+TEST_CASE("a withdrawn request in the middle of a queue leaves the order of the rest intact") {
+  Mailbox mailbox;
+  std::vector<SetResult> sets(5);
+  std::vector<Mailbox::Ticket> tickets;
+  for (int i = 0; i < 5; ++i) {
+    tickets.push_back(mailbox.set("q", std::to_string(i), i, kMinute, sets[i].callback()));
+  }
+  mailbox.withdraw(tickets[2]);
+  mailbox.withdraw(tickets[0]);
+  mailbox.withdraw(tickets[4]);
+  std::vector<std::string> received;
+  for (int i = 0; i < 2; ++i) {
+    GetResult get;
+    mailbox.get("q", 10, 0, get.callback());
+    received.push_back(*get.text);
+  }
+  CHECK(received == std::vector<std::string>{"1", "3"});
+  CHECK(mailbox.activeIds() == 0);
+}
+
+TEST_CASE("IDs with nothing parked cost no memory") {
+  Mailbox mailbox;
+  for (int i = 0; i < 1000; ++i) {
+    GetResult get;
+    SetResult set;
+    const auto id = "id" + std::to_string(i);
+    mailbox.get(id, i, 0, get.callback());                     // answered at once
+    mailbox.set(id, "x", i, 0, set.callback());                // dropped at once
+    mailbox.withdraw(mailbox.get(id, i, kMinute, [](auto) {}));  // parked, then withdrawn
+    mailbox.set(id, "y", i, 5, [](bool) {});                   // parked, then expired
+  }
+  mailbox.expire(kMinute);
+  CHECK(mailbox.activeIds() == 0);
+  CHECK(mailbox.parkedCount() == 0);
+  CHECK_FALSE(mailbox.nextDeadline());
+  CHECK(mailbox.stats().bytesParked == 0);
+}
+
+TEST_CASE("drainAll answers every parked request as timed out") {
+  Mailbox mailbox;
+  GetResult get;
+  SetResult set;
+  mailbox.get("a", 0, kMinute, get.callback());
+  mailbox.set("b", "t", 0, kMinute, set.callback());
+  mailbox.drainAll();
+  CHECK(get.done);
+  CHECK_FALSE(get.text);
+  CHECK(set.done);
+  CHECK_FALSE(set.taken);
+  CHECK(mailbox.parkedCount() == 0);
+}
+
+TEST_CASE("callbacks may call back into the mailbox") {
+  Mailbox mailbox;
+  std::vector<std::string> log;
+
+  SECTION("a get's callback parks the next get on the same ID (a polling loop)") {
+    std::function<void(std::optional<std::string>)> poll = [&](std::optional<std::string> text) {
+      log.push_back(text.value_or("-"));
+      if (log.size() < 3) mailbox.get("loop", 0, kMinute, poll);
+    };
+    mailbox.get("loop", 0, kMinute, poll);
+    mailbox.set("loop", "a", 0, kMinute, [](bool) {});
+    mailbox.set("loop", "b", 0, kMinute, [](bool) {});
+    mailbox.set("loop", "c", 0, kMinute, [](bool) {});
+    mailbox.set("loop", "d", 0, kMinute, [](bool) {});  // no poll left: parks
+    CHECK(log == std::vector<std::string>{"a", "b", "c"});
+    CHECK(mailbox.stats().parkedSets == 1);
+  }
+
+  SECTION("an expiring request's callback withdraws another that is also due") {
+    Mailbox::Ticket second = 0;
+    mailbox.get("x", 0, 10, [&](auto) {
+      log.push_back("first");
+      mailbox.withdraw(second);
+    });
+    second = mailbox.get("y", 0, 10, [&](auto) { log.push_back("second"); });
+    mailbox.expire(100);
+    CHECK(log == std::vector<std::string>{"first"});
+    CHECK(mailbox.parkedCount() == 0);
+  }
+
+  SECTION("a set's callback sets again; the answering get sees consistent counters") {
+    mailbox.get("r", 0, kMinute, [&](std::optional<std::string> text) {
+      log.push_back(*text);
+      CHECK(mailbox.stats().parkedGets == 0);
+    });
+    mailbox.set("r", "one", 0, kMinute, [&](bool taken) {
+      CHECK(taken);
+      mailbox.set("r", "two", 0, kMinute, [](bool) {});
+    });
+    CHECK(log == std::vector<std::string>{"one"});
+    CHECK(mailbox.stats().parkedSets == 1);
+    CHECK(mailbox.stats().bytesParked == 3);
+  }
+}
+
+TEST_CASE("every text is delivered exactly once under a random mix of operations") {
+  Mailbox mailbox;
+  std::uint64_t seed = 12345;
+  auto next = [&seed](std::uint64_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (seed >> 33) % n;
+  };
+  std::vector<int> deliveredCount(20000, 0);
+  std::vector<int> takenReported(20000, 0);
+  std::vector<Mailbox::Ticket> parked;
+  int sent = 0;
+  Millis now = 0;
+  for (int step = 0; step < 20000; ++step) {
+    now += static_cast<Millis>(next(5));
+    const auto id = "id" + std::to_string(next(8));
+    switch (next(4)) {
+      case 0: {
+        const int n = sent++;
+        parked.push_back(mailbox.set(id, std::to_string(n), now, static_cast<Millis>(next(200)),
+                                     [&, n](bool taken) { takenReported[n] += taken ? 1 : 100; }));
+        break;
+      }
+      case 1:
+        parked.push_back(mailbox.get(id, now, static_cast<Millis>(next(200)),
+                                     [&](std::optional<std::string> text) {
+                                       if (text) ++deliveredCount[std::stoi(*text)];
+                                     }));
+        break;
+      case 2:
+        if (!parked.empty()) mailbox.withdraw(parked[next(parked.size())]);
+        break;
+      default:
+        mailbox.expire(now);
+    }
+  }
+  mailbox.drainAll();
+  for (int n = 0; n < sent; ++n) {
+    INFO("text " << n);
+    CHECK(deliveredCount[n] <= 1);
+    // Taken exactly when delivered; a withdrawn set reports nothing, an expired one reports false.
+    if (deliveredCount[n] == 1) CHECK(takenReported[n] == 1);
+    else CHECK((takenReported[n] == 0 || takenReported[n] == 100));
+  }
+  CHECK(mailbox.stats().deliveries ==
+        static_cast<std::uint64_t>(std::count(deliveredCount.begin(), deliveredCount.end(), 1)));
+  CHECK(mailbox.activeIds() == 0);
+}
