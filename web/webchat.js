@@ -107,7 +107,7 @@ export class Room extends EventTarget {
     this.#input(() => this.#logic.join(Date.now()));
   }
 
-  /** { state: 'joining'|'host'|'guest'|'closed', error?: code, message?: words } */
+  /** { state: 'joining'|'host'|'guest'|'reconnecting'|'closed', error?: code, message?: words } */
   get status() { return { ...this.#status }; }
   /** [{ id, nick, host, self }] in join order. */
   get members() { return this.#members.map((m) => ({ ...m })); }
@@ -161,6 +161,7 @@ export class Room extends EventTarget {
       case 'status': return this.#onStatus(effect);
       case 'message': return this.dispatchEvent(new CustomEvent('message', { detail: effect.message }));
       case 'members': return this.#onMembers(effect.members);
+      case 'notice': return this.dispatchEvent(new CustomEvent('notice', { detail: { kind: effect.kind, nick: effect.nick } }));
     }
   }
 

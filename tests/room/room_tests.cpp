@@ -157,6 +157,9 @@ TEST_CASE("a guest that leaves disappears from everyone's member list") {
   CHECK(sim.room(bob).state() == RoomState::Closed);
   REQUIRE(sim.runUntil([&] { return sim.room(carol).members().size() == 2; }, kSettle));
   CHECK(nicks(sim.room(alice).members()) == std::vector<std::string>{"alice (host)", "carol"});
+  // Joins and leaves are announced to those who were there; a newcomer is not told who was.
+  CHECK(sim.observed(alice).notices == std::vector<std::string>{"joined bob", "joined carol", "left bob"});
+  CHECK(sim.observed(carol).notices == std::vector<std::string>{"left bob"});
 }
 
 TEST_CASE("messages a guest cannot send are refused locally") {

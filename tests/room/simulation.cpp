@@ -158,6 +158,8 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
           node.observed.messages.push_back(e.message);
         } else if constexpr (std::is_same_v<T, effect::MembersChanged>) {
           node.observed.memberLists.push_back(e.members);
+        } else if constexpr (std::is_same_v<T, effect::Notice>) {
+          node.observed.notices.push_back(std::string(toString(e.kind)) + " " + e.nick);
         }
       },
       effect);

@@ -20,6 +20,7 @@ struct Observed {  // what one member's user interface was told
   std::vector<ChatMessage> messages;
   std::vector<std::vector<Member>> memberLists;
   std::vector<effect::StatusChanged> statuses;
+  std::vector<std::string> notices;  // "joined bob", "left carol", "host-changed dave"
 };
 
 class Simulation final {

@@ -103,6 +103,12 @@ struct EffectToJs {
     out.set("members", arrayToJs(e.members));
     return out;
   }
+  val operator()(const effect::Notice& e) const {
+    val out = tagged("notice");
+    out.set("kind", std::string(toString(e.kind)));
+    out.set("nick", e.nick);
+    return out;
+  }
 };
 
 // JS numbers are doubles: times arrive as such and are whole milliseconds.

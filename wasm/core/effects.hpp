@@ -15,8 +15,12 @@ namespace webchat {
 using RequestId = std::uint32_t;  // one signaling request
 using LinkId = std::uint32_t;     // one peer connection with its data channel
 
-enum class RoomState { Idle, Joining, Host, Guest, Closed };
+// Reconnecting: the host went away and the room is re-forming under a successor.
+enum class RoomState { Idle, Joining, Host, Guest, Reconnecting, Closed };
 const char* toString(RoomState state);
+
+enum class NoticeKind { Joined, Left, HostChanged, Closed };
+const char* toString(NoticeKind kind);
 
 namespace effect {
 
@@ -68,11 +72,15 @@ struct MessageAdded {
 struct MembersChanged {
   std::vector<Member> members;  // in join order
 };
+struct Notice {  // a system line for the conversation: "bob joined", "alice is now the host", ...
+  NoticeKind kind;
+  std::string nick;
+};
 
 }  // namespace effect
 
 using Effect = std::variant<effect::SignalGet, effect::SignalSet, effect::SignalCancel, effect::OpenLink,
                             effect::AcceptAnswer, effect::Send, effect::CloseLink, effect::StatusChanged,
-                            effect::MessageAdded, effect::MembersChanged>;
+                            effect::MessageAdded, effect::MembersChanged, effect::Notice>;
 
 }  // namespace webchat

@@ -12,7 +12,18 @@ const char* toString(RoomState state) {
     case RoomState::Joining: return "joining";
     case RoomState::Host: return "host";
     case RoomState::Guest: return "guest";
+    case RoomState::Reconnecting: return "reconnecting";
     case RoomState::Closed: return "closed";
+  }
+  return "?";
+}
+
+const char* toString(NoticeKind kind) {
+  switch (kind) {
+    case NoticeKind::Joined: return "joined";
+    case NoticeKind::Left: return "left";
+    case NoticeKind::HostChanged: return "host-changed";
+    case NoticeKind::Closed: return "closed";
   }
   return "?";
 }
@@ -215,9 +226,8 @@ void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Mil
       link.stage = Stage::Joined;
       link.deadline.reset();
       hostLink_ = id;
-      members_ = welcome->members;
       setState(RoomState::Guest);
-      emit(effect::MembersChanged{members_});
+      setMembers(welcome->members);
       return;
     }
     if (const auto* refuse = std::get_if<Refuse>(&message)) {
@@ -231,11 +241,7 @@ void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Mil
     addToHistory(posted->message);
     return;
   }
-  if (const auto* list = std::get_if<MemberList>(&message)) {
-    members_ = list->members;
-    emit(effect::MembersChanged{members_});
-    return;
-  }
+  if (const auto* list = std::get_if<MemberList>(&message)) return setMembers(list->members);
   if (std::holds_alternative<Bye>(message)) return shutDown("host-left");
   drop("out of turn: not a message a host sends now");
 }
@@ -243,9 +249,8 @@ void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Mil
 // --- Hosting -----------------------------------------------------------------------------------
 
 void Room::becomeHost() {
-  members_ = {Member{selfId_, config_.nick, true}};
   setState(RoomState::Host);
-  emit(effect::MembersChanged{members_});
+  setMembers({Member{selfId_, config_.nick, true}});
   startOffer();
 }
 
@@ -316,11 +321,12 @@ void Room::admit(LinkId id, Link& link, const Hello& hello) {
   link.deadline.reset();
   link.peerId = hello.peer;
   link.nick = hello.nick;
-  members_.push_back(Member{hello.peer, hello.nick, false});
+  auto members = members_;
+  members.push_back(Member{hello.peer, hello.nick, false});
+  setMembers(std::move(members));
   sendTo(id, Welcome{members_});
   for (const auto& message : history_) sendTo(id, Posted{message});
   broadcast(MemberList{members_});
-  emit(effect::MembersChanged{members_});
 }
 
 void Room::sequence(const std::string& from, const std::string& nick, const std::string& text, Millis now) {
@@ -332,10 +338,11 @@ void Room::sequence(const std::string& from, const std::string& nick, const std:
 void Room::removeMember(LinkId id) {
   std::string peer = links_[id].peerId;
   closeLink(id);
-  members_.erase(std::remove_if(members_.begin(), members_.end(), [&](const Member& m) { return m.id == peer; }),
-                 members_.end());
+  auto members = members_;
+  members.erase(std::remove_if(members.begin(), members.end(), [&](const Member& m) { return m.id == peer; }),
+                members.end());
+  setMembers(std::move(members));
   broadcast(MemberList{members_});
-  emit(effect::MembersChanged{members_});
 }
 
 void Room::broadcast(const PeerMessage& message) {
@@ -402,6 +409,31 @@ void Room::signalingFailed(int status, Millis now, void (Room::*retry)()) {
 void Room::signalingRecovered() {
   backoff_ = 0;
   if (!error_.empty()) setState(state_, {});
+}
+
+void Room::setMembers(std::vector<Member> members) {
+  auto find = [](const std::vector<Member>& list, const std::string& id) {
+    return std::find_if(list.begin(), list.end(), [&](const Member& m) { return m.id == id; });
+  };
+  auto hostOf = [](const std::vector<Member>& list) {
+    auto it = std::find_if(list.begin(), list.end(), [](const Member& m) { return m.host; });
+    return it == list.end() ? std::string() : it->id;
+  };
+  // The first list we see is the room as we found it: no notices for who was already there.
+  if (!members_.empty()) {
+    for (const auto& m : members) {
+      if (find(members_, m.id) == members_.end()) emit(effect::Notice{NoticeKind::Joined, m.nick});
+    }
+    for (const auto& m : members_) {
+      if (find(members, m.id) == members.end()) emit(effect::Notice{NoticeKind::Left, m.nick});
+    }
+    std::string newHost = hostOf(members);
+    if (!newHost.empty() && newHost != hostOf(members_)) {
+      emit(effect::Notice{NoticeKind::HostChanged, find(members, newHost)->nick});
+    }
+  }
+  members_ = std::move(members);
+  emit(effect::MembersChanged{members_});
 }
 
 void Room::drop(std::string reason) {

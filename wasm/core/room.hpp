@@ -111,6 +111,8 @@ class Room final {
   void closeLink(LinkId id);
   void sendTo(LinkId id, const PeerMessage& message);
   void setState(RoomState state, std::string error = {});
+  // Replaces the member list, telling the user interface who joined, left or now hosts.
+  void setMembers(std::vector<Member> members);
   void shutDown(std::string error);  // closes every link and request; the room is over for us
   void signalingFailed(int status, Millis now, void (Room::*retry)());
   void signalingRecovered();

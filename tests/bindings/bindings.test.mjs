@@ -1,0 +1,86 @@
+// The compiled WebAssembly room logic, loaded in node: the bindings carry inputs in and effects out,
+// and hostile input reaches the exception-free core without aborting the module.
+
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+
+const webRoot = process.env.WEBCHAT_WEB_ROOT ?? 'build/web';
+const WebchatCore = createRequire(import.meta.url)(resolve(webRoot, 'webchat-core.js'));
+const core = await WebchatCore();
+
+function drain(room) {
+  const effects = [];
+  for (let e = room.poll(); e !== null; e = room.poll()) effects.push(e);
+  return effects;
+}
+
+// Plays the host side until it has an open link to a guest; returns the link id.
+function hostWithGuest() {
+  const room = new core.Room('lobby', 'alice', 1, 2);
+  room.join(0);
+  const [status, probe] = drain(room);
+  assert.deepEqual(status, { type: 'status', state: 'joining', error: '' });
+  assert.equal(probe.type, 'signal-get');
+  assert.equal(probe.id, 'wc1.lobby.offer');
+  room.signalDone(probe.request, 204, '', 10);
+  const effects = drain(room);
+  assert.equal(effects[0].state, 'host');
+  const open = effects.find((e) => e.type === 'open-link');
+  assert.equal(open.remoteOffer, '');
+  room.linkDescribed(open.link, 'v=0 offer', 20);
+  const park = drain(room).find((e) => e.type === 'signal-set');
+  const offer = JSON.parse(park.text);
+  assert.equal(offer.type, 'offer');
+  room.signalDone(park.request, 200, 'ok', 30);
+  const fetch = drain(room).find((e) => e.type === 'signal-get');
+  assert.equal(fetch.id, `wc1.lobby.answer.${offer.offer}`);
+  const answer = { v: 1, type: 'answer', offer: offer.offer, peer: 'feedface00000001', sdp: 'v=0 answer' };
+  room.signalDone(fetch.request, 200, JSON.stringify(answer), 40);
+  assert.ok(drain(room).some((e) => e.type === 'accept-answer' && e.sdp === 'v=0 answer'));
+  room.linkOpen(open.link, 50);
+  room.linkMessage(open.link, JSON.stringify({ v: 1, type: 'hello', peer: 'feedface00000001', nick: 'bob' }), 60);
+  const welcome = drain(room).find((e) => e.type === 'send');
+  assert.equal(JSON.parse(welcome.text).type, 'welcome');
+  return { room, link: open.link };
+}
+
+test('a host admits a guest and relays its lines through the bindings', () => {
+  const { room, link } = hostWithGuest();
+  assert.deepEqual(room.members().map((m) => m.nick), ['alice', 'bob']);
+  room.linkMessage(link, JSON.stringify({ v: 1, type: 'say', text: '<img src=x onerror=alert(1)>' }), 70);
+  const message = drain(room).find((e) => e.type === 'message').message;
+  assert.deepEqual(message, { seq: 1, from: 'feedface00000001', nick: 'bob', text: '<img src=x onerror=alert(1)>', time: 70 });
+  assert.deepEqual(room.history(), [message]);
+});
+
+test('hostile peer messages are dropped and counted without aborting the module', () => {
+  const { room, link } = hostWithGuest();
+  const hostile = ['', '{', 'null', '[1,2]', '{"v":1,"type":"say","text":{"a":1}}', '{"v":1,"type":"posted","message":{"seq":"x"}}',
+                   '{"v":1.5,"type":"say","text":"x"}', '{"v":1,"type":"say","text":"' + 'x'.repeat(70000) + '"}',
+                   '{"v":1,"type":"welcome","members":[{"id":1}]}', '\u0000\uffff', '{"v":1,"type":"hello","peer":"a","nick":"x"}'];
+  hostile.forEach((text, i) => room.linkMessage(link, text, 100 + i));
+  assert.equal(room.droppedMessages(), hostile.length);
+  assert.equal(room.state(), 'host');
+  room.linkMessage(link, JSON.stringify({ v: 1, type: 'say', text: 'still fine' }), 200);
+  assert.equal(drain(room).find((e) => e.type === 'message').message.text, 'still fine');
+});
+
+test('a hostile signaling text is skipped and the joiner asks again', () => {
+  const room = new core.Room('lobby', 'bob', 3, 4);
+  room.join(0);
+  const probe = drain(room).find((e) => e.type === 'signal-get');
+  room.signalDone(probe.request, 200, '{"v":1,"type":"offer","room":"lobby","host":"x","offer":"../../etc","sdp":1}', 10);
+  const again = drain(room).find((e) => e.type === 'signal-get');
+  assert.equal(again.id, 'wc1.lobby.offer');
+  assert.equal(room.droppedMessages(), 1);
+  assert.match(room.lastDropReason(), /field 'offer' not an id/);
+});
+
+test('send reports why a line is refused', () => {
+  const { room } = hostWithGuest();
+  assert.equal(room.send('', 0), 'message is empty');
+  assert.equal(room.send('x'.repeat(4001), 0), 'message is longer than 4000 characters');
+  assert.equal(room.send('ok', 0), '');
+});
