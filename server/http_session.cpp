@@ -97,6 +97,7 @@ void HttpSession::onFirstBytes(beast::error_code ec, std::size_t bytes) {
 
 void HttpSession::doReadHead() {
   phase_ = Phase::readingHead;
+  acceptedAt_ = context_.now();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(context_.options.maxHeaderBytes));
   parser_->body_limit(context_.options.maxBodyBytes);
@@ -108,10 +109,10 @@ void HttpSession::doReadHead() {
 void HttpSession::onReadHead(beast::error_code ec, std::size_t) {
   startedAt_ = context_.now();
   if (ec == beast::error::timeout) {
+    // The stream has closed the socket already: no answer is possible (nginx does the same).
     ++context_.metrics.headerTimeouts;
-    // Nothing at all arrived on a kept-alive connection: just close; otherwise say why.
-    if (buffer_.size() == 0 && parser_ && !parser_->got_some()) return closeNow();
-    return refuse(context_.handler.answerTimeout());
+    context_.log.write(client_, "-", "-", 408, 0, startedAt_ - acceptedAt_);
+    return closeNow();
   }
   if (ec && isHangUp(ec)) return closeNow();
   if (ec) return refuse(context_.handler.answerParseError(ec));
@@ -154,7 +155,8 @@ void HttpSession::onReadBody(beast::error_code ec, std::size_t) {
   if (ec == beast::error::timeout) {
     ++context_.metrics.bodyTimeouts;
     accepted_.reset();
-    return refuse(context_.handler.answerTimeout());
+    context_.log.write(client_, method_, target_, 408, 0, context_.now() - startedAt_);
+    return closeNow();
   }
   if (ec && isHangUp(ec)) {
     accepted_.reset();

@@ -71,7 +71,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   // For the access log line of the current request.
   std::string method_;
   std::string target_;
-  Millis startedAt_ = 0;
+  Millis startedAt_ = 0;   // the request head arrived
+  Millis acceptedAt_ = 0;  // started waiting for the request head
 };
 
 }  // namespace webchat

@@ -76,6 +76,10 @@ class Mailbox final {
   // The earliest deadline of a parked request, or nullopt when nothing is parked.
   std::optional<Millis> nextDeadline() const;
 
+  // Whether a get (a set) for `id` is waiting now, i.e. whether a set (a get) would complete at once.
+  bool hasParkedGet(std::string_view id) const { return oldest(id, Kind::get) != 0; }
+  bool hasParkedSet(std::string_view id) const { return oldest(id, Kind::set) != 0; }
+
   // Whether `ticket` names a request that is parked right now.
   bool isParked(Ticket ticket) const { return parked_.count(ticket) != 0; }
 

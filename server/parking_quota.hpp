@@ -1,8 +1,10 @@
 // Admission control for parked requests: a cap per client address (429), a global cap (503) and a
 // byte budget for the texts that are parked or on their way in (503).
 //
-// A slot is taken when a request's head is accepted and given back when that request completes or is
-// withdrawn, so the caps hold even for requests whose bodies are still arriving. Bytes are reserved
+// A slot is taken when the head of a request that will park is accepted, and given back when that
+// request completes or is withdrawn, so the caps hold even for requests whose bodies are still
+// arriving. Requests that will complete at once (a get for which a set waits, timeoutms=0...) take
+// no slot: the caps limit what is held, not how often one asks. Bytes are reserved
 // from the Content-Length (or the body limit for chunked bodies) before the body is read, then handed
 // over to the mailbox, which counts what it holds; so memory for texts stays within the budget even
 // while thousands of clients upload at once.
@@ -31,17 +33,17 @@ class ParkingQuota final {
 
    private:
     friend class ParkingQuota;
-    Slot(ParkingQuota& quota, std::string client, std::size_t bytes);
+    Slot(ParkingQuota& quota, std::string client, std::size_t bytes, bool parks);
     ParkingQuota& quota_;
-    std::string client_;
+    std::string client_;  // empty when the slot does not count against the caps
     std::size_t bytes_;
   };
 
   ParkingQuota(std::size_t maxParked, std::size_t maxPerClient, std::size_t maxBytes);
 
   // A slot for one request of `client` that may carry `bytes` of text, or why not; `bytesInMailbox`
-  // is what the mailbox holds now (texts already parked).
-  std::unique_ptr<Slot> admit(const std::string& client, std::size_t bytes,
+  // is what the mailbox holds now (texts already parked). `parks`: whether it counts against the caps.
+  std::unique_ptr<Slot> admit(const std::string& client, std::size_t bytes, bool parks,
                               std::size_t bytesInMailbox, Refusal& refusal);
 
   std::size_t slotsInUse() const { return slots_; }

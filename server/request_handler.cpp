@@ -97,8 +97,13 @@ RequestHandler::RouteResult RequestHandler::routeSig(const RequestHead& head,
                   "body larger than " + std::to_string(options_.maxBodyBytes) + " bytes");
   }
 
+  // Whether it will park, as far as can be told before its body arrives.
+  const auto& command = std::get<SigCommand>(parsed);
+  const bool parks = command.timeoutMs > 0 && (command.kind == SigCommand::Kind::get
+                                                   ? !mailbox_.hasParkedSet(command.id)
+                                                   : !mailbox_.hasParkedGet(command.id));
   ParkingQuota::Refusal refusal;
-  auto slot = quota_.admit(client, bodyBytes, mailbox_.stats().bytesParked, refusal);
+  auto slot = quota_.admit(client, bodyBytes, parks, mailbox_.stats().bytesParked, refusal);
   switch (refusal) {
     case ParkingQuota::Refusal::perClientCap:
       return refuse(http::status::too_many_requests,
@@ -163,12 +168,6 @@ Response RequestHandler::answerParseError(boost::beast::error_code ec) const {
   } else {
     res = textResponse(http::status::bad_request, "malformed HTTP request: " + ec.message());
   }
-  addCors(res, {});
-  return res;
-}
-
-Response RequestHandler::answerTimeout() const {
-  Response res = textResponse(http::status::request_timeout, "request not received in time");
   addCors(res, {});
   return res;
 }

@@ -58,9 +58,6 @@ class RequestHandler final {
   // body, 400 for anything malformed); the connection closes after it.
   Response answerParseError(boost::beast::error_code ec) const;
 
-  // The answer to a request whose head or body did not arrive in time.
-  Response answerTimeout() const;
-
  private:
   RouteResult routeSig(const RequestHead& head, std::string_view query, const std::string& client);
   Response answerMetrics() const;

@@ -1,0 +1,31 @@
+// A plain TCP connection to the server for the tests that need a deliberately misbehaving client
+// (slow heads, stalled bodies, idle keep-alive): send bytes, read until the server closes.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace webchat::test {
+
+class RawConnection {
+ public:
+  explicit RawConnection(int port);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  void send(const std::string& bytes);
+  // Reads until the server closes the connection (true) or `timeout` passes (false).
+  bool readUntilClosed(std::chrono::milliseconds timeout);
+  // Reads until `text` has arrived (true) or `timeout` passes or the server closes (false).
+  bool readUntil(const std::string& text, std::chrono::milliseconds timeout);
+  const std::string& received() const { return received_; }
+
+ private:
+  enum class Read { data, idle, closed };
+  Read readSome(std::chrono::steady_clock::time_point deadline);
+  int fd_ = -1;
+  std::string received_;
+};
+
+}  // namespace webchat::test
