@@ -1,0 +1,98 @@
+// The server under load, with the C++ load tool (tools/bench/webchat-load) as a separate client
+// process: many parked gets at once, a memory flood, a slowloris attack. Memory is asserted as a
+// bound; time never is (speed is the benchmark's business).
+#include <catch2/catch.hpp>
+#include <thread>
+#include <string>
+
+#include "subprocess.hpp"
+
+#ifndef WEBCHAT_LOAD_BINARY
+#error "WEBCHAT_LOAD_BINARY must name the load tool"
+#endif
+
+using namespace webchat::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> load(const ServerProcess& server, std::vector<std::string> scenario) {
+  std::vector<std::string> argv{WEBCHAT_LOAD_BINARY, "--port", std::to_string(server.port())};
+  argv.insert(argv.end(), scenario.begin(), scenario.end());
+  return argv;
+}
+
+// Polls /metrics until `done` says so; false after `timeout`.
+template <typename Done>
+bool waitUntil(Done done, std::chrono::milliseconds timeout = 60s) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(20ms);  // polling interval
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("1,000 concurrent parked gets on distinct IDs are all served correctly") {
+  ServerProcess server({"--quiet", "--max-parked-per-ip", "5000"});
+  Subprocess client(load(server, {"park-gets", "--count", "1000"}));
+  const auto status = client.wait(120s);
+  INFO(client.output());
+  REQUIRE(status);
+  CHECK(*status == 0);
+  CHECK(client.output().find("served 1000 of 1000 correctly; 1000 sets taken") != std::string::npos);
+  CHECK(server.metric("webchat_deliveries_total") == 1000);
+  CHECK(server.metric("webchat_parked_gets") == 0);
+}
+
+TEST_CASE("a flood of maximum-size sets on random IDs keeps RSS within the configured budget") {
+  constexpr std::size_t kBudget = 8 << 20;
+  constexpr int kSets = 400;  // 40 MB offered, five times the budget
+  ServerProcess server({"--quiet", "--max-parked-bytes", std::to_string(kBudget),
+                        "--max-parked-per-ip", "5000"});
+  const std::size_t baseline = server.residentBytes();
+  Subprocess flood(load(server, {"flood", "--count", std::to_string(kSets), "--bytes", "100000"}));
+
+  // Every set is either parked or refused (503) once the flood has been taken in.
+  REQUIRE(waitUntil([&] {
+    return server.metric("webchat_parked_sets") +
+               server.metric("webchat_rejections_total{status=\"503\"}") ==
+           kSets;
+  }));
+  const double parkedBytes = server.metric("webchat_parked_bytes");
+  const std::size_t grown = server.residentBytes() - baseline;
+  INFO("parked " << parkedBytes << " bytes; RSS grew by " << grown << " bytes");
+  CHECK(parkedBytes <= kBudget);
+  CHECK(parkedBytes >= kBudget - 100'000);  // the budget was really used, not refused early
+  // The budget bounds the texts; the allowance covers 400 connections' sessions and the allocator.
+  constexpr std::size_t kAllowance = 6 << 20;
+  CHECK(grown <= kBudget + kAllowance);
+}
+
+TEST_CASE("500 slowloris connections are cut by the header deadline while normal requests are served") {
+  ServerProcess server({"--quiet", "--header-timeout-ms", "3000", "--max-parked-per-ip", "5000"});
+  Subprocess attack(load(server, {"slowloris", "--count", "500", "--interval-ms", "200",
+                                  "--give-up-ms", "60000"}));
+  REQUIRE(waitUntil([&] { return server.metric("webchat_connections_open") >= 500; }));
+
+  // Normal traffic during the attack: exchanges and a health check.
+  for (int i = 0; i < 10; ++i) {
+    const auto id = "normal" + std::to_string(i);
+    BackgroundCurl get({"-X", "POST"}, server.url("/sig?get=" + id + "&timeoutms=30000"));
+    const auto set = curl({"-X", "POST", "-d", "during attack"}, server.url("/sig?set=" + id));
+    CHECK(set.status == 200);
+    CHECK(get.finish().body == "during attack");
+  }
+  CHECK(curl({}, server.url("/healthz")).status == 200);
+  // The attack was still on while those were served.
+  CHECK(server.metric("webchat_connection_timeouts_total{phase=\"header\"}") < 500);
+
+  const auto status = attack.wait(90s);
+  INFO(attack.output());
+  REQUIRE(status);
+  CHECK(*status == 0);
+  CHECK(server.metric("webchat_connection_timeouts_total{phase=\"header\"}") >= 500);
+  CHECK(curl({}, server.url("/healthz")).status == 200);
+}
