@@ -50,7 +50,7 @@ TEST_CASE("400: neither or both of get/set, a parameter given twice") {
   CHECK(post(server, "?get=a&cachebuster=1&cachebuster=2").status == 204);  // others are ignored
 }
 
-TEST_CASE("400: an empty, too long or ill-formed ID; percent-decoding done right") {
+TEST_CASE("400: an empty, too long or ill-formed ID, percent-decoding done right") {
   ServerProcess server;
   checkOneLineError(post(server, "?get="), 400);
   checkOneLineError(post(server, "?get"), 400);
@@ -102,7 +102,7 @@ TEST_CASE("405 for methods other than POST and OPTIONS on /sig, with Allow") {
   CHECK(curl({"-X", "DELETE"}, server.url("/index.html")).status == 405);
 }
 
-TEST_CASE("413 for a body over 100,000 bytes; the flag changes the limit") {
+TEST_CASE("413 for a body over 100,000 bytes, the flag changes the limit") {
   ServerProcess server;
   const auto exact = fileOfSize(100'000);
   const auto over = fileOfSize(100'001);

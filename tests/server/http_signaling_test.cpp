@@ -24,7 +24,7 @@ TEST_CASE("the README's curl pair: a parked get prints the text the set sends") 
   CHECK(got.header("access-control-allow-origin") == "*");
 }
 
-TEST_CASE("a set parks until a get takes it; sets on one ID are taken oldest first") {
+TEST_CASE("a set parks until a get takes it, sets on one ID are taken oldest first") {
   ServerProcess server;
   BackgroundCurl first({"-X", "POST", "--data-binary", "first"}, server.url("/sig?set=q"));
   REQUIRE(server.waitForMetric("webchat_parked_sets", 1));
