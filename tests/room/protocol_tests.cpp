@@ -7,10 +7,22 @@
 using namespace webchat;
 
 TEST_CASE("every peer message survives encoding and decoding") {
-  ChatMessage chat{7, "0123456789abcdef", "zoë", "line one\nline two <b>not bold</b>", 1700000000000};
+  ChatMessage chat{7, "0123456789abcdef-3", "0123456789abcdef", "zoë", "line one\nline two <b>not bold</b>", 1700000000000};
+  HostRank rank{2, 1700000000000, "0123456789abcdef"};
   std::vector<Member> members{{"0123456789abcdef", "zoë", true}, {"fedcba9876543210", "bob", false}};
-  std::vector<PeerMessage> messages{Hello{"0123456789abcdef", "zoë"}, Welcome{members}, Refuse{"nick-taken"},
-                                    Say{"hi \"there\""}, Posted{chat}, MemberList{members}, Bye{}};
+  std::vector<PeerMessage> messages{Hello{"0123456789abcdef", "zoë", 7, "0123456789abcdef-3"},
+                                    Upload{7, "0123456789abcdef-3"},
+                                    Carry{chat},
+                                    Carried{},
+                                    Welcome{members, rank, true},
+                                    Refuse{"nick-taken"},
+                                    Say{"hi \"there\"", "0123456789abcdef-4"},
+                                    Posted{chat},
+                                    MemberList{members},
+                                    Moved{rank},
+                                    Close{},
+                                    Bye{},
+                                    Ping{}};
   for (const auto& message : messages) {
     auto decoded = decodeMessage(encodeMessage(message));
     INFO(encodeMessage(message));
@@ -19,16 +31,20 @@ TEST_CASE("every peer message survives encoding and decoding") {
   }
   auto posted = decodeMessage(encodeMessage(Posted{chat}));
   CHECK(std::get<Posted>(*posted.value).message == chat);
-  auto welcome = decodeMessage(encodeMessage(Welcome{members}));
+  auto welcome = decodeMessage(encodeMessage(Welcome{members, rank, true}));
   CHECK(std::get<Welcome>(*welcome.value).members == members);
+  CHECK(std::get<Welcome>(*welcome.value).rank.since == rank.since);
+  CHECK(std::get<Welcome>(*welcome.value).reset);
 }
 
 TEST_CASE("offers and answers survive encoding and decoding") {
-  OfferText offer{"lobby", "0123456789abcdef", "00112233aabbccdd", "v=0\r\n..."};
+  OfferText offer{"lobby", HostRank{3, 123456, "0123456789abcdef"}, "00112233aabbccdd", "v=0\r\n..."};
   auto o = decodeOffer(encodeOffer(offer));
   REQUIRE(o.value);
   CHECK(o.value->room == offer.room);
-  CHECK(o.value->host == offer.host);
+  CHECK(o.value->rank.host == offer.rank.host);
+  CHECK(o.value->rank.epoch == 3);
+  CHECK(o.value->rank.since == 123456);
   CHECK(o.value->offer == offer.offer);
   CHECK(o.value->sdp == offer.sdp);
   AnswerText answer{"00112233aabbccdd", "fedcba9876543210", "v=0\r\n..."};
@@ -47,10 +63,13 @@ TEST_CASE("malformed messages are rejected with a specific reason") {
   CHECK(decodeMessage(R"({"v":1,"type":"shout"})").error == "unknown message type 'shout'");
   CHECK(decodeMessage(R"({"v":1,"type":"say","text":1})").error == "field 'text' missing or not a string");
   CHECK(decodeMessage(R"({"v":1,"type":"hello","peer":"NOT AN ID","nick":"x"})").error == "field 'peer' not an id");
-  CHECK(decodeMessage(R"({"v":1,"type":"posted","message":{"seq":0,"from":"ab","nick":"a","text":"b","time":1}})")
-            .error == "field 'seq' must be at least 1");
+  CHECK(decodeMessage(R"({"v":1,"type":"posted","message":{"seq":0,"mid":"ab-1","from":"ab","nick":"a","text":"b","time":1}})")
+            .error == "field 'message' → field 'seq' must be at least 1");
   CHECK(decodeMessage(R"({"v":1,"type":"posted","message":{"seq":-1}})").error ==
-        "in 'message': field 'seq' missing or not a whole number");
+        "field 'message' → field 'seq' missing or not a whole number");
+  CHECK(decodeMessage(R"({"v":1,"type":"say","text":"x","mid":"someone else"})").error == "field 'mid' not a message id");
+  CHECK(decodeMessage(R"({"v":1,"type":"moved","rank":{"epoch":1,"since":2}})").error ==
+        "field 'rank' → field 'host' missing or not a string");
   CHECK(decodeMessage(std::string(kMaxPeerMessageBytes + 1, ' ')).error == "message larger than 65536 bytes");
   std::string invalidUtf8 = "{\"v\":1,\"type\":\"say\",\"text\":\"\xff\"}";
   CHECK_FALSE(decodeMessage(invalidUtf8).value);
@@ -58,6 +77,13 @@ TEST_CASE("malformed messages are rejected with a specific reason") {
 
 TEST_CASE("encoding never throws, even on invalid UTF-8 from a local caller") {
   CHECK_NOTHROW(encodeMessage(Say{"\xff\xfe"}));
+}
+
+TEST_CASE("host ranks: higher epoch, then earlier start, then lower id") {
+  CHECK(outranks(HostRank{2, 900, "b"}, HostRank{1, 100, "a"}));
+  CHECK(outranks(HostRank{1, 100, "b"}, HostRank{1, 200, "a"}));
+  CHECK(outranks(HostRank{1, 100, "a"}, HostRank{1, 100, "b"}));
+  CHECK_FALSE(outranks(HostRank{1, 100, "a"}, HostRank{1, 100, "a"}));
 }
 
 TEST_CASE("signaling IDs use the mailbox's alphabet and bind an answer to its offer") {

@@ -30,7 +30,26 @@ bool parseFakeSdp(const std::string& sdp, std::size_t& node, LinkId& link) {
 }  // namespace
 
 Simulation::Simulation() : Simulation(Options{}) {}
-Simulation::Simulation(Options options) : options_(options) {}
+Simulation::Simulation(Options options) : options_(options), random_(options.seed ^ 0x5eed) {}
+
+Millis Simulation::signalDelay() {
+  return options_.signalLatency + static_cast<Millis>(random_.next() % static_cast<std::uint64_t>(options_.signalLatency + 1));
+}
+
+bool Simulation::signalFails() {
+  if (serverDown_) return true;
+  return options_.signalLoss > 0 && static_cast<double>(random_.next() % 1000000) / 1e6 < options_.signalLoss;
+}
+
+void Simulation::partition(std::size_t a, std::size_t b, bool cut) {
+  if (cut) {
+    cut_.insert({a, b});
+    cut_.insert({b, a});
+  } else {
+    cut_.erase({a, b});
+    cut_.erase({b, a});
+  }
+}
 Simulation::~Simulation() = default;
 
 std::size_t Simulation::join(const std::string& room, const std::string& nick) {
@@ -54,14 +73,16 @@ void Simulation::crash(std::size_t member) {
   node.alive = false;
   for (const auto& [request, ticket] : node.tickets) mailbox_.withdraw(ticket);
   node.tickets.clear();
-  for (const auto& [link, described] : node.described) disconnect(Endpoint{member, link});
-  node.described.clear();
 }
 
 std::string Simulation::send(std::size_t member, const std::string& text) {
   std::string problem = room(member).send(text, now_);
   drain(member);
   return problem;
+}
+
+void Simulation::parkRaw(const std::string& id, const std::string& text, Millis timeout) {
+  mailbox_.set(id, text, now_, timeout, [](bool) {});
 }
 
 void Simulation::inject(std::size_t member, LinkId link, const std::string& text) {
@@ -92,7 +113,7 @@ void Simulation::drain(std::size_t member) {
 void Simulation::carryOut(std::size_t member, Effect effect) {
   Node& node = *nodes_[member];
   auto reply = [this, member](RequestId request, int status, std::string body) {
-    at(now_ + options_.signalLatency, [this, member, request, status, body] {
+    at(now_ + signalDelay(), [this, member, request, status, body] {
       Node& n = *nodes_[member];
       n.tickets.erase(request);
       if (!n.alive || n.cancelled.count(request)) return;
@@ -104,17 +125,19 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
       [&](auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, effect::SignalGet>) {
-          at(now_ + options_.signalLatency, [this, member, e, reply] {
+          at(now_ + signalDelay(), [this, member, e, reply] {
             Node& n = *nodes_[member];
             if (!n.alive || n.cancelled.count(e.request)) return;
+            if (signalFails()) return reply(e.request, 0, "");
             n.tickets[e.request] = mailbox_.get(e.id, now_, e.timeout, [reply, request = e.request](auto text) {
               reply(request, text ? 200 : 204, text.value_or(""));
             });
           });
         } else if constexpr (std::is_same_v<T, effect::SignalSet>) {
-          at(now_ + options_.signalLatency, [this, member, e, reply] {
+          at(now_ + signalDelay(), [this, member, e, reply] {
             Node& n = *nodes_[member];
             if (!n.alive || n.cancelled.count(e.request)) return;
+            if (signalFails()) return reply(e.request, 0, "");
             n.tickets[e.request] = mailbox_.set(e.id, e.text, now_, e.timeout, [reply, request = e.request](bool taken) {
               reply(request, taken ? 200 : 204, taken ? "ok" : "");
             });
@@ -141,13 +164,16 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
           Endpoint self{member, e.link}, other{otherNode, otherLink};
           const Node& peer = *nodes_[otherNode];
           if (!peer.alive || !peer.described.count(otherLink)) return;  // that browser moved on
+          if (!reachable(member, otherNode)) return;  // ICE fails across a partition: never opens
           peerOf_[self] = other;
           peerOf_[other] = self;
+          Millis extra = static_cast<Millis>(random_.next() % static_cast<std::uint64_t>(options_.linkLatency + 1));
+          linkDelay_[self] = linkDelay_[other] = options_.linkLatency + extra;
           deliverToLink(self, [this](Room& r, LinkId l) { r.onLinkOpen(l, now_); });
           deliverToLink(other, [this](Room& r, LinkId l) { r.onLinkOpen(l, now_); });
         } else if constexpr (std::is_same_v<T, effect::Send>) {
           auto it = peerOf_.find(Endpoint{member, e.link});
-          if (it == peerOf_.end()) return;
+          if (it == peerOf_.end() || !reachable(member, it->second.node)) return;  // lost in a partition
           deliverToLink(it->second, [this, text = e.text](Room& r, LinkId l) { r.onLinkMessage(l, text, now_); });
         } else if constexpr (std::is_same_v<T, effect::CloseLink>) {
           node.described.erase(e.link);
@@ -156,6 +182,9 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
           node.observed.statuses.push_back(e);
         } else if constexpr (std::is_same_v<T, effect::MessageAdded>) {
           node.observed.messages.push_back(e.message);
+          node.observed.everSeen.insert(e.message.mid);
+        } else if constexpr (std::is_same_v<T, effect::HistoryCleared>) {
+          node.observed.messages.clear();
         } else if constexpr (std::is_same_v<T, effect::MembersChanged>) {
           node.observed.memberLists.push_back(e.members);
         } else if constexpr (std::is_same_v<T, effect::Notice>) {
@@ -167,7 +196,8 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
 
 // Runs `event` on the endpoint's room after the link latency, if the link still exists then.
 void Simulation::deliverToLink(Endpoint to, std::function<void(Room&, LinkId)> event) {
-  at(now_ + options_.linkLatency, [this, to, event] {
+  auto delay = linkDelay_.find(to);
+  at(now_ + (delay == linkDelay_.end() ? options_.linkLatency : delay->second), [this, to, event] {
     Node& n = *nodes_[to.node];
     if (!n.alive || !n.described.count(to.link)) return;
     event(*n.room, to.link);
@@ -182,6 +212,8 @@ void Simulation::disconnect(Endpoint from) {
   Endpoint to = it->second;
   peerOf_.erase(it);
   peerOf_.erase(to);
+  // A close is a message too: a dead or cut-off peer never hears of it (heartbeats tell instead).
+  if (!nodes_[to.node]->alive || !reachable(from.node, to.node)) return;
   deliverToLink(to, [this](Room& r, LinkId l) { r.onLinkClosed(l, now_); });
 }
 

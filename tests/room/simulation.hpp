@@ -8,10 +8,12 @@
 #include <map>
 #include <memory>
 #include <queue>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "mailbox.hpp"
+#include "random_ids.hpp"
 #include "room.hpp"
 
 namespace webchat::sim {
@@ -21,14 +23,16 @@ struct Observed {  // what one member's user interface was told
   std::vector<std::vector<Member>> memberLists;
   std::vector<effect::StatusChanged> statuses;
   std::vector<std::string> notices;  // "joined bob", "left carol", "host-changed dave"
+  std::set<std::string> everSeen;    // mids of every line it was ever shown
 };
 
 class Simulation final {
  public:
   struct Options {
-    Millis signalLatency = 5;    // one way, browser ↔ signaling server
-    Millis linkLatency = 10;     // one way, peer ↔ peer
+    Millis signalLatency = 5;    // one way, browser ↔ signaling server, plus up to as much again at random
+    Millis linkLatency = 10;     // one way, peer ↔ peer; each link draws a fixed extra of up to as much
     Millis describeDelay = 50;   // creating an offer or answer, ICE gathering included
+    double signalLoss = 0.0;     // chance that a signaling request fails as if the server were unreachable
     std::uint64_t seed = 1;
   };
 
@@ -39,10 +43,16 @@ class Simulation final {
   // Adds a browser that joins `room` as `nick` now; returns its index.
   std::size_t join(const std::string& room, const std::string& nick);
   void leave(std::size_t member);
-  // The browser vanishes: its signaling connections drop (the mailbox withdraws them) and its peers
-  // see their links close.
+  // The browser vanishes without a word: its signaling connections drop (the mailbox withdraws them),
+  // its peers' links go silent (as with a killed process, nothing tells them; heartbeats must).
   void crash(std::size_t member);
+  // Cuts (or restores) the peer links between two members both ways; signaling still works.
+  void partition(std::size_t a, std::size_t b, bool cut = true);
+  // The signaling server goes down (every request fails as unreachable) or comes back.
+  void serverDown(bool down) { serverDown_ = down; }
   [[nodiscard]] std::string send(std::size_t member, const std::string& text);
+  // Parks a text at the mailbox as some other client would (e.g. an offer from a host that is gone).
+  void parkRaw(const std::string& id, const std::string& text, Millis timeout);
   // Delivers a raw data-channel message to `member` as if its peer on `link` had sent it.
   void inject(std::size_t member, LinkId link, const std::string& text);
 
@@ -86,6 +96,13 @@ class Simulation final {
   };
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::uint64_t nextOrder_ = 0;
+  RandomIds random_;
+  std::map<Endpoint, Millis> linkDelay_;
+  std::set<std::pair<std::size_t, std::size_t>> cut_;
+  bool serverDown_ = false;
+  bool reachable(std::size_t a, std::size_t b) const { return !cut_.count({a, b}); }
+  Millis signalDelay();
+  bool signalFails();
 };
 
 }  // namespace webchat::sim

@@ -22,6 +22,7 @@ val toJs(const Member& m) {
 val toJs(const ChatMessage& m) {
   val out = val::object();
   out.set("seq", static_cast<double>(m.seq));
+  out.set("mid", m.mid);
   out.set("from", m.from);
   out.set("nick", m.nick);
   out.set("text", m.text);
@@ -98,6 +99,7 @@ struct EffectToJs {
     out.set("message", toJs(e.message));
     return out;
   }
+  val operator()(const effect::HistoryCleared&) const { return tagged("history-cleared"); }
   val operator()(const effect::MembersChanged& e) const {
     val out = tagged("members");
     out.set("members", arrayToJs(e.members));
@@ -122,6 +124,7 @@ class RoomBinding {
 
   void join(double now) { room_.join(ms(now)); }
   void leave(double now) { room_.leave(ms(now)); }
+  void closeRoom(double now) { room_.closeRoom(ms(now)); }
   std::string send(const std::string& text, double now) { return room_.send(text, ms(now)); }
   void signalDone(RequestId request, int status, const std::string& body, double now) {
     room_.onSignalDone(request, status, body, ms(now));
@@ -160,6 +163,7 @@ EMSCRIPTEN_BINDINGS(webchat) {
       .constructor<std::string, std::string, double, double>()
       .function("join", &RoomBinding::join)
       .function("leave", &RoomBinding::leave)
+      .function("closeRoom", &RoomBinding::closeRoom)
       .function("send", &RoomBinding::send)
       .function("signalDone", &RoomBinding::signalDone)
       .function("linkDescribed", &RoomBinding::linkDescribed)

@@ -69,6 +69,9 @@ struct StatusChanged {
 struct MessageAdded {
   ChatMessage message;
 };
+// The history shown so far is replaced: clear it; the lines of the new one follow as MessageAdded.
+// Happens when rejoining a host (after a failover or merge) whose history diverged from ours.
+struct HistoryCleared {};
 struct MembersChanged {
   std::vector<Member> members;  // in join order
 };
@@ -81,6 +84,6 @@ struct Notice {  // a system line for the conversation: "bob joined", "alice is 
 
 using Effect = std::variant<effect::SignalGet, effect::SignalSet, effect::SignalCancel, effect::OpenLink,
                             effect::AcceptAnswer, effect::Send, effect::CloseLink, effect::StatusChanged,
-                            effect::MessageAdded, effect::MembersChanged, effect::Notice>;
+                            effect::MessageAdded, effect::HistoryCleared, effect::MembersChanged, effect::Notice>;
 
 }  // namespace webchat

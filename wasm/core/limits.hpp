@@ -14,17 +14,33 @@ inline constexpr int kProtocolVersion = 1;
 inline constexpr std::size_t kMaxTextChars = 4000;      // one chat line, in Unicode code points
 inline constexpr std::size_t kMaxNickChars = 32;        // a nickname, in Unicode code points
 inline constexpr std::size_t kMaxRoomNameBytes = 64;    // room names use the signaling ID alphabet
-inline constexpr std::size_t kMaxPeerMessageBytes = 64 * 1024;  // one data-channel message, except welcome
+inline constexpr std::size_t kMaxPeerMessageBytes = 64 * 1024;  // one data-channel message or signaling text
 inline constexpr std::size_t kMaxRoomMembers = 32;
 inline constexpr std::size_t kMaxHistory = 1000;         // chat lines a room keeps and hands newcomers
+inline constexpr std::size_t kMaxOutbox = 100;           // own lines waiting to be sequenced
 
-// Timers of the signaling dance.
+// Joining.
 inline constexpr Millis kProbeTimeoutMs = 3000;        // how long a joiner waits for a parked offer
 inline constexpr Millis kOfferRenewMs = 30000;         // an offer nobody took is replaced after this
-inline constexpr Millis kAnswerWaitMs = 10000;         // host waits this long for the answer to a taken offer
-inline constexpr Millis kAnswerParkMs = 10000;         // guest parks its answer this long
-inline constexpr Millis kConnectTimeoutMs = 10000;     // answer taken → channel open and welcome received
+inline constexpr Millis kAnswerWaitMs = 5000;          // host waits this long for the answer to a taken offer
+inline constexpr Millis kAnswerParkMs = 4000;          // guest parks its answer this long: no taker = dead host
+inline constexpr Millis kConnectTimeoutMs = 8000;      // answer taken → channel open and welcome received
 inline constexpr Millis kRetryInitialMs = 500;         // first back-off after a signaling failure
 inline constexpr Millis kRetryMaxMs = 8000;            // back-off ceiling
+
+// Liveness.
+inline constexpr Millis kHeartbeatMs = 1000;           // each side sends at least this often
+inline constexpr Millis kHostSilenceMs = 3000;         // a guest that hears nothing this long starts a failover
+inline constexpr Millis kGuestSilenceMs = 4500;        // a host drops a guest silent this long (< 6 s promised)
+
+// Failover and merging.
+inline constexpr Millis kSuccessorStepMs = 2500;       // each later successor waits this much longer to take over
+inline constexpr Millis kFailoverSettleMs = 2500;      // a new host gathers old history before sequencing new lines
+inline constexpr Millis kRejoinProbeMs = 1000;         // long-poll length of a reconnecting member's probes
+inline constexpr Millis kHostProbeEveryMs = 2000;      // how often a host looks for another host of its room
+
+// Flow control: each guest may send this many lines per second on average, in bursts of kSayBurst.
+inline constexpr double kSayPerSecond = 5.0;
+inline constexpr double kSayBurst = 20.0;
 
 }  // namespace webchat

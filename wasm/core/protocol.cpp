@@ -63,8 +63,14 @@ class Reader {
   }
   const json* array(const char* key, std::size_t maxItems) {
     auto it = object_.find(key);
-    if (it == object_.end() || !it->is_array()) return fail(key, "missing or not an array"), nullptr;
-    if (it->size() > maxItems) return fail(key, "too many items"), nullptr;
+    if (it == object_.end() || !it->is_array()) {
+      fail(key, "missing or not an array");
+      return nullptr;
+    }
+    if (it->size() > maxItems) {
+      fail(key, "too many items");
+      return nullptr;
+    }
     return &*it;
   }
   bool fail(const std::string& key, const char* what) {
@@ -105,7 +111,33 @@ std::optional<json> parseEnvelope(std::string_view text, std::string& type, std:
 json memberToJson(const Member& m) { return json{{"id", m.id}, {"nick", m.nick}, {"host", m.host}}; }
 
 json chatToJson(const ChatMessage& m) {
-  return json{{"seq", m.seq}, {"from", m.from}, {"nick", m.nick}, {"text", m.text}, {"time", m.time}};
+  return json{{"seq", m.seq}, {"mid", m.mid},   {"from", m.from},
+              {"nick", m.nick}, {"text", m.text}, {"time", m.time}};
+}
+
+json rankToJson(const HostRank& r) { return json{{"epoch", r.epoch}, {"since", r.since}, {"host", r.host}}; }
+
+json membersToJson(const std::vector<Member>& members) {
+  json list = json::array();
+  for (const auto& member : members) list.push_back(memberToJson(member));
+  return list;
+}
+
+// A message id is "<member id>-<counter>".
+bool isMid(std::string_view s) {
+  auto dash = s.find('-');
+  if (dash == std::string_view::npos || s.size() > 2 * kMaxTokenBytes) return false;
+  auto counter = s.substr(dash + 1);
+  if (counter.empty()) return false;
+  for (char c : counter) {
+    if (c < '0' || c > '9') return false;
+  }
+  return isToken(s.substr(0, dash));
+}
+
+bool readMid(Reader& r, const char* key, std::string& out) {
+  if (!r.string(key, out, 2 * kMaxTokenBytes)) return false;
+  return isMid(out) || r.fail(key, "not a message id");
 }
 
 bool readMembers(Reader& r, std::vector<Member>& out) {
@@ -124,6 +156,29 @@ bool readMembers(Reader& r, std::vector<Member>& out) {
   return true;
 }
 
+// Reads an object-valued field with `read`, prefixing its errors with the field's name.
+template <typename Read>
+bool readObject(Reader& r, const json& parent, const char* key, Read read) {
+  auto it = parent.find(key);
+  if (it == parent.end() || !it->is_object()) return r.fail(key, "missing or not an object");
+  Reader inner(*it);
+  if (read(inner)) return true;
+  return r.fail(key, ("→ " + inner.error()).c_str());
+}
+
+bool readChat(Reader& r, ChatMessage& c) {
+  if (!(r.unsignedNumber("seq", c.seq) && readMid(r, "mid", c.mid) && r.token("from", c.from) &&
+        r.string("nick", c.nick, kMaxFieldBytes) && r.string("text", c.text, kMaxFieldBytes) &&
+        r.integer("time", c.time))) {
+    return false;
+  }
+  return c.seq > 0 || r.fail("seq", "must be at least 1");
+}
+
+bool readRank(Reader& r, HostRank& rank) {
+  return r.integer("epoch", rank.epoch) && r.integer("since", rank.since) && r.token("host", rank.host);
+}
+
 template <typename T>
 Decoded<T> rejected(std::string error) {
   return Decoded<T>{std::nullopt, std::move(error)};
@@ -131,10 +186,16 @@ Decoded<T> rejected(std::string error) {
 
 }  // namespace
 
+bool outranks(const HostRank& a, const HostRank& b) {
+  if (a.epoch != b.epoch) return a.epoch > b.epoch;
+  if (a.since != b.since) return a.since < b.since;
+  return a.host < b.host;
+}
+
 std::string encodeOffer(const OfferText& o) {
   json j = envelope("offer");
   j["room"] = o.room;
-  j["host"] = o.host;
+  j["rank"] = rankToJson(o.rank);
   j["offer"] = o.offer;
   j["sdp"] = o.sdp;
   return dump(j);
@@ -154,12 +215,27 @@ std::string encodeMessage(const PeerMessage& message) {
       json j = envelope("hello");
       j["peer"] = m.peer;
       j["nick"] = m.nick;
+      j["lastSeq"] = m.lastSeq;
+      j["lastMid"] = m.lastMid;
       return j;
     }
+    json operator()(const Upload& m) const {
+      json j = envelope("upload");
+      j["after"] = m.after;
+      j["afterMid"] = m.afterMid;
+      return j;
+    }
+    json operator()(const Carry& m) const {
+      json j = envelope("carry");
+      j["message"] = chatToJson(m.message);
+      return j;
+    }
+    json operator()(const Carried&) const { return envelope("carried"); }
     json operator()(const Welcome& m) const {
       json j = envelope("welcome");
-      j["members"] = json::array();
-      for (const auto& member : m.members) j["members"].push_back(memberToJson(member));
+      j["members"] = membersToJson(m.members);
+      j["rank"] = rankToJson(m.rank);
+      j["reset"] = m.reset;
       return j;
     }
     json operator()(const Refuse& m) const {
@@ -170,6 +246,7 @@ std::string encodeMessage(const PeerMessage& message) {
     json operator()(const Say& m) const {
       json j = envelope("say");
       j["text"] = m.text;
+      j["mid"] = m.mid;
       return j;
     }
     json operator()(const Posted& m) const {
@@ -179,11 +256,17 @@ std::string encodeMessage(const PeerMessage& message) {
     }
     json operator()(const MemberList& m) const {
       json j = envelope("members");
-      j["members"] = json::array();
-      for (const auto& member : m.members) j["members"].push_back(memberToJson(member));
+      j["members"] = membersToJson(m.members);
       return j;
     }
+    json operator()(const Moved& m) const {
+      json j = envelope("moved");
+      j["rank"] = rankToJson(m.rank);
+      return j;
+    }
+    json operator()(const Close&) const { return envelope("close"); }
     json operator()(const Bye&) const { return envelope("bye"); }
+    json operator()(const Ping&) const { return envelope("ping"); }
   };
   return dump(std::visit(Encoder{}, message));
 }
@@ -195,7 +278,8 @@ Decoded<OfferText> decodeOffer(std::string_view text) {
   if (type != "offer") return rejected<OfferText>("expected an offer, got '" + type + "'");
   Reader r(*j);
   OfferText o;
-  if (!r.string("room", o.room, kMaxRoomNameBytes) || !r.token("host", o.host) || !r.token("offer", o.offer) ||
+  if (!r.string("room", o.room, kMaxRoomNameBytes) ||
+      !readObject(r, *j, "rank", [&](Reader& in) { return readRank(in, o.rank); }) || !r.token("offer", o.offer) ||
       !r.string("sdp", o.sdp, kMaxSdpBytes)) {
     return rejected<OfferText>(r.error());
   }
@@ -220,36 +304,47 @@ Decoded<PeerMessage> decodeMessage(std::string_view text) {
   auto j = parseEnvelope(text, type, error);
   if (!j) return rejected<PeerMessage>(error);
   Reader r(*j);
-  auto done = [&](PeerMessage m) { return Decoded<PeerMessage>{std::move(m), {}}; };
+  auto done = [](PeerMessage m) { return Decoded<PeerMessage>{std::move(m), {}}; };
+  auto withRank = [&](HostRank& rank) { return readObject(r, *j, "rank", [&](Reader& in) { return readRank(in, rank); }); };
+  auto withChat = [&](ChatMessage& chat) { return readObject(r, *j, "message", [&](Reader& in) { return readChat(in, chat); }); };
   if (type == "hello") {
     Hello m;
-    if (r.token("peer", m.peer) && r.string("nick", m.nick, kMaxFieldBytes)) return done(std::move(m));
+    if (r.token("peer", m.peer) && r.string("nick", m.nick, kMaxFieldBytes) && r.unsignedNumber("lastSeq", m.lastSeq) &&
+        r.string("lastMid", m.lastMid, 2 * kMaxTokenBytes)) {
+      return done(std::move(m));
+    }
+  } else if (type == "upload") {
+    Upload m;
+    if (r.unsignedNumber("after", m.after) && r.string("afterMid", m.afterMid, 2 * kMaxTokenBytes)) return done(std::move(m));
+  } else if (type == "carry") {
+    Carry m;
+    if (withChat(m.message)) return done(std::move(m));
+  } else if (type == "carried") {
+    return done(Carried{});
   } else if (type == "welcome") {
     Welcome m;
-    if (readMembers(r, m.members)) return done(std::move(m));
+    if (readMembers(r, m.members) && withRank(m.rank) && r.boolean("reset", m.reset)) return done(std::move(m));
   } else if (type == "refuse") {
     Refuse m;
     if (r.string("reason", m.reason, kMaxTokenBytes)) return done(std::move(m));
   } else if (type == "say") {
     Say m;
-    if (r.string("text", m.text, kMaxFieldBytes)) return done(std::move(m));
+    if (r.string("text", m.text, kMaxFieldBytes) && readMid(r, "mid", m.mid)) return done(std::move(m));
   } else if (type == "posted") {
-    auto it = j->find("message");
-    if (it == j->end() || !it->is_object()) return rejected<PeerMessage>("field 'message' missing or not an object");
-    Reader mr(*it);
     Posted m;
-    ChatMessage& c = m.message;
-    if (mr.unsignedNumber("seq", c.seq) && mr.token("from", c.from) && mr.string("nick", c.nick, kMaxFieldBytes) &&
-        mr.string("text", c.text, kMaxFieldBytes) && mr.integer("time", c.time)) {
-      if (c.seq == 0) return rejected<PeerMessage>("field 'seq' must be at least 1");
-      return done(std::move(m));
-    }
-    return rejected<PeerMessage>("in 'message': " + mr.error());
+    if (withChat(m.message)) return done(std::move(m));
   } else if (type == "members") {
     MemberList m;
     if (readMembers(r, m.members)) return done(std::move(m));
+  } else if (type == "moved") {
+    Moved m;
+    if (withRank(m.rank)) return done(std::move(m));
+  } else if (type == "close") {
+    return done(Close{});
   } else if (type == "bye") {
     return done(Bye{});
+  } else if (type == "ping") {
+    return done(Ping{});
   } else {
     return rejected<PeerMessage>("unknown message type '" + type + "'");
   }

@@ -17,6 +17,7 @@ namespace webchat {
 
 struct ChatMessage {
   std::uint64_t seq = 0;  // host-assigned, 1-based, the room's one order
+  std::string mid;        // author-assigned "<author id>-<counter>": the same line keeps it across resends
   std::string from;       // member id of the author
   std::string nick;
   std::string text;
@@ -32,9 +33,18 @@ struct Member {
 };
 
 // --- Signaling texts ------------------------------------------------------------------------
+// How hosts of one room compare when they find each other: the better one stays host, the other
+// merges into it. All three parts are fixed for as long as a member hosts, so both sides agree.
+struct HostRank {
+  std::int64_t epoch = 0;  // 1 for a new room, +1 with every failover
+  Millis since = 0;        // when this host started hosting, on its own clock
+  std::string host;        // member id
+};
+bool outranks(const HostRank& a, const HostRank& b);  // higher epoch, then earlier since, then lower id
+
 struct OfferText {
   std::string room;
-  std::string host;   // member id of the offering host
+  HostRank rank;      // rank.host: member id of the offering host
   std::string offer;  // fresh random id; the answer goes to answerSignalId(room, offer)
   std::string sdp;
 };
@@ -49,15 +59,28 @@ struct AnswerText {
 struct Hello {  // guest → host, first message once the channel opens
   std::string peer;
   std::string nick;
+  std::uint64_t lastSeq = 0;  // the newest line the guest holds (0: none), so the host can tell
+  std::string lastMid;        // whether the guest's history is a prefix of its own
 };
-struct Welcome {  // host → guest: accepted; history follows as Posted messages
+struct Upload {  // host → guest: your history has lines I may lack; send those after `after`
+  std::uint64_t after = 0;  // the host's newest line; if the guest's line at `after` has another mid
+  std::string afterMid;     // (or it has none), the guest sends its whole history
+};
+struct Carry {  // guest → host: one line of the guest's history, answering Upload
+  ChatMessage message;
+};
+struct Carried {};  // guest → host: upload complete
+struct Welcome {    // host → guest: accepted; history follows as Posted messages
   std::vector<Member> members;
+  HostRank rank;
+  bool reset = false;  // true: replace your history with what follows; false: it continues yours
 };
 struct Refuse {  // host → guest: not accepted; the host closes the link after it
   std::string reason;  // "nick-taken", "nick-invalid", "room-full"
 };
-struct Say {  // guest → host: please sequence and relay this line
+struct Say {  // guest → host: please sequence and relay this line (again, after a failover)
   std::string text;
+  std::string mid;
 };
 struct Posted {  // host → guest: one sequenced line of the room's history
   ChatMessage message;
@@ -65,9 +88,15 @@ struct Posted {  // host → guest: one sequenced line of the room's history
 struct MemberList {  // host → guests whenever membership changes; in join order
   std::vector<Member> members;
 };
-struct Bye {};  // either way: leaving on purpose
+struct Moved {  // host → guests: this host merged into a better-ranked one; rejoin there
+  HostRank rank;
+};
+struct Close {};  // host → guests: the host closed the room for everyone
+struct Bye {};    // either way: leaving on purpose
+struct Ping {};   // either way: still here (sent when nothing else was sent for kHeartbeatMs)
 
-using PeerMessage = std::variant<Hello, Welcome, Refuse, Say, Posted, MemberList, Bye>;
+using PeerMessage = std::variant<Hello, Upload, Carry, Carried, Welcome, Refuse, Say, Posted, MemberList, Moved,
+                                 Close, Bye, Ping>;
 
 template <typename T>
 struct Decoded {

@@ -1,6 +1,8 @@
+// The Room's inputs, timers and plumbing. Joining is in room_join.cpp, hosting in room_host.cpp.
 #include "room.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "text.hpp"
 
@@ -37,74 +39,74 @@ const char* signalingError(int status) {
   return "server-rejected";
 }
 
-bool succeeded(int status) { return status == 200; }
-bool timedOut(int status) { return status == 204; }
-
 }  // namespace
 
 Room::Room(Config config) : config_(std::move(config)), ids_(config_.seed), selfId_(ids_.id()) {}
 
 // --- Inputs ------------------------------------------------------------------------------------
 
-void Room::join(Millis) {
+void Room::join(Millis now) {
+  now_ = now;
   if (state_ != RoomState::Idle) return;
-  if (auto problem = roomProblem(config_.room); !problem.empty()) return setState(RoomState::Closed, "room-invalid");
-  if (auto problem = nickProblem(config_.nick); !problem.empty()) return setState(RoomState::Closed, "nick-invalid");
+  if (!roomProblem(config_.room).empty()) return setState(RoomState::Closed, "room-invalid");
+  if (!nickProblem(config_.nick).empty()) return setState(RoomState::Closed, "nick-invalid");
   setState(RoomState::Joining);
-  probe();
+  search(Search{}, now);
 }
 
-void Room::leave(Millis) { shutDown({}); }
+void Room::leave(Millis now) {
+  now_ = now;
+  shutDown({});
+}
 
-void Room::shutDown(std::string error) {
-  if (state_ == RoomState::Closed) return;
-  for (const auto& [id, request] : requests_) emit(effect::SignalCancel{id});
-  requests_.clear();
-  for (auto& [id, link] : links_) {
-    if (link.stage == Stage::Member || link.stage == Stage::Joined) sendTo(id, Bye{});
-    emit(effect::CloseLink{id});
-  }
-  links_.clear();
-  hostLink_.reset();
-  retry_ = nullptr;
-  setState(RoomState::Closed, std::move(error));
+void Room::closeRoom(Millis now) {
+  now_ = now;
+  if (state_ != RoomState::Host) return shutDown({});
+  const PeerMessage close = Close{};
+  closeAllLinks(&close);
+  shutDown({});
 }
 
 std::string Room::send(std::string_view text, Millis now) {
+  now_ = now;
   if (auto problem = textProblem(text); !problem.empty()) return problem;
+  if (state_ == RoomState::Idle || state_ == RoomState::Closed) return "not in a room";
+  if (outbox_.size() >= kMaxOutbox) return "too many lines waiting to be delivered";
+  Say say{std::string(text), selfId_ + "-" + std::to_string(++midCounter_)};
+  outbox_.push_back(say);
   if (state_ == RoomState::Host) {
-    sequence(selfId_, config_.nick, std::string(text), now);
-    return {};
-  }
-  if (state_ == RoomState::Guest && hostLink_) {
-    sendTo(*hostLink_, Say{std::string(text)});
-    return {};
-  }
-  return "not in a room yet";
+    submit(ChatMessage{0, say.mid, selfId_, config_.nick, say.text, now});
+  } else if (state_ == RoomState::Guest && hostLink_) {
+    sendTo(*hostLink_, say);
+  }  // else: joining or reconnecting; the outbox is sent once a host welcomes us
+  return {};
 }
 
 void Room::onSignalDone(RequestId id, int status, std::string_view body, Millis now) {
+  now_ = now;
   auto it = requests_.find(id);
   if (it == requests_.end()) return;  // cancelled, or its link is gone
   Request request = it->second;
   requests_.erase(it);
   switch (request.purpose) {
     case Purpose::Probe: return onProbeDone(status, body, now);
+    case Purpose::HostProbe: return onHostProbeDone(status, body, now);
     case Purpose::ParkOffer: return onOfferParked(request.link, status, now);
     case Purpose::FetchAnswer: return onAnswerFetched(request.link, status, body, now);
     case Purpose::ParkAnswer: return onAnswerParked(request.link, status, now);
   }
 }
 
-void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis) {
+void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis now) {
+  now_ = now;
   auto it = links_.find(id);
   if (it == links_.end() || it->second.stage != Stage::Describing) return;
   Link& link = it->second;
   if (link.offering) {
     link.offerId = ids_.id();
+    link.offerText = encodeOffer(OfferText{config_.room, rank_, link.offerId, std::string(sdp)});
     link.stage = Stage::OfferParked;
-    signalSet(Purpose::ParkOffer, id, offerSignalId(config_.room),
-              encodeOffer(OfferText{config_.room, selfId_, link.offerId, std::string(sdp)}), kOfferRenewMs);
+    signalSet(Purpose::ParkOffer, id, offerSignalId(config_.room), link.offerText, kOfferRenewMs);
   } else {
     link.stage = Stage::AnswerParked;
     signalSet(Purpose::ParkAnswer, id, answerSignalId(config_.room, link.offerId),
@@ -112,43 +114,50 @@ void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis) {
   }
 }
 
-void Room::onLinkOpen(LinkId id, Millis) {
+void Room::onLinkOpen(LinkId id, Millis now) {
+  now_ = now;
   auto it = links_.find(id);
   if (it == links_.end()) return;
-  // The guest speaks first; the host waits for its hello under the connect deadline.
-  if (!it->second.offering && it->second.stage == Stage::Connecting) sendTo(id, Hello{selfId_, config_.nick});
+  Link& link = it->second;
+  link.open = true;
+  link.lastHeard = now;
+  // The joiner speaks first; the host waits for its hello under the connect deadline.
+  if (!link.offering && link.stage == Stage::Connecting) {
+    sendTo(id, Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastMid()});
+  }
 }
 
 void Room::onLinkMessage(LinkId id, std::string_view text, Millis now) {
+  now_ = now;
   auto it = links_.find(id);
   if (it == links_.end()) return;
+  it->second.lastHeard = now;
   auto decoded = decodeMessage(text);
   if (!decoded.value) return drop(decoded.error);
-  if (state_ == RoomState::Host) {
+  if (std::holds_alternative<Ping>(*decoded.value)) return;
+  if (it->second.offering) {
     onHostMessage(id, it->second, *decoded.value, now);
   } else {
     onGuestMessage(id, it->second, *decoded.value, now);
   }
 }
 
-void Room::onLinkClosed(LinkId id, Millis) {
+void Room::onLinkClosed(LinkId id, Millis now) {
+  now_ = now;
   auto it = links_.find(id);
   if (it == links_.end()) return;
   Stage stage = it->second.stage;
-  if (state_ == RoomState::Host) {
-    if (stage == Stage::Member) return removeMember(id);
-    bool wasCurrentOffer = stage == Stage::Describing || stage == Stage::OfferParked;
-    closeLink(id);
-    if (wasCurrentOffer) startOffer();
-    return;
-  }
+  if (stage == Stage::Member) return removeMember(id);
+  if (stage == Stage::Joined) return startFailover(now);
+  bool offering = it->second.offering;
+  bool wasCurrentOffer = stage == Stage::Describing || stage == Stage::OfferParked;
   closeLink(id);
-  // Without failover (a later issue) the room ends with its host.
-  if (stage == Stage::Joined) return shutDown("host-left");
-  if (state_ == RoomState::Joining) probe();
+  if (offering && wasCurrentOffer) return startOffer();
+  if (!offering && (state_ == RoomState::Joining || state_ == RoomState::Reconnecting)) probe();
 }
 
 void Room::tick(Millis now) {
+  now_ = now;
   if (retry_ && now >= retryAt_) {
     auto retry = retry_;
     retry_ = nullptr;
@@ -159,8 +168,32 @@ void Room::tick(Millis now) {
     if (link.deadline && now >= *link.deadline) expired.push_back(id);
   }
   for (LinkId id : expired) {
+    bool joining = !links_[id].offering;
     closeLink(id);
-    if (state_ == RoomState::Joining) probe();  // the host never completed: look again
+    if (joining && (state_ == RoomState::Joining || state_ == RoomState::Reconnecting)) probe();
+  }
+  keepAlive(now);
+  if (state_ == RoomState::Host) {
+    if (settleUntil_ && now >= *settleUntil_) endSettling();
+    if (now >= nextHostProbe_) {
+      nextHostProbe_ = now + kHostProbeEveryMs + static_cast<Millis>(ids_.next() % 500);  // desynchronise hosts
+      bool probing = std::any_of(requests_.begin(), requests_.end(),
+                                 [](const auto& r) { return r.second.purpose == Purpose::HostProbe; });
+      if (!probing) {
+        hostProbeAgain_ = true;
+        signalGet(Purpose::HostProbe, 0, offerSignalId(config_.room), 0);
+      }
+    }
+  }
+  bool searching = state_ == RoomState::Joining || state_ == RoomState::Reconnecting;
+  if (searching && search_.takeOverAt && now >= *search_.takeOverAt) {
+    // Nobody better showed up in time: this member hosts the room now.
+    cancelRequests(Purpose::Probe);
+    for (auto it = links_.begin(); it != links_.end();) {
+      LinkId id = (it++)->first;
+      closeLink(id);
+    }
+    becomeHost(search_.epochIfHosting, search_.expected, now);
   }
 }
 
@@ -172,184 +205,41 @@ std::optional<Effect> Room::poll() {
 }
 
 std::optional<Millis> Room::nextDeadline() const {
+  if (state_ == RoomState::Idle || state_ == RoomState::Closed) return std::nullopt;
   std::optional<Millis> next;
   auto consider = [&](Millis t) { next = next ? std::min(*next, t) : t; };
   if (retry_) consider(retryAt_);
   for (const auto& [id, link] : links_) {
     if (link.deadline) consider(*link.deadline);
+    if (link.open && (link.stage == Stage::Member || link.stage == Stage::Joined)) {
+      consider(link.lastSent + kHeartbeatMs);
+      consider(link.lastHeard + (link.stage == Stage::Member ? kGuestSilenceMs : kHostSilenceMs));
+    }
+  }
+  if (state_ == RoomState::Host) {
+    consider(nextHostProbe_);
+    if (settleUntil_) consider(*settleUntil_);
+  }
+  if ((state_ == RoomState::Joining || state_ == RoomState::Reconnecting) && search_.takeOverAt) {
+    consider(*search_.takeOverAt);
   }
   return next;
 }
 
-// --- Joining -----------------------------------------------------------------------------------
+// --- Liveness ----------------------------------------------------------------------------------
 
-void Room::probe() { signalGet(Purpose::Probe, 0, offerSignalId(config_.room), kProbeTimeoutMs); }
-
-void Room::onProbeDone(int status, std::string_view body, Millis now) {
-  if (state_ != RoomState::Joining) return;
-  if (timedOut(status)) {
-    signalingRecovered();
-    return becomeHost();
+// Pings links we have been quiet on, and gives up on peers that have been silent too long.
+void Room::keepAlive(Millis now) {
+  std::vector<LinkId> silentGuests;
+  bool hostSilent = false;
+  for (auto& [id, link] : links_) {
+    if (!link.open || (link.stage != Stage::Member && link.stage != Stage::Joined)) continue;
+    if (link.stage == Stage::Member && now - link.lastHeard >= kGuestSilenceMs) silentGuests.push_back(id);
+    if (link.stage == Stage::Joined && now - link.lastHeard >= kHostSilenceMs) hostSilent = true;
+    if (now - link.lastSent >= kHeartbeatMs) sendTo(id, Ping{});
   }
-  if (!succeeded(status)) return signalingFailed(status, now, &Room::probe);
-  signalingRecovered();
-  auto offer = decodeOffer(body);
-  if (!offer.value || offer.value->room != config_.room) {
-    drop(offer.value ? "offer for another room" : offer.error);
-    return probe();  // a bad text is consumed; the next one may be a real offer
-  }
-  answerOffer(*offer.value);
-}
-
-void Room::answerOffer(const OfferText& offer) {
-  LinkId id = openLink(/*offering=*/false, offer.sdp);
-  links_[id].offerId = offer.offer;
-  links_[id].peerId = offer.host;
-}
-
-void Room::onAnswerParked(LinkId id, int status, Millis now) {
-  auto it = links_.find(id);
-  if (it == links_.end()) return;
-  if (succeeded(status)) {
-    it->second.stage = Stage::Connecting;
-    it->second.deadline = now + kConnectTimeoutMs;
-    return;
-  }
-  closeLink(id);
-  if (timedOut(status)) return probe();  // the host never took our answer: it is gone
-  signalingFailed(status, now, &Room::probe);
-}
-
-void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Millis) {
-  if (link.stage == Stage::Connecting) {
-    if (const auto* welcome = std::get_if<Welcome>(&message)) {
-      link.stage = Stage::Joined;
-      link.deadline.reset();
-      hostLink_ = id;
-      setState(RoomState::Guest);
-      setMembers(welcome->members);
-      return;
-    }
-    if (const auto* refuse = std::get_if<Refuse>(&message)) {
-      return shutDown(refuse->reason);
-    }
-    return drop("out of turn: expected welcome or refuse");
-  }
-  if (link.stage != Stage::Joined) return drop("out of turn: link not joined");
-  if (const auto* posted = std::get_if<Posted>(&message)) {
-    if (posted->message.seq <= lastSeq_) return drop("duplicate sequence number");
-    addToHistory(posted->message);
-    return;
-  }
-  if (const auto* list = std::get_if<MemberList>(&message)) return setMembers(list->members);
-  if (std::holds_alternative<Bye>(message)) return shutDown("host-left");
-  drop("out of turn: not a message a host sends now");
-}
-
-// --- Hosting -----------------------------------------------------------------------------------
-
-void Room::becomeHost() {
-  setState(RoomState::Host);
-  setMembers({Member{selfId_, config_.nick, true}});
-  startOffer();
-}
-
-void Room::startOffer() {
-  if (state_ == RoomState::Host) openLink(/*offering=*/true, {});
-}
-
-void Room::onOfferParked(LinkId id, int status, Millis now) {
-  if (!links_.count(id)) return;
-  if (succeeded(status)) {
-    signalingRecovered();
-    Link& link = links_[id];
-    link.stage = Stage::AwaitingAnswer;
-    signalGet(Purpose::FetchAnswer, id, answerSignalId(config_.room, link.offerId), kAnswerWaitMs);
-    return startOffer();  // keep the door open for the next newcomer
-  }
-  closeLink(id);
-  if (timedOut(status)) return startOffer();  // nobody came: renew, so candidates never go stale
-  signalingFailed(status, now, &Room::startOffer);
-}
-
-void Room::onAnswerFetched(LinkId id, int status, std::string_view body, Millis now) {
-  auto it = links_.find(id);
-  if (it == links_.end()) return;
-  Link& link = it->second;
-  if (!succeeded(status)) return closeLink(id);  // the joiner went away, or the server did
-  auto answer = decodeAnswer(body);
-  if (!answer.value || answer.value->offer != link.offerId) {
-    drop(answer.value ? "answer to another offer" : answer.error);
-    return closeLink(id);
-  }
-  link.peerId = answer.value->peer;
-  link.stage = Stage::Connecting;
-  link.deadline = now + kConnectTimeoutMs;
-  emit(effect::AcceptAnswer{id, answer.value->sdp});
-}
-
-void Room::onHostMessage(LinkId id, Link& link, const PeerMessage& message, Millis now) {
-  if (link.stage == Stage::Connecting) {
-    if (const auto* hello = std::get_if<Hello>(&message)) return admit(id, link, *hello);
-    return drop("out of turn: expected hello");
-  }
-  if (link.stage != Stage::Member) return drop("out of turn: link not a member");
-  if (const auto* say = std::get_if<Say>(&message)) {
-    if (auto problem = textProblem(say->text); !problem.empty()) return drop(problem);
-    return sequence(link.peerId, link.nick, say->text, now);
-  }
-  if (std::holds_alternative<Bye>(message)) return removeMember(id);
-  drop("out of turn: not a message a guest sends");
-}
-
-void Room::admit(LinkId id, Link& link, const Hello& hello) {
-  std::string refusal;
-  if (!nickProblem(hello.nick).empty()) {
-    refusal = "nick-invalid";
-  } else if (std::any_of(members_.begin(), members_.end(), [&](const Member& m) { return sameNick(m.nick, hello.nick); })) {
-    refusal = "nick-taken";
-  } else if (std::any_of(members_.begin(), members_.end(), [&](const Member& m) { return m.id == hello.peer; })) {
-    refusal = "id-taken";
-  } else if (members_.size() >= kMaxRoomMembers) {
-    refusal = "room-full";
-  }
-  if (!refusal.empty()) {
-    sendTo(id, Refuse{refusal});
-    return closeLink(id);
-  }
-  link.stage = Stage::Member;
-  link.deadline.reset();
-  link.peerId = hello.peer;
-  link.nick = hello.nick;
-  auto members = members_;
-  members.push_back(Member{hello.peer, hello.nick, false});
-  setMembers(std::move(members));
-  sendTo(id, Welcome{members_});
-  for (const auto& message : history_) sendTo(id, Posted{message});
-  broadcast(MemberList{members_});
-}
-
-void Room::sequence(const std::string& from, const std::string& nick, const std::string& text, Millis now) {
-  ChatMessage message{lastSeq_ + 1, from, nick, text, now};
-  broadcast(Posted{message});
-  addToHistory(std::move(message));
-}
-
-void Room::removeMember(LinkId id) {
-  std::string peer = links_[id].peerId;
-  closeLink(id);
-  auto members = members_;
-  members.erase(std::remove_if(members.begin(), members.end(), [&](const Member& m) { return m.id == peer; }),
-                members.end());
-  setMembers(std::move(members));
-  broadcast(MemberList{members_});
-}
-
-void Room::broadcast(const PeerMessage& message) {
-  std::string text = encodeMessage(message);
-  for (const auto& [id, link] : links_) {
-    if (link.stage == Stage::Member) emit(effect::Send{id, text});
-  }
+  for (LinkId id : silentGuests) removeMember(id);
+  if (hostSilent) startFailover(now);
 }
 
 // --- Plumbing ----------------------------------------------------------------------------------
@@ -372,12 +262,16 @@ LinkId Room::openLink(bool offering, std::string remoteOffer) {
   LinkId id = nextLink_++;
   Link& link = links_[id];
   link.offering = offering;
+  link.lastSent = now_;
+  link.lastHeard = now_;
+  link.sayRefilled = now_;
   emit(effect::OpenLink{id, std::move(remoteOffer)});
   return id;
 }
 
 void Room::closeLink(LinkId id) {
   if (!links_.erase(id)) return;
+  if (hostLink_ == id) hostLink_.reset();
   // A request on behalf of a closed link is pointless: cancel it so a parked offer is withdrawn.
   for (auto it = requests_.begin(); it != requests_.end();) {
     if (it->second.link == id) {
@@ -390,25 +284,39 @@ void Room::closeLink(LinkId id) {
   emit(effect::CloseLink{id});
 }
 
-void Room::sendTo(LinkId id, const PeerMessage& message) { emit(effect::Send{id, encodeMessage(message)}); }
+// Closes every link, first telling members and our host `farewell` if given.
+void Room::closeAllLinks(const PeerMessage* farewell) {
+  std::vector<LinkId> ids;
+  for (const auto& [id, link] : links_) ids.push_back(id);
+  for (LinkId id : ids) {
+    Stage stage = links_[id].stage;
+    if (farewell && links_[id].open && (stage == Stage::Member || stage == Stage::Joined)) sendTo(id, *farewell);
+    closeLink(id);
+  }
+}
+
+void Room::cancelRequests(Purpose purpose) {
+  for (auto it = requests_.begin(); it != requests_.end();) {
+    if (it->second.purpose == purpose) {
+      emit(effect::SignalCancel{it->first});
+      it = requests_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Room::sendTo(LinkId id, const PeerMessage& message) {
+  auto it = links_.find(id);
+  if (it != links_.end()) it->second.lastSent = now_;
+  emit(effect::Send{id, encodeMessage(message)});
+}
 
 void Room::setState(RoomState state, std::string error) {
   if (state == state_ && error == error_) return;
   state_ = state;
   error_ = std::move(error);
   emit(effect::StatusChanged{state_, error_});
-}
-
-void Room::signalingFailed(int status, Millis now, void (Room::*retry)()) {
-  backoff_ = backoff_ == 0 ? kRetryInitialMs : std::min(backoff_ * 2, kRetryMaxMs);
-  retry_ = retry;
-  retryAt_ = now + backoff_;
-  setState(state_, signalingError(status));
-}
-
-void Room::signalingRecovered() {
-  backoff_ = 0;
-  if (!error_.empty()) setState(state_, {});
 }
 
 void Room::setMembers(std::vector<Member> members) {
@@ -421,19 +329,43 @@ void Room::setMembers(std::vector<Member> members) {
   };
   // The first list we see is the room as we found it: no notices for who was already there.
   if (!members_.empty()) {
+    std::string newHost = hostOf(members);
+    if (!newHost.empty() && newHost != hostOf(members_)) {
+      emit(effect::Notice{NoticeKind::HostChanged, find(members, newHost)->nick});
+    }
     for (const auto& m : members) {
       if (find(members_, m.id) == members_.end()) emit(effect::Notice{NoticeKind::Joined, m.nick});
     }
     for (const auto& m : members_) {
       if (find(members, m.id) == members.end()) emit(effect::Notice{NoticeKind::Left, m.nick});
     }
-    std::string newHost = hostOf(members);
-    if (!newHost.empty() && newHost != hostOf(members_)) {
-      emit(effect::Notice{NoticeKind::HostChanged, find(members, newHost)->nick});
-    }
   }
+  if (members == members_) return;
   members_ = std::move(members);
   emit(effect::MembersChanged{members_});
+}
+
+void Room::shutDown(std::string error) {
+  if (state_ == RoomState::Closed) return;
+  const PeerMessage bye = Bye{};
+  closeAllLinks(&bye);
+  for (const auto& [id, request] : requests_) emit(effect::SignalCancel{id});
+  requests_.clear();
+  retry_ = nullptr;
+  if (error == "room-closed") emit(effect::Notice{NoticeKind::Closed, {}});
+  setState(RoomState::Closed, std::move(error));
+}
+
+void Room::signalingFailed(int status, Millis now, void (Room::*retry)()) {
+  backoff_ = backoff_ == 0 ? kRetryInitialMs : std::min(backoff_ * 2, kRetryMaxMs);
+  retry_ = retry;
+  retryAt_ = now + backoff_;
+  setState(state_, signalingError(status));
+}
+
+void Room::signalingRecovered() {
+  backoff_ = 0;
+  if (!error_.empty() && state_ != RoomState::Closed) setState(state_, {});
 }
 
 void Room::drop(std::string reason) {
@@ -441,11 +373,11 @@ void Room::drop(std::string reason) {
   lastDropReason_ = std::move(reason);
 }
 
-void Room::addToHistory(ChatMessage message) {
-  lastSeq_ = message.seq;
-  history_.push_back(message);
-  if (history_.size() > kMaxHistory) history_.pop_front();
-  emit(effect::MessageAdded{std::move(message)});
+void Room::addToHistory(const ChatMessage& line) {
+  if (!history_.accept(line)) return drop("line out of sequence or already known");
+  auto mine = std::find_if(outbox_.begin(), outbox_.end(), [&](const Say& s) { return s.mid == line.mid; });
+  if (mine != outbox_.end()) outbox_.erase(mine);
+  emit(effect::MessageAdded{line});
 }
 
 }  // namespace webchat

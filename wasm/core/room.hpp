@@ -3,22 +3,25 @@
 //
 // The driver feeds inputs (user actions, signaling replies, peer-link events, the time) and drains
 // effects with poll() until it returns nothing, then calls tick() at nextDeadline(). The same class runs
-// natively in the simulation tests and in browsers as WebAssembly; docs/protocol.md describes what it
-// sends and expects.
+// natively in the simulation tests and in browsers as WebAssembly; docs/protocol.md is the protocol.
 //
-// Roles: a joiner asks the mailbox for the room's parked offer. Nobody there → it becomes the host,
-// keeps one offer parked for newcomers, sequences every chat line and relays it to all, and hands each
-// newcomer the member list and history. Otherwise it answers the offer and joins as a guest.
+// Roles: a joiner asks the mailbox for the room's parked offer. Nobody there → it hosts: keeps one
+// offer parked for newcomers, sequences every chat line, relays it to all, and hands each newcomer
+// the member list and history. Otherwise it answers the offer and joins as a guest. When the host goes
+// away the earliest-joined guest takes over (failover); when two hosts of one room find each other,
+// the lower-ranked one merges into the other (see HostRank).
 
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "effects.hpp"
+#include "history.hpp"
 #include "random_ids.hpp"
 
 namespace webchat {
@@ -35,8 +38,9 @@ class Room final {
 
   // --- Inputs ------------------------------------------------------------------------------
   void join(Millis now);
-  void leave(Millis now);
-  // Sends a chat line. Returns why it was refused (empty text, too long, not in a room) or "".
+  void leave(Millis now);      // as host: the others fail over and the room goes on
+  void closeRoom(Millis now);  // as host: ends the room for everyone; as guest: same as leave
+  // Sends a chat line. Returns why it was refused (empty, too long, not joined, too many queued) or "".
   [[nodiscard]] std::string send(std::string_view text, Millis now);
 
   // status: the HTTP status (200, 204, 4xx, 5xx) or 0 when the server could not be reached.
@@ -55,9 +59,12 @@ class Room final {
   RoomState state() const { return state_; }
   const std::string& selfId() const { return selfId_; }
   const std::string& nick() const { return config_.nick; }
-  const std::deque<ChatMessage>& history() const { return history_; }
+  const std::deque<ChatMessage>& history() const { return history_.lines(); }
   const std::vector<Member>& members() const { return members_; }
-  // Peer messages and signaling texts dropped as malformed, oversized, unknown or out of turn.
+  const HostRank& hostRank() const { return rank_; }  // of the host we are in a room with (maybe us)
+  std::size_t unsequenced() const { return outbox_.size(); }  // own lines not yet in the history
+  // Peer messages and signaling texts dropped as malformed, oversized, unknown, out of turn or over
+  // the rate limit.
   std::uint64_t droppedMessages() const { return dropped_; }
   const std::string& lastDropReason() const { return lastDropReason_; }
 
@@ -66,65 +73,97 @@ class Room final {
     Describing,      // OpenLink sent, waiting for our local description
     OfferParked,     // host: offer parked in the mailbox
     AwaitingAnswer,  // host: offer taken, fetching its answer
-    AnswerParked,    // guest: answer parked in the mailbox
-    Connecting,      // answer delivered; waiting for the channel and hello (host) or welcome (guest)
-    Member,          // host: an accepted guest
+    AnswerParked,    // joiner: answer parked in the mailbox
+    Connecting,      // answer delivered; waiting for the channel and hello (host) or welcome (joiner)
+    Uploading,       // host: a joiner is sending history we may lack
+    Member,          // host: an admitted guest
     Joined,          // guest: the link to our host
   };
   struct Link {
     Stage stage = Stage::Describing;
     bool offering = false;  // we created the offer (host side)
+    bool open = false;
     std::string offerId;
+    std::string offerText;  // host: the parked offer, to park again after our own probe took it
     std::string peerId;
     std::string nick;
+    HostRank hostRank;      // joiner: the rank of the host whose offer we answered
+    Hello hello;            // host: the joiner's hello, kept while it uploads
     std::optional<Millis> deadline;
+    Millis lastHeard = 0;
+    Millis lastSent = 0;
+    double sayTokens = kSayBurst;  // host: the guest's rate-limit bucket
+    Millis sayRefilled = 0;
   };
-  enum class Purpose { Probe, ParkOffer, FetchAnswer, ParkAnswer };
+  enum class Purpose { Probe, HostProbe, ParkOffer, FetchAnswer, ParkAnswer };
   struct Request {
     Purpose purpose;
     LinkId link = 0;
   };
+  // What a member looking for a host accepts, and when it stops looking and hosts itself.
+  struct Search {
+    std::optional<HostRank> floor;      // accept offers from floor->host or hosts that outrank it
+    std::optional<Millis> takeOverAt;   // unset: host as soon as a probe finds nobody
+    std::int64_t epochIfHosting = 1;
+    std::set<std::string> expected;     // members that will rejoin us if we end up hosting
+  };
 
-  // Joining.
+  // Looking for a host (room_join.cpp).
   void probe();
   void onProbeDone(int status, std::string_view body, Millis now);
-  void answerOffer(const OfferText& offer);
+  bool acceptable(const OfferText& offer) const;
+  void answerOffer(const OfferText& offer, Millis now);
   void onAnswerParked(LinkId id, int status, Millis now);
   void onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
+  void onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis now);
+  void onUploadRequest(LinkId id, const Upload& upload);
+  void startFailover(Millis now);
+  void follow(const HostRank& rank, Millis now);
+  void search(Search search, Millis now);
 
-  // Hosting.
-  void becomeHost();
+  // Hosting (room_host.cpp).
+  void becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis now);
   void startOffer();
   void onOfferParked(LinkId id, int status, Millis now);
   void onAnswerFetched(LinkId id, int status, std::string_view body, Millis now);
+  void onHostProbeDone(int status, std::string_view body, Millis now);
+  void mergeInto(const OfferText& offer, Millis now);
   void onHostMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
-  void admit(LinkId id, Link& link, const Hello& hello);
-  void sequence(const std::string& from, const std::string& nick, const std::string& text, Millis now);
+  void onHello(LinkId id, Link& link, const Hello& hello);
+  void admit(LinkId id, Link& link, bool reset, std::uint64_t after);
+  void onSay(Link& link, const Say& say, Millis now);
+  void submit(ChatMessage line);
+  void sequence(ChatMessage line);
+  void endSettling();
   void removeMember(LinkId id);
   void broadcast(const PeerMessage& message);
 
-  // Plumbing.
+  // Plumbing (room.cpp).
   RequestId request(Purpose purpose, LinkId link);
   void signalGet(Purpose purpose, LinkId link, std::string id, Millis timeout);
   void signalSet(Purpose purpose, LinkId link, std::string id, std::string text, Millis timeout);
   LinkId openLink(bool offering, std::string remoteOffer);
   void closeLink(LinkId id);
+  void closeAllLinks(const PeerMessage* farewell);
+  void cancelRequests(Purpose purpose);
   void sendTo(LinkId id, const PeerMessage& message);
   void setState(RoomState state, std::string error = {});
-  // Replaces the member list, telling the user interface who joined, left or now hosts.
   void setMembers(std::vector<Member> members);
   void shutDown(std::string error);  // closes every link and request; the room is over for us
   void signalingFailed(int status, Millis now, void (Room::*retry)());
   void signalingRecovered();
   void drop(std::string reason);
   void emit(Effect effect) { effects_.push_back(std::move(effect)); }
-  void addToHistory(ChatMessage message);
+  void addToHistory(const ChatMessage& line);
+  void keepAlive(Millis now);
+  bool inRoom() const { return state_ == RoomState::Host || state_ == RoomState::Guest; }
 
   Config config_;
   RandomIds ids_;
   std::string selfId_;
   RoomState state_ = RoomState::Idle;
   std::string error_;
+  Millis now_ = 0;  // the time of the input being handled
 
   std::map<LinkId, Link> links_;
   std::map<RequestId, Request> requests_;
@@ -132,9 +171,20 @@ class Room final {
   RequestId nextRequest_ = 1;
   std::optional<LinkId> hostLink_;  // guest: the link to the host
 
+  HostRank rank_;
   std::vector<Member> members_;
-  std::deque<ChatMessage> history_;
-  std::uint64_t lastSeq_ = 0;
+  History history_;
+  std::deque<Say> outbox_;  // own lines not yet seen in the history, oldest first
+  std::uint64_t midCounter_ = 0;
+
+  Search search_;  // while Joining or Reconnecting
+
+  // Host only.
+  std::optional<Millis> settleUntil_;  // after a failover: old history first, new lines after
+  std::set<std::string> expected_;     // members of the old room not yet back
+  std::vector<ChatMessage> held_;      // new lines waiting for settling to end
+  Millis nextHostProbe_ = 0;
+  bool hostProbeAgain_ = false;  // a probe that found our own offer looks once more, behind it
 
   // Back-off after signaling failures: what to retry, and when.
   void (Room::*retry_)() = nullptr;

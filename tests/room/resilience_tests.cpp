@@ -1,0 +1,182 @@
+// The behaviours beyond the original demo: simultaneous joins, failover, liveness, signaling trouble,
+// hostile and greedy peers. Each has a defined outcome, checked here in the simulation.
+#include <catch2/catch.hpp>
+
+#include "protocol.hpp"
+#include "sim_checks.hpp"
+
+using namespace webchat;
+using namespace webchat::sim;
+
+namespace {
+constexpr Millis kSettle = 30000;
+
+std::size_t hostOf(Simulation& sim, const std::vector<std::size_t>& members) {
+  for (auto m : members) {
+    if (sim.room(m).state() == RoomState::Host) return m;
+  }
+  return members.size() + 1000;
+}
+
+// alice hosts, then each of `guests` joins in turn; all settled.
+std::vector<std::size_t> formRoom(Simulation& sim, const std::vector<std::string>& nicks) {
+  std::vector<std::size_t> members;
+  for (const auto& nick : nicks) {
+    members.push_back(sim.join("lobby", nick));
+    REQUIRE(sim.runUntil([&] { return oneRoom(sim, members); }, kSettle));
+  }
+  return members;
+}
+}  // namespace
+
+TEST_CASE("peers joining an empty room at the same instant end up in one room with one host") {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    Simulation::Options options;
+    options.seed = seed;
+    Simulation sim(options);
+    std::vector<std::size_t> members;
+    for (int i = 0; i < 6; ++i) members.push_back(sim.join("lobby", "peer" + std::to_string(i)));
+    INFO("seed " << seed);
+    REQUIRE(sim.runUntil([&] { return oneRoom(sim, members); }, 60000));
+    // And stays so.
+    sim.runFor(10000);
+    CHECK(oneRoom(sim, members));
+  }
+}
+
+TEST_CASE("a crashed host is replaced by the earliest-joined guest within 5 s, history and lines kept") {
+  Simulation sim;
+  auto room = formRoom(sim, {"alice", "bob", "carol", "dave"});
+  auto [alice, bob, carol, dave] = std::tuple{room[0], room[1], room[2], room[3]};
+  REQUIRE(sim.send(bob, "before the crash") == "");
+  REQUIRE(sim.runUntil([&] { return sim.room(dave).history().size() == 1; }, kSettle));
+
+  Millis crashedAt = sim.now();
+  sim.crash(alice);
+  REQUIRE(sim.send(carol, "typed during the failover") == "");
+  REQUIRE(sim.send(dave, "also typed during it") == "");
+  std::vector<std::size_t> survivors{bob, carol, dave};
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, survivors) && sim.room(bob).history().size() == 3; }, kSettle));
+  CHECK(sim.now() - crashedAt <= 5000 + 1000);  // + the last heartbeat gap
+  CHECK(sim.room(bob).state() == RoomState::Host);
+  CHECK(sim.room(bob).hostRank().epoch == 2);
+  auto lines = texts(sim.room(carol).history());
+  CHECK(lines[0] == "before the crash");
+  CHECK(std::set<std::string>(lines.begin() + 1, lines.end()) ==
+        std::set<std::string>{"typed during the failover", "also typed during it"});
+  CHECK(sim.room(carol).unsequenced() == 0);
+  CHECK(std::count(sim.observed(carol).notices.begin(), sim.observed(carol).notices.end(), "host-changed bob") == 1);
+
+  // The room goes on: a newcomer gets everything.
+  auto erin = sim.join("lobby", "erin");
+  survivors.push_back(erin);
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, survivors); }, kSettle));
+  CHECK(texts(sim.room(erin).history()) == texts(sim.room(bob).history()));
+}
+
+TEST_CASE("a host that leaves hands over at once; the room ends only with its last member") {
+  Simulation sim;
+  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  sim.leave(room[0]);
+  std::vector<std::size_t> rest{room[1], room[2]};
+  Millis leftAt = sim.now();
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, rest); }, kSettle));
+  CHECK(sim.now() - leftAt < 2000);
+  sim.leave(room[1]);
+  REQUIRE(sim.runUntil([&] { return sim.room(room[2]).state() == RoomState::Host; }, kSettle));
+  CHECK(sim.room(room[2]).members().size() == 1);
+}
+
+TEST_CASE("the host can close the room for everyone") {
+  Simulation sim;
+  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  sim.room(room[0]).closeRoom(sim.now());
+  sim.runFor(0);
+  REQUIRE(sim.runUntil([&] {
+    return sim.room(room[1]).state() == RoomState::Closed && sim.room(room[2]).state() == RoomState::Closed;
+  }, kSettle));
+  CHECK(sim.observed(room[1]).statuses.back().error == "room-closed");
+  CHECK(sim.observed(room[2]).notices.back() == "closed ");
+}
+
+TEST_CASE("when the first successor is gone too, the next one takes over") {
+  Simulation sim;
+  auto room = formRoom(sim, {"alice", "bob", "carol", "dave"});
+  REQUIRE(sim.send(room[3], "kept") == "");
+  REQUIRE(sim.runUntil([&] { return sim.room(room[2]).history().size() == 1; }, kSettle));
+  sim.crash(room[0]);
+  sim.crash(room[1]);
+  std::vector<std::size_t> rest{room[2], room[3]};
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, rest); }, kSettle));
+  CHECK(sim.room(room[2]).state() == RoomState::Host);
+  CHECK(texts(sim.room(room[3]).history()) == std::vector<std::string>{"kept"});
+}
+
+TEST_CASE("a silent guest is dropped and announced within 6 s") {
+  Simulation sim;
+  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  Millis crashedAt = sim.now();
+  sim.crash(room[2]);
+  REQUIRE(sim.runUntil([&] { return sim.room(room[1]).members().size() == 2; }, kSettle));
+  CHECK(sim.now() - crashedAt <= 6000);
+  CHECK(sim.observed(room[1]).notices.back() == "left carol");
+}
+
+TEST_CASE("an unreachable server is retried with back-off and reported, then the join completes") {
+  Simulation sim;
+  sim.serverDown(true);
+  auto alice = sim.join("lobby", "alice");
+  sim.runFor(5000);
+  CHECK(sim.room(alice).state() == RoomState::Joining);
+  CHECK(sim.observed(alice).statuses.back().error == "server-unreachable");
+  sim.serverDown(false);
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  CHECK(sim.observed(alice).statuses.back().error.empty());
+}
+
+TEST_CASE("flaky signaling: rooms still form and fail over") {
+  Simulation::Options options;
+  options.signalLoss = 0.2;
+  Simulation sim(options);
+  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  sim.crash(room[0]);
+  std::vector<std::size_t> rest{room[1], room[2]};
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, rest); }, 60000));
+}
+
+TEST_CASE("an offer whose host is gone is skipped, not waited on forever") {
+  Simulation sim;
+  OfferText dead{"lobby", HostRank{1, 0, "deadbeef00000000"}, "0123456789abcdef", "fake-sdp 999 1"};
+  sim.parkRaw(offerSignalId("lobby"), encodeOffer(dead), 600000);
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  CHECK(sim.room(alice).state() == RoomState::Host);
+  CHECK(sim.now() < kAnswerParkMs + kProbeTimeoutMs + 1000);
+}
+
+TEST_CASE("a guest that floods the room is rate-limited; the others are not affected") {
+  Simulation sim;
+  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  for (int i = 0; i < 100; ++i) REQUIRE(sim.send(room[1], "spam " + std::to_string(i)) == "");
+  REQUIRE(sim.send(room[2], "a normal line") == "");
+  sim.runFor(2000);
+  auto lines = texts(sim.room(room[0]).history());
+  CHECK(lines.size() < 30);
+  CHECK(std::count(lines.begin(), lines.end(), "a normal line") == 1);
+  CHECK(sim.room(room[0]).droppedMessages() >= 70);
+}
+
+TEST_CASE("a partitioned room heals into one room without losing a line") {
+  Simulation sim;
+  auto room = formRoom(sim, {"alice", "bob", "carol", "dave"});
+  // bob (the successor) loses alice; alice loses bob: two hosts for a while.
+  sim.partition(room[0], room[1]);
+  REQUIRE(sim.send(room[1], "bob in the partition") == "");
+  REQUIRE(sim.send(room[2], "carol in the partition") == "");
+  sim.runFor(10000);
+  sim.partition(room[0], room[1], false);
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, room) && sim.room(room[3]).history().size() == 2; }, 60000));
+  auto lines = texts(sim.room(room[3]).history());
+  CHECK(std::set<std::string>(lines.begin(), lines.end()) ==
+        std::set<std::string>{"bob in the partition", "carol in the partition"});
+}

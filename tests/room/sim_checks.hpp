@@ -1,0 +1,45 @@
+#pragma once
+// Small observations over a Simulation that several tests share.
+#include <string>
+#include <vector>
+
+#include "simulation.hpp"
+
+namespace webchat::sim {
+
+inline bool inRoom(Simulation& sim, std::size_t member) {
+  auto state = sim.room(member).state();
+  return state == RoomState::Host || state == RoomState::Guest;
+}
+
+inline std::vector<std::string> mids(const std::deque<ChatMessage>& lines) {
+  std::vector<std::string> out;
+  for (const auto& line : lines) out.push_back(line.mid);
+  return out;
+}
+
+inline std::vector<std::string> texts(const std::deque<ChatMessage>& lines) {
+  std::vector<std::string> out;
+  for (const auto& line : lines) out.push_back(line.text);
+  return out;
+}
+
+// The members that are alive and in the room, and how many of them host.
+inline std::size_t hostsAmong(Simulation& sim, const std::vector<std::size_t>& members) {
+  std::size_t hosts = 0;
+  for (auto m : members) hosts += sim.room(m).state() == RoomState::Host;
+  return hosts;
+}
+
+// True when exactly one of `members` hosts, the others are its guests, and all hold the same history.
+inline bool oneRoom(Simulation& sim, const std::vector<std::size_t>& members) {
+  if (hostsAmong(sim, members) != 1) return false;
+  for (auto m : members) {
+    if (!inRoom(sim, m)) return false;
+    if (sim.room(m).members().size() != members.size()) return false;
+    if (mids(sim.room(m).history()) != mids(sim.room(members[0]).history())) return false;
+  }
+  return true;
+}
+
+}  // namespace webchat::sim

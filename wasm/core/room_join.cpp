@@ -1,0 +1,161 @@
+// Looking for a host and being a guest: probing for offers, answering one, the welcome, and
+// what a guest does when its host goes away (failover) or merges into another (moved).
+#include <algorithm>
+#include <limits>
+
+#include "room.hpp"
+
+namespace webchat {
+
+namespace {
+bool succeeded(int status) { return status == 200; }
+bool timedOut(int status) { return status == 204; }
+}  // namespace
+
+void Room::search(Search search, Millis) {
+  search_ = std::move(search);
+  probe();
+}
+
+void Room::probe() {
+  if (state_ != RoomState::Joining && state_ != RoomState::Reconnecting) return;
+  bool busy = std::any_of(requests_.begin(), requests_.end(),
+                          [](const auto& r) { return r.second.purpose == Purpose::Probe; }) ||
+              std::any_of(links_.begin(), links_.end(), [](const auto& l) { return !l.second.offering; });
+  if (busy) return;  // one probe or one answer at a time
+  // A member waiting for a successor polls briefly, so that it can take over on time.
+  Millis timeout = search_.takeOverAt ? kRejoinProbeMs : kProbeTimeoutMs;
+  signalGet(Purpose::Probe, 0, offerSignalId(config_.room), timeout);
+}
+
+void Room::onProbeDone(int status, std::string_view body, Millis now) {
+  if (state_ != RoomState::Joining && state_ != RoomState::Reconnecting) return;
+  if (timedOut(status)) {
+    signalingRecovered();
+    if (!search_.takeOverAt) return becomeHost(search_.epochIfHosting, search_.expected, now);
+    return probe();  // keep waiting for the expected host until tick() sees takeOverAt pass
+  }
+  if (!succeeded(status)) return signalingFailed(status, now, &Room::probe);
+  signalingRecovered();
+  auto offer = decodeOffer(body);
+  // Whatever we took is consumed; a host whose offer we skip parks a new one.
+  if (!offer.value) {
+    drop(offer.error);
+  } else if (offer.value->room != config_.room) {
+    drop("offer for another room");
+  } else if (offer.value->rank.host == selfId_) {
+    drop("our own offer from when we hosted");
+  } else if (!acceptable(*offer.value)) {
+    drop("offer from a host we do not follow");
+  } else {
+    return answerOffer(*offer.value, now);
+  }
+  probe();
+}
+
+bool Room::acceptable(const OfferText& offer) const {
+  if (!search_.floor) return true;
+  return offer.rank.host == search_.floor->host || outranks(offer.rank, *search_.floor);
+}
+
+void Room::answerOffer(const OfferText& offer, Millis) {
+  LinkId id = openLink(/*offering=*/false, offer.sdp);
+  Link& link = links_[id];
+  link.offerId = offer.offer;
+  link.peerId = offer.rank.host;
+  link.hostRank = offer.rank;
+}
+
+void Room::onAnswerParked(LinkId id, int status, Millis now) {
+  auto it = links_.find(id);
+  if (it == links_.end()) return;
+  if (succeeded(status)) {
+    it->second.stage = Stage::Connecting;
+    it->second.deadline = now + kConnectTimeoutMs;
+    return;
+  }
+  closeLink(id);
+  if (timedOut(status)) return probe();  // nobody took our answer: that host is gone, look again
+  signalingFailed(status, now, &Room::probe);
+}
+
+void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Millis now) {
+  if (link.stage == Stage::Connecting) {
+    if (const auto* upload = std::get_if<Upload>(&message)) return onUploadRequest(id, *upload);
+    if (const auto* welcome = std::get_if<Welcome>(&message)) return onWelcome(id, link, *welcome, now);
+    if (const auto* refuse = std::get_if<Refuse>(&message)) return shutDown(refuse->reason);
+    return drop("out of turn: expected upload, welcome or refuse");
+  }
+  if (link.stage != Stage::Joined) return drop("out of turn: link not joined");
+  if (const auto* posted = std::get_if<Posted>(&message)) return addToHistory(posted->message);
+  if (const auto* list = std::get_if<MemberList>(&message)) return setMembers(list->members);
+  if (const auto* moved = std::get_if<Moved>(&message)) return follow(moved->rank, now);
+  if (std::holds_alternative<Close>(message)) return shutDown("room-closed");
+  if (std::holds_alternative<Bye>(message)) return startFailover(now);
+  drop("out of turn: not a message a host sends");
+}
+
+// The host may lack lines we hold: send those after its newest, or all if our histories diverged.
+void Room::onUploadRequest(LinkId id, const Upload& upload) {
+  const ChatMessage* common = history_.find(upload.after);
+  bool prefix = upload.after == 0 || (common && common->mid == upload.afterMid);
+  for (const auto& line : history_.lines()) {
+    if (!prefix || line.seq > upload.after) sendTo(id, Carry{line});
+  }
+  sendTo(id, Carried{});
+}
+
+void Room::onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis) {
+  link.stage = Stage::Joined;
+  link.deadline.reset();
+  hostLink_ = id;
+  rank_ = welcome.rank;
+  search_ = {};
+  if (welcome.reset && !history_.lines().empty()) {
+    history_.clear();
+    emit(effect::HistoryCleared{});
+  }
+  setState(RoomState::Guest);
+  setMembers(welcome.members);
+  // Lines typed while we had no host, or that the old host never sequenced: the mids make it safe.
+  for (const auto& say : outbox_) sendTo(id, say);
+}
+
+// Our host went away. The earliest-joined remaining member takes over at once; the others look for
+// its offer, and each later one takes over in turn if nobody earlier shows up in time.
+void Room::startFailover(Millis now) {
+  const std::string lostHost = rank_.host;
+  if (hostLink_) closeLink(*hostLink_);
+  std::vector<std::string> successors;
+  for (const auto& m : members_) {
+    if (m.id != lostHost) successors.push_back(m.id);
+  }
+  auto self = std::find(successors.begin(), successors.end(), selfId_);
+  if (self == successors.end()) self = successors.insert(successors.end(), selfId_);
+  auto position = static_cast<Millis>(self - successors.begin());
+
+  Search next;
+  next.epochIfHosting = rank_.epoch + 1;
+  // Any host of a later epoch is the room re-formed; the lost host's own epoch is not.
+  next.floor = HostRank{rank_.epoch + 1, std::numeric_limits<Millis>::max(), {}};
+  next.takeOverAt = now + position * kSuccessorStepMs;
+  for (const auto& id : successors) {
+    if (id != selfId_) next.expected.insert(id);
+  }
+  setState(RoomState::Reconnecting);
+  if (position == 0) return becomeHost(next.epochIfHosting, next.expected, now);
+  search(std::move(next), now);
+}
+
+// Our host merged into a better-ranked host: rejoin there (or one that outranks it).
+void Room::follow(const HostRank& rank, Millis now) {
+  if (hostLink_) closeLink(*hostLink_);
+  Search next;
+  next.floor = rank;
+  next.epochIfHosting = rank.epoch + 1;
+  next.takeOverAt = now + 2 * kConnectTimeoutMs;  // that host vanished too: re-found the room
+  setState(RoomState::Reconnecting);
+  search(std::move(next), now);
+}
+
+}  // namespace webchat
