@@ -45,6 +45,12 @@ void Simulation::partition(std::size_t a, std::size_t b, bool cut) {
   if (cut) {
     cut_.insert({a, b});
     cut_.insert({b, a});
+    // A data channel is reliable or broken: links across the cut break for good, silently (SCTP gives
+    // up after its retransmissions); heartbeats tell both sides, and healing does not revive them.
+    for (auto it = peerOf_.begin(); it != peerOf_.end();) {
+      bool across = (it->first.node == a && it->second.node == b) || (it->first.node == b && it->second.node == a);
+      it = across ? peerOf_.erase(it) : std::next(it);
+    }
   } else {
     cut_.erase({a, b});
     cut_.erase({b, a});

@@ -46,7 +46,8 @@ class Simulation final {
   // The browser vanishes without a word: its signaling connections drop (the mailbox withdraws them),
   // its peers' links go silent (as with a killed process, nothing tells them; heartbeats must).
   void crash(std::size_t member);
-  // Cuts (or restores) the peer links between two members both ways; signaling still works.
+  // Cuts (or restores) the peer links between two members both ways; signaling still works. Links
+  // open across the cut break silently and stay broken.
   void partition(std::size_t a, std::size_t b, bool cut = true);
   // The signaling server goes down (every request fails as unreachable) or comes back.
   void serverDown(bool down) { serverDown_ = down; }
