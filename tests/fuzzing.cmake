@@ -1,0 +1,39 @@
+# add_libfuzzer_test(NAME <test name> TARGET <binary name> SOURCES <files...> INCLUDES <dirs...>
+#                    SECONDS <brief run length> [ARGS <extra libFuzzer args...>] [CORPUS <seed folder>])
+#
+# Builds a libFuzzer binary with clang++ (ASan + UBSan) whatever compiler builds the rest, and registers a
+# brief run of it as a ctest test. By hand it runs for longer, e.g.:
+#   build/tests/room/message_fuzzer -max_total_time=3600 build/tests/room/message_fuzzer-corpus
+find_program(WEBCHAT_CLANGXX NAMES clang++ clang++-14)
+option(WEBCHAT_FUZZ "Build the libFuzzer targets and run each briefly in ctest" ON)
+
+function(add_libfuzzer_test)
+  cmake_parse_arguments(FUZZ "" "NAME;TARGET;SECONDS;CORPUS" "SOURCES;INCLUDES;ARGS" ${ARGN})
+  if(NOT WEBCHAT_FUZZ OR NOT WEBCHAT_CLANGXX)
+    message(WARNING "clang++ not found (or WEBCHAT_FUZZ=OFF): ${FUZZ_NAME} is not built")
+    return()
+  endif()
+  set(binary ${CMAKE_CURRENT_BINARY_DIR}/${FUZZ_TARGET})
+  set(include_flags)
+  set(headers)
+  foreach(dir ${FUZZ_INCLUDES})
+    list(APPEND include_flags -I${dir})
+    file(GLOB dir_headers CONFIGURE_DEPENDS ${dir}/*.hpp)
+    list(APPEND headers ${dir_headers})
+  endforeach()
+  add_custom_command(
+    OUTPUT ${binary}
+    COMMAND ${WEBCHAT_CLANGXX} -std=c++20 -O1 -g -fno-omit-frame-pointer
+            -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+            ${include_flags} ${FUZZ_SOURCES} -o ${binary}
+    DEPENDS ${FUZZ_SOURCES} ${headers}
+    COMMENT "Building ${FUZZ_TARGET} with clang (libFuzzer, ASan + UBSan)"
+    VERBATIM)
+  add_custom_target(${FUZZ_TARGET} ALL DEPENDS ${binary})
+  set(corpus ${CMAKE_CURRENT_BINARY_DIR}/${FUZZ_TARGET}-corpus)
+  file(MAKE_DIRECTORY ${corpus})
+  add_test(NAME ${FUZZ_NAME}
+    COMMAND ${binary} -max_total_time=${FUZZ_SECONDS} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+            ${FUZZ_ARGS} ${corpus} ${FUZZ_CORPUS})
+  set_tests_properties(${FUZZ_NAME} PROPERTIES TIMEOUT 120)
+endfunction()
