@@ -20,7 +20,9 @@ inline constexpr std::size_t kMaxHistory = 1000;         // chat lines a room ke
 inline constexpr std::size_t kMaxOutbox = 100;           // own lines waiting to be sequenced
 
 // Joining.
-inline constexpr Millis kProbeTimeoutMs = 3000;        // how long a joiner waits for a parked offer
+// How long a joiner waits for a parked offer. A host re-parks within a round trip (it keeps a described
+// spare offer), so this only has to cover the host's own probe and a slow server.
+inline constexpr Millis kProbeTimeoutMs = 1500;
 inline constexpr Millis kOfferRenewMs = 30000;         // an offer nobody took is replaced after this
 inline constexpr Millis kAnswerWaitMs = 5000;          // host waits this long for the answer to a taken offer
 inline constexpr Millis kAnswerParkMs = 4000;          // guest parks its answer this long: no taker = dead host

@@ -105,8 +105,8 @@ void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis now) {
   if (link.offering) {
     link.offerId = ids_.id();
     link.offerText = encodeOffer(OfferText{config_.room, rank_, link.offerId, std::string(sdp)});
-    link.stage = Stage::OfferParked;
-    signalSet(Purpose::ParkOffer, id, offerSignalId(config_.room), link.offerText, kOfferRenewMs);
+    link.stage = Stage::OfferReady;
+    keepOffering();
   } else {
     link.stage = Stage::AnswerParked;
     signalSet(Purpose::ParkAnswer, id, answerSignalId(config_.room, link.offerId),
@@ -150,9 +150,8 @@ void Room::onLinkClosed(LinkId id, Millis now) {
   if (stage == Stage::Member) return removeMember(id);
   if (stage == Stage::Joined) return startFailover(now);
   bool offering = it->second.offering;
-  bool wasCurrentOffer = stage == Stage::Describing || stage == Stage::OfferParked;
   closeLink(id);
-  if (offering && wasCurrentOffer) return startOffer();
+  if (offering) return keepOffering();
   if (!offering && (state_ == RoomState::Joining || state_ == RoomState::Reconnecting)) probe();
 }
 

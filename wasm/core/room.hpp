@@ -71,6 +71,7 @@ class Room final {
  private:
   enum class Stage {
     Describing,      // OpenLink sent, waiting for our local description
+    OfferReady,      // host: a described spare offer, parked the moment the parked one is taken
     OfferParked,     // host: offer parked in the mailbox
     AwaitingAnswer,  // host: offer taken, fetching its answer
     AnswerParked,    // joiner: answer parked in the mailbox
@@ -123,7 +124,8 @@ class Room final {
 
   // Hosting (room_host.cpp).
   void becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis now);
-  void startOffer();
+  // Keeps one offer parked and one spare described behind it, so a taken offer is replaced at once.
+  void keepOffering();
   void onOfferParked(LinkId id, int status, Millis now);
   void onAnswerFetched(LinkId id, int status, std::string_view body, Millis now);
   void onHostProbeDone(int status, std::string_view body, Millis now);

@@ -36,11 +36,25 @@ void Room::becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis
   setState(RoomState::Host);
   setMembers(std::move(members));
   for (const auto& say : outbox_) submit(ChatMessage{0, say.mid, selfId_, config_.nick, say.text, now});
-  startOffer();
+  keepOffering();
 }
 
-void Room::startOffer() {
-  if (state_ == RoomState::Host) openLink(/*offering=*/true, {});
+void Room::keepOffering() {
+  if (state_ != RoomState::Host) return;
+  auto inStage = [&](Stage stage) {
+    return std::find_if(links_.begin(), links_.end(),
+                        [&](const auto& l) { return l.second.offering && l.second.stage == stage; });
+  };
+  if (inStage(Stage::OfferParked) == links_.end()) {
+    auto ready = inStage(Stage::OfferReady);
+    if (ready != links_.end()) {
+      ready->second.stage = Stage::OfferParked;
+      signalSet(Purpose::ParkOffer, ready->first, offerSignalId(config_.room), ready->second.offerText, kOfferRenewMs);
+    }
+  }
+  if (inStage(Stage::OfferReady) == links_.end() && inStage(Stage::Describing) == links_.end()) {
+    openLink(/*offering=*/true, {});
+  }
 }
 
 void Room::onOfferParked(LinkId id, int status, Millis now) {
@@ -50,11 +64,11 @@ void Room::onOfferParked(LinkId id, int status, Millis now) {
     signalingRecovered();
     it->second.stage = Stage::AwaitingAnswer;
     signalGet(Purpose::FetchAnswer, id, answerSignalId(config_.room, it->second.offerId), kAnswerWaitMs);
-    return startOffer();  // keep the door open for the next newcomer
+    return keepOffering();  // the spare is parked at once: the door stays open for the next newcomer
   }
   closeLink(id);
-  if (timedOut(status)) return startOffer();  // nobody came: renew, so candidates never go stale
-  signalingFailed(status, now, &Room::startOffer);
+  if (timedOut(status)) return keepOffering();  // nobody came: renew, so candidates never go stale
+  signalingFailed(status, now, &Room::keepOffering);
 }
 
 void Room::onAnswerFetched(LinkId id, int status, std::string_view body, Millis now) {
