@@ -3,7 +3,9 @@
 #
 # Builds a libFuzzer binary with clang++ (ASan + UBSan) whatever compiler builds the rest, and registers a
 # brief run of it as a ctest test. By hand it runs for longer, e.g.:
-#   build/tests/room/message_fuzzer -max_total_time=3600 build/tests/room/message_fuzzer-corpus
+#   build/tests/room/message_fuzzer -max_total_time=3600 build/tests/room/message_fuzzer-corpus tests/room/fuzz/seeds
+#   build/tests/server/request_fuzzer -max_total_time=3600 build/tests/server/request_fuzzer-corpus \
+#       tests/server/fuzz/seeds -dict=tests/server/fuzz/http.dict
 find_program(WEBCHAT_CLANGXX NAMES clang++ clang++-14)
 option(WEBCHAT_FUZZ "Build the libFuzzer targets and run each briefly in ctest" ON)
 

@@ -40,18 +40,19 @@ function hostWithGuest() {
   room.signalDone(fetch.request, 200, JSON.stringify(answer), 40);
   assert.ok(drain(room).some((e) => e.type === 'accept-answer' && e.sdp === 'v=0 answer'));
   room.linkOpen(open.link, 50);
-  room.linkMessage(open.link, JSON.stringify({ v: 1, type: 'hello', peer: 'feedface00000001', nick: 'bob' }), 60);
+  room.linkMessage(open.link, JSON.stringify({ v: 1, type: 'hello', peer: 'feedface00000001', nick: 'bob', lastSeq: 0, lastMid: '' }), 60);
   const welcome = drain(room).find((e) => e.type === 'send');
   assert.equal(JSON.parse(welcome.text).type, 'welcome');
+  assert.equal(JSON.parse(welcome.text).rank.host, room.selfId());
   return { room, link: open.link };
 }
 
 test('a host admits a guest and relays its lines through the bindings', () => {
   const { room, link } = hostWithGuest();
   assert.deepEqual(room.members().map((m) => m.nick), ['alice', 'bob']);
-  room.linkMessage(link, JSON.stringify({ v: 1, type: 'say', text: '<img src=x onerror=alert(1)>' }), 70);
+  room.linkMessage(link, JSON.stringify({ v: 1, type: 'say', text: '<img src=x onerror=alert(1)>', mid: 'feedface00000001-1' }), 70);
   const message = drain(room).find((e) => e.type === 'message').message;
-  assert.deepEqual(message, { seq: 1, from: 'feedface00000001', nick: 'bob', text: '<img src=x onerror=alert(1)>', time: 70 });
+  assert.deepEqual(message, { seq: 1, mid: 'feedface00000001-1', from: 'feedface00000001', nick: 'bob', text: '<img src=x onerror=alert(1)>', time: 70 });
   assert.deepEqual(room.history(), [message]);
 });
 
@@ -59,11 +60,12 @@ test('hostile peer messages are dropped and counted without aborting the module'
   const { room, link } = hostWithGuest();
   const hostile = ['', '{', 'null', '[1,2]', '{"v":1,"type":"say","text":{"a":1}}', '{"v":1,"type":"posted","message":{"seq":"x"}}',
                    '{"v":1.5,"type":"say","text":"x"}', '{"v":1,"type":"say","text":"' + 'x'.repeat(70000) + '"}',
-                   '{"v":1,"type":"welcome","members":[{"id":1}]}', '\u0000\uffff', '{"v":1,"type":"hello","peer":"a","nick":"x"}'];
+                   '{"v":1,"type":"welcome","members":[{"id":1}]}', '\u0000\uffff', '{"v":1,"type":"hello","peer":"a","nick":"x","lastSeq":0,"lastMid":""}',
+                   '{"v":1,"type":"say","text":"forged","mid":"0123456789abcdef-1"}'];
   hostile.forEach((text, i) => room.linkMessage(link, text, 100 + i));
   assert.equal(room.droppedMessages(), hostile.length);
   assert.equal(room.state(), 'host');
-  room.linkMessage(link, JSON.stringify({ v: 1, type: 'say', text: 'still fine' }), 200);
+  room.linkMessage(link, JSON.stringify({ v: 1, type: 'say', text: 'still fine', mid: 'feedface00000001-2' }), 200);
   assert.equal(drain(room).find((e) => e.type === 'message').message.text, 'still fine');
 });
 
@@ -71,7 +73,8 @@ test('a hostile signaling text is skipped and the joiner asks again', () => {
   const room = new core.Room('lobby', 'bob', 3, 4);
   room.join(0);
   const probe = drain(room).find((e) => e.type === 'signal-get');
-  room.signalDone(probe.request, 200, '{"v":1,"type":"offer","room":"lobby","host":"x","offer":"../../etc","sdp":1}', 10);
+  const rank = { epoch: 1, since: 0, host: 'feedface00000002' };
+  room.signalDone(probe.request, 200, JSON.stringify({ v: 1, type: 'offer', room: 'lobby', rank, offer: '../../etc', sdp: 'v=0' }), 10);
   const again = drain(room).find((e) => e.type === 'signal-get');
   assert.equal(again.id, 'wc1.lobby.offer');
   assert.equal(room.droppedMessages(), 1);
