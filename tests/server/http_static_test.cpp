@@ -87,6 +87,23 @@ TEST_CASE("caching: an ETag, revalidation each use, 304 when unchanged") {
   CHECK(again.body.empty());
 }
 
+TEST_CASE("a gzip copy beside a file is sent to clients that take gzip, the file itself to others") {
+  WebRoot web;
+  WebRoot::write(web.root / "style.css.gz", "pretend this is gzip");
+  ServerProcess server({"--web-root", web.root.string()});
+  const auto zipped = curl({"-H", "Accept-Encoding: br, gzip;q=0.8"}, server.url("/style.css"));
+  CHECK(zipped.status == 200);
+  CHECK(zipped.header("content-encoding") == "gzip");
+  CHECK(zipped.header("content-type") == "text/css; charset=utf-8");
+  CHECK(zipped.header("vary") == "Accept-Encoding");
+  CHECK(zipped.body == "pretend this is gzip");
+  const auto plain = curl({"-H", "Accept-Encoding: gzip;q=0"}, server.url("/style.css"));
+  CHECK(plain.header("content-encoding").empty());
+  CHECK(plain.body == "body{}");
+  CHECK(curl({}, server.url("/app.js")).header("content-encoding").empty());  // no copy: the file
+  CHECK(zipped.header("etag") != plain.header("etag"));
+}
+
 TEST_CASE("no escape from the web root: dot segments, encoded or not, and symlinks out") {
   WebRoot web;
   ServerProcess server({"--web-root", web.root.string()});
