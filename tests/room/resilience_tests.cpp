@@ -11,6 +11,12 @@ using namespace webchat::sim;
 namespace {
 constexpr Millis kSettle = 30000;
 
+std::vector<std::size_t> requireRoom(Simulation& sim, const std::vector<std::string>& nicks) {
+  auto members = formRoom(sim, nicks);
+  REQUIRE(members.size() == nicks.size());
+  return members;
+}
+
 std::size_t hostOf(Simulation& sim, const std::vector<std::size_t>& members) {
   for (auto m : members) {
     if (sim.room(m).state() == RoomState::Host) return m;
@@ -18,15 +24,6 @@ std::size_t hostOf(Simulation& sim, const std::vector<std::size_t>& members) {
   return members.size() + 1000;
 }
 
-// alice hosts, then each of `guests` joins in turn; all settled.
-std::vector<std::size_t> formRoom(Simulation& sim, const std::vector<std::string>& nicks) {
-  std::vector<std::size_t> members;
-  for (const auto& nick : nicks) {
-    members.push_back(sim.join("lobby", nick));
-    REQUIRE(sim.runUntil([&] { return oneRoom(sim, members); }, kSettle));
-  }
-  return members;
-}
 }  // namespace
 
 TEST_CASE("peers joining an empty room at the same instant end up in one room with one host") {
@@ -46,7 +43,7 @@ TEST_CASE("peers joining an empty room at the same instant end up in one room wi
 
 TEST_CASE("a crashed host is replaced by the earliest-joined guest within 5 s, history and lines kept") {
   Simulation sim;
-  auto room = formRoom(sim, {"alice", "bob", "carol", "dave"});
+  auto room = requireRoom(sim, {"alice", "bob", "carol", "dave"});
   auto [alice, bob, carol, dave] = std::tuple{room[0], room[1], room[2], room[3]};
   REQUIRE(sim.send(bob, "before the crash") == "");
   REQUIRE(sim.runUntil([&] { return sim.room(dave).history().size() == 1; }, kSettle));
@@ -76,7 +73,7 @@ TEST_CASE("a crashed host is replaced by the earliest-joined guest within 5 s, h
 
 TEST_CASE("a host that leaves hands over at once; the room ends only with its last member") {
   Simulation sim;
-  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
   sim.leave(room[0]);
   std::vector<std::size_t> rest{room[1], room[2]};
   Millis leftAt = sim.now();
@@ -89,7 +86,7 @@ TEST_CASE("a host that leaves hands over at once; the room ends only with its la
 
 TEST_CASE("the host can close the room for everyone") {
   Simulation sim;
-  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
   sim.room(room[0]).closeRoom(sim.now());
   sim.runFor(0);
   REQUIRE(sim.runUntil([&] {
@@ -101,7 +98,7 @@ TEST_CASE("the host can close the room for everyone") {
 
 TEST_CASE("when the first successor is gone too, the next one takes over") {
   Simulation sim;
-  auto room = formRoom(sim, {"alice", "bob", "carol", "dave"});
+  auto room = requireRoom(sim, {"alice", "bob", "carol", "dave"});
   REQUIRE(sim.send(room[3], "kept") == "");
   REQUIRE(sim.runUntil([&] { return sim.room(room[2]).history().size() == 1; }, kSettle));
   sim.crash(room[0]);
@@ -114,7 +111,7 @@ TEST_CASE("when the first successor is gone too, the next one takes over") {
 
 TEST_CASE("a silent guest is dropped and announced within 6 s") {
   Simulation sim;
-  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
   Millis crashedAt = sim.now();
   sim.crash(room[2]);
   REQUIRE(sim.runUntil([&] { return sim.room(room[1]).members().size() == 2; }, kSettle));
@@ -138,7 +135,7 @@ TEST_CASE("flaky signaling: rooms still form and fail over") {
   Simulation::Options options;
   options.signalLoss = 0.2;
   Simulation sim(options);
-  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
   sim.crash(room[0]);
   std::vector<std::size_t> rest{room[1], room[2]};
   REQUIRE(sim.runUntil([&] { return oneRoom(sim, rest); }, 60000));
@@ -156,7 +153,7 @@ TEST_CASE("an offer whose host is gone is skipped, not waited on forever") {
 
 TEST_CASE("a guest that floods the room is rate-limited; the others are not affected") {
   Simulation sim;
-  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
   for (int i = 0; i < 100; ++i) REQUIRE(sim.send(room[1], "spam " + std::to_string(i)) == "");
   REQUIRE(sim.send(room[2], "a normal line") == "");
   sim.runFor(2000);
@@ -168,7 +165,7 @@ TEST_CASE("a guest that floods the room is rate-limited; the others are not affe
 
 TEST_CASE("a partitioned room heals into one room without losing a line") {
   Simulation sim;
-  auto room = formRoom(sim, {"alice", "bob", "carol", "dave"});
+  auto room = requireRoom(sim, {"alice", "bob", "carol", "dave"});
   // bob (the successor) loses alice; alice loses bob: two hosts for a while.
   sim.partition(room[0], room[1]);
   REQUIRE(sim.send(room[1], "bob in the partition") == "");

@@ -3,10 +3,10 @@
 
 #include <set>
 
-#include "simulation.hpp"
+#include "sim_checks.hpp"
 
 using namespace webchat;
-using webchat::sim::Simulation;
+using namespace webchat::sim;
 
 namespace {
 
@@ -22,11 +22,6 @@ std::vector<std::string> nicks(const std::vector<Member>& members) {
   std::vector<std::string> out;
   for (const auto& m : members) out.push_back(m.nick + (m.host ? " (host)" : ""));
   return out;
-}
-
-bool inRoom(Simulation& sim, std::size_t member) {
-  auto state = sim.room(member).state();
-  return state == RoomState::Host || state == RoomState::Guest;
 }
 
 }  // namespace
@@ -68,12 +63,9 @@ TEST_CASE("rooms with different names are separate") {
 
 TEST_CASE("the host relays every line to everyone, in one order") {
   Simulation sim;
-  auto alice = sim.join("lobby", "alice");
-  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
-  auto bob = sim.join("lobby", "bob");
-  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob); }, kSettle));
-  auto carol = sim.join("lobby", "carol");
-  REQUIRE(sim.runUntil([&] { return inRoom(sim, carol) && sim.room(bob).members().size() == 3; }, kSettle));
+  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  REQUIRE(room.size() == 3);
+  auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
 
   CHECK(sim.send(bob, "hello from bob") == "");
   CHECK(sim.send(alice, "hello from alice") == "");
@@ -149,12 +141,9 @@ TEST_CASE("invalid nicknames and room names are refused before joining") {
 
 TEST_CASE("a guest that leaves disappears from everyone's member list") {
   Simulation sim;
-  auto alice = sim.join("lobby", "alice");
-  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
-  auto bob = sim.join("lobby", "bob");
-  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob); }, kSettle));
-  auto carol = sim.join("lobby", "carol");
-  REQUIRE(sim.runUntil([&] { return sim.room(bob).members().size() == 3; }, kSettle));
+  auto room = formRoom(sim, {"alice", "bob", "carol"});
+  REQUIRE(room.size() == 3);
+  auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
 
   sim.leave(bob);
   CHECK(sim.room(bob).state() == RoomState::Closed);

@@ -42,4 +42,15 @@ inline bool oneRoom(Simulation& sim, const std::vector<std::size_t>& members) {
   return true;
 }
 
+// Members with `nicks` join "lobby" one after the other, each once the room before it is settled.
+inline std::vector<std::size_t> formRoom(Simulation& sim, const std::vector<std::string>& nicks,
+                                         Millis limit = 30000) {
+  std::vector<std::size_t> members;
+  for (const auto& nick : nicks) {
+    members.push_back(sim.join("lobby", nick));
+    if (!sim.runUntil([&] { return oneRoom(sim, members); }, limit)) return {};
+  }
+  return members;
+}
+
 }  // namespace webchat::sim

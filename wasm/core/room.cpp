@@ -272,14 +272,7 @@ void Room::closeLink(LinkId id) {
   if (!links_.erase(id)) return;
   if (hostLink_ == id) hostLink_.reset();
   // A request on behalf of a closed link is pointless: cancel it so a parked offer is withdrawn.
-  for (auto it = requests_.begin(); it != requests_.end();) {
-    if (it->second.link == id) {
-      emit(effect::SignalCancel{it->first});
-      it = requests_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  cancelRequestsIf([id](const Request& r) { return r.link == id; });
   emit(effect::CloseLink{id});
 }
 
@@ -295,8 +288,12 @@ void Room::closeAllLinks(const PeerMessage* farewell) {
 }
 
 void Room::cancelRequests(Purpose purpose) {
+  cancelRequestsIf([purpose](const Request& r) { return r.purpose == purpose; });
+}
+
+void Room::cancelRequestsIf(const std::function<bool(const Request&)>& which) {
   for (auto it = requests_.begin(); it != requests_.end();) {
-    if (it->second.purpose == purpose) {
+    if (which(it->second)) {
       emit(effect::SignalCancel{it->first});
       it = requests_.erase(it);
     } else {

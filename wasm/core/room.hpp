@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -148,6 +149,7 @@ class Room final {
   void closeLink(LinkId id);
   void closeAllLinks(const PeerMessage* farewell);
   void cancelRequests(Purpose purpose);
+  void cancelRequestsIf(const std::function<bool(const Request&)>& which);
   void sendTo(LinkId id, const PeerMessage& message);
   void setState(RoomState state, std::string error = {});
   void setMembers(std::vector<Member> members);

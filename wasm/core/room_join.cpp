@@ -72,6 +72,9 @@ void Room::onAnswerParked(LinkId id, int status, Millis now) {
   if (succeeded(status)) {
     it->second.stage = Stage::Connecting;
     it->second.deadline = now + kConnectTimeoutMs;
+    // The host can take the answer and open the channel before the mailbox's reply reaches us (a
+    // Firefox guest often sees the channel open first): onLinkOpen did not say hello then, so say it now.
+    if (it->second.open) sendTo(id, Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastMid()});
     return;
   }
   closeLink(id);
