@@ -5,7 +5,7 @@
 //   node web/assemble.mjs <web source folder> <built webchat-core.js> <output folder>
 
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 
 const [source, coreJs, out] = process.argv.slice(2);
 if (!out) {
@@ -22,21 +22,65 @@ const read = (name) => readFileSync(name === 'webchat-core.js' ? coreJs : join(s
 // Inside an inline <script>, the text "</script" would end it early.
 const scriptSafe = (code) => code.replaceAll('</script', '<\\/script');
 
-// The page's module imports its siblings (`import { a } from './x.js';`): inline each imported file
-// ahead of the importer, with its `export` keywords dropped, so one inline module holds them all.
+// --- A bundler for the page's own modules, just big enough for them ------------------------------
+// Each imported file becomes a function scope that returns its exports, so two files may use the
+// same top-level names; an importer then reads the names it imports from that object. Only the
+// forms the page uses are accepted, anything else fails the build rather than bundling wrongly:
+//   import { a, b as c } from './x.js';          export function|class|const|let name ...
+
+const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*'(\.{1,2}\/[^']+\.js)';?[ \t]*$/gm;
+const EXPORTED_NAME = /^export\s+(?:async\s+)?(?:function\*?|class|const|let)\s+([A-Za-z_$][\w$]*)/gm;
+
+const scopeName = (file) => `__module_${file.replace(/[^\w$]/g, '_')}`;
+
+// `a, b as c` → `a, b: c`: the destructuring that reads those names from a module's scope.
+function importedNames(list, file) {
+  return list.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
+    const match = /^([A-Za-z_$][\w$]*)(?:\s+as\s+([A-Za-z_$][\w$]*))?$/.exec(item);
+    if (!match) throw new Error(`${file}: cannot bundle the import of "${item}"`);
+    return match[2] ? `${match[1]}: ${match[2]}` : match[1];
+  }).join(', ');
+}
+
+// Rewrites `file`'s imports to reads from its dependencies' scopes; lists the dependencies.
+function rewriteImports(file) {
+  const dependencies = [];
+  const code = read(file).replace(IMPORT, (_, names, path) => {
+    const dependency = posix.join(posix.dirname(file), path);
+    dependencies.push(dependency);
+    return `const { ${importedNames(names, file)} } = ${scopeName(dependency)};`;
+  });
+  if (/^\s*import\b/m.test(code)) throw new Error(`${file}: only "import { ... } from './x.js';" can be bundled`);
+  return { code, dependencies };
+}
+
+function asScope(file, code) {
+  if (/^export\s+(default|\{|\*)|^export\s+(const|let)\s*[{[]/m.test(code)) {
+    throw new Error(`${file}: only "export function|class|const|let name" can be bundled`);
+  }
+  const names = [...code.matchAll(EXPORTED_NAME)].map((match) => match[1]);
+  const body = code.replace(/^export\s+/gm, '');
+  return `const ${scopeName(file)} = (() => {\n// ${file}\n${body}\nreturn { ${names.join(', ')} };\n})();`;
+}
+
+// The entry module with every file it imports, dependencies first, each file once.
 function bundle(entry) {
-  const imports = [];
-  const body = read(entry).replace(/^import\s+\{[^}]*\}\s+from\s+'\.\/([\w.-]+\.js)';\s*$/gm, (_, file) => {
-    imports.push(file);
-    return '';
-  });
-  if (/^\s*import\s/m.test(body)) throw new Error(`${entry}: only "import { ... } from './x.js';" can be inlined`);
-  const inlined = imports.map((file) => {
-    const code = read(file);
-    if (/^\s*import\s|^export\s+(default|\{|\*)/m.test(code)) throw new Error(`${file}: cannot be inlined`);
-    return `// ${file}\n${code.replace(/^export\s+/gm, '')}`;
-  });
-  return [...inlined, `// ${entry}\n${body}`].join('\n');
+  const done = new Set();
+  const visiting = new Set();
+  const scopes = [];
+  function visit(file) {
+    if (done.has(file)) return;
+    if (visiting.has(file)) throw new Error(`${file}: circular import`);
+    visiting.add(file);
+    const { code, dependencies } = rewriteImports(file);
+    dependencies.forEach(visit);
+    if (file !== entry) scopes.push(asScope(file, code));
+    else scopes.push(`// ${entry}\n${code}`);
+    visiting.delete(file);
+    done.add(file);
+  }
+  visit(entry);
+  return scopes.join('\n');
 }
 
 function replaceOnce(html, tag, replacement) {

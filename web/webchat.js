@@ -23,6 +23,7 @@ const ERROR_TEXT = {
   'server-rejected': 'The signaling server refused the request. Check its address in the settings.',
   'host-left': 'The host left, so the room has closed.',
   'webrtc-unsupported': 'This browser cannot open WebRTC data channels. Use a current Firefox or Chromium.',
+  'left': 'Left the room before getting in.',
 };
 
 /** An Error with a stable `code` (one of the keys above) and a sentence a person can act on. */
@@ -71,7 +72,7 @@ export async function joinRoom({ room = 'default', nick, signal, iceServers = []
   const core = await loadCore();
   const [high, low] = randomSeed();
   const chat = new Room(new core.Room(String(room), String(nick ?? ''), high, low),
-                        { room: String(room), signal, iceServers, iceGatherCapMs });
+                        { room: String(room), nick: String(nick ?? ''), signal, iceServers, iceGatherCapMs });
   return chat.joined;
 }
 
@@ -84,26 +85,32 @@ export class Room extends EventTarget {
   #status = { state: 'joining' };
   #members = [];
   #pumping = false;
+  #onPageHide;
 
   constructor(logic, options) {
     super();
     this.#logic = logic;
     this.#options = options;
     this.room = options.room;
+    this.nick = options.nick;
     this.selfId = logic.selfId();
     this.joined = new Promise((resolve, reject) => {
       const onStatus = ({ detail }) => {
         if (detail.state === 'host' || detail.state === 'guest') {
           this.removeEventListener('status', onStatus);
           resolve(this);
-        } else if (detail.error) {
+        } else if (detail.error || detail.state === 'closed') {
           this.removeEventListener('status', onStatus);
           if (detail.state !== 'closed') this.leave();
-          reject(new WebchatError(detail.error));
+          reject(new WebchatError(detail.error || 'left'));
         }
       };
       this.addEventListener('status', onStatus);
     });
+    // A tab closed or navigated away says goodbye, so the others see it leave at once rather than
+    // when its connection times out.
+    this.#onPageHide = () => this.leave();
+    globalThis.addEventListener?.('pagehide', this.#onPageHide);
     this.#input(() => this.#logic.join(Date.now()));
   }
 
@@ -270,7 +277,10 @@ export class Room extends EventTarget {
   // --- Events for the page --------------------------------------------------------------------
   #onStatus({ state, error }) {
     this.#status = error ? { state, error, message: describeError(error) } : { state };
-    if (state === 'closed') clearTimeout(this.#timer);
+    if (state === 'closed') {
+      clearTimeout(this.#timer);
+      globalThis.removeEventListener?.('pagehide', this.#onPageHide);
+    }
     this.dispatchEvent(new CustomEvent('status', { detail: this.status }));
   }
 

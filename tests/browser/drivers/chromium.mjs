@@ -1,0 +1,61 @@
+// The browser adapter for Debian's Chromium, driven by playwright-core. Tests never touch playwright:
+// they use this small surface, so another driver (Firefox through puppeteer-core, say) only needs a
+// file like this one.
+//
+//   const browser = await launch({ name });          browser.pid, newPage(), close(), kill()
+//   const page = await browser.newPage({ width, height, dark });
+//   page.goto(url), fill(selector, text), click(selector), press(selector, key),
+//   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path)
+
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = process.env.WEBCHAT_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--allow-file-access-from-files',
+];
+
+export const driverName = 'chromium';
+
+/** Starts one browser process. `deadlineMs` bounds every wait of its pages. */
+export async function launch({ name, deadlineMs }) {
+  // A browser server, not launch(): its process id lets a test kill it as a crash would.
+  const server = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.connect(server.wsEndpoint());
+  const pid = server.process().pid;
+  return {
+    name,
+    pid,
+    async newPage({ width = 1000, height = 700, dark = false } = {}) {
+      const page = await browser.newPage({ viewport: { width, height }, colorScheme: dark ? 'dark' : 'light' });
+      page.setDefaultTimeout(deadlineMs);
+      page.on('pageerror', (error) => console.error(`[${name}] page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') console.error(`[${name}] console: ${message.text()}`);
+      });
+      return wrapPage(page, deadlineMs);
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      await server.close().catch(() => {});
+    },
+    /** SIGKILL, as if the machine lost power: no pagehide, no goodbye on any channel. */
+    kill() {
+      process.kill(pid, 'SIGKILL');
+      browser.close().catch(() => {});  // the connection is gone; only settle the client side
+    },
+  };
+}
+
+function wrapPage(page, deadlineMs) {
+  return {
+    goto: (url) => page.goto(url).then(() => {}),
+    fill: (selector, text) => page.fill(selector, text),
+    click: (selector) => page.click(selector),
+    press: (selector, key) => page.press(selector, key),
+    waitForFunction: (fn, arg) => page.waitForFunction(fn, arg, { timeout: deadlineMs }).then((handle) => handle.jsonValue()),
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    screenshot: (path) => page.screenshot({ path, fullPage: true }).then(() => {}),
+    close: () => page.close({ runBeforeUnload: true }),
+  };
+}

@@ -1,0 +1,82 @@
+// Browsers that die without a goodbye (SIGKILL of the whole process): when it is the host, the
+// others re-form the room under a successor and keep chatting with their history; when it is a
+// guest, it leaves everyone's member list within 6 s. Both depend on the room logic noticing a
+// silent peer (heartbeats) and on host failover.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+  closeBrowsers, joinAs, notices, openBrowsers, say, startServer, waitForLines, waitForMembers, waitForStatus,
+} from './harness.mjs';
+
+let server;
+let browsers = [];
+const byName = (name) => browsers.find((b) => b.name === name);
+
+before(async () => {
+  server = await startServer();
+  browsers = await openBrowsers(['alice', 'bob', 'carol', 'erin', 'frank']);
+  await Promise.all(browsers.map((b) => b.page.goto(server.url)));
+});
+
+after(async () => {
+  await closeBrowsers(browsers.filter((b) => !b.killed));
+  await server?.stop();
+});
+
+function kill(name) {
+  const victim = byName(name);
+  victim.killed = true;
+  victim.browser.kill();
+}
+
+// Every status line the page shows from now on, so a passing "reconnecting" is not missed (one
+// mutation record per text the page set, even when several are set before the observer runs).
+function recordStatuses(page) {
+  return page.evaluate(() => {
+    window.statusLog = [];
+    new MutationObserver((records) => {
+      for (const record of records) for (const node of record.addedNodes) window.statusLog.push(node.textContent);
+    }).observe(document.getElementById('status'), { childList: true });
+  });
+}
+
+test('the host\'s browser is killed: the others fail over and keep chatting with history intact', async () => {
+  const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((name) => byName(name).page);
+  await joinAs(alice, { nick: 'alice', room: 'failover' });
+  await joinAs(bob, { nick: 'bob', room: 'failover' });
+  await joinAs(carol, { nick: 'carol', room: 'failover' });
+  await say(alice, 'from the first host');
+  await say(bob, 'from bob');
+  await say(carol, 'from carol');
+  const before = await waitForLines(carol, 3);
+  assert.deepEqual(await waitForLines(bob, 3), before);
+
+  await Promise.all([bob, carol].map(recordStatuses));
+  kill('alice');
+  await Promise.all([bob, carol].map((page) => waitForMembers(page, ['bob', 'carol'])));
+  const states = await Promise.all([bob, carol].map((page) => waitForStatus(page, /^(Hosting|Connected as guest)/)));
+  assert.equal(states.filter((s) => s.startsWith('Hosting')).length, 1, `one new host: ${states}`);
+  for (const page of [bob, carol]) {
+    const shown = await page.evaluate(() => window.statusLog);
+    assert.ok(shown.some((s) => s.startsWith('The host went away')), `the page said it was reconnecting: ${shown}`);
+    assert.ok((await notices(page)).includes('alice left'));
+  }
+
+  await say(bob, 'after the failover, bob');
+  await say(carol, 'after the failover, carol');
+  const atBob = await waitForLines(bob, 5);
+  assert.deepEqual(atBob.slice(0, 3), before, 'history intact, in order');
+  assert.deepEqual(await waitForLines(carol, 5), atBob);
+});
+
+test('a guest whose browser is killed leaves the member list within 6 s', async () => {
+  const [erin, frank] = ['erin', 'frank'].map((name) => byName(name).page);
+  await joinAs(erin, { nick: 'erin', room: 'crash' });
+  await joinAs(frank, { nick: 'frank', room: 'crash' });
+  await waitForMembers(erin, ['erin', 'frank']);
+  kill('frank');
+  const took = await waitForMembers(erin, ['erin']);
+  assert.ok(took < 6000, `took ${took} ms`);
+});

@@ -1,0 +1,33 @@
+// The status line's words: where this browser stands in the room, and what to do about an error.
+
+const STATE_WORDS = {
+  joining: () => 'Looking for the room\'s host…',
+  host: (room) => `Hosting “${room}”: others connect to you`,
+  guest: (room) => `Connected as guest in “${room}”`,
+  reconnecting: () => 'The host went away: reconnecting to the room…',
+  closed: () => 'Not in a room',
+};
+
+const STATE_TONE = { joining: 'busy', host: 'ok', guest: 'ok', reconnecting: 'busy', closed: 'idle' };
+
+/**
+ * status: { state, error?, message? } from webchat.js. Returns { text, tone } where tone is one of
+ * idle, busy, ok, warn (an error the room works around, like a server that went away) or error.
+ */
+export function describeStatus({ state, error, message }, room) {
+  const words = (STATE_WORDS[state] ?? (() => state))(room);
+  if (!error) return { text: words, tone: STATE_TONE[state] ?? 'idle' };
+  if (state === 'closed' || state === 'joining') return { text: message, tone: 'error' };
+  return { text: `${words}. ${message}`, tone: 'warn' };
+}
+
+/** The conversation's system line for a notice { kind, nick } from webchat.js. */
+export function describeNotice({ kind, nick }) {
+  switch (kind) {
+    case 'joined': return `${nick} joined`;
+    case 'left': return `${nick} left`;
+    case 'host-changed': return `${nick} is now the host`;
+    case 'closed': return nick ? `The room closed: ${nick} left` : 'The room closed';
+    default: return `${kind} ${nick}`;
+  }
+}
