@@ -1,5 +1,5 @@
 // What every real-browser test needs: the real signaling server on a free loopback port, browser
-// processes opened through a driver adapter (drivers/*.mjs; WEBCHAT_DRIVER picks one), and helpers
+// processes opened through a driver adapter (drivers/*.mjs; WEBCHAT_BROWSERS picks them), and helpers
 // that act on the page as a person would. Tests use only these helpers and the adapter's surface.
 
 import { spawn } from 'node:child_process';
@@ -14,12 +14,18 @@ const inBuild = (path) => fileURLToPath(new URL(`../../build/${path}`, import.me
 export const SERVER = process.env.WEBCHAT_SERVER ?? inBuild('server/webchat-server');
 export const WEB_ROOT = process.env.WEBCHAT_WEB_ROOT ?? inBuild('web');
 export const SCREENSHOTS = process.env.WEBCHAT_SCREENSHOTS ?? inBuild('screenshots');
-const DRIVER = process.env.WEBCHAT_DRIVER ?? 'chromium';
+// Which browsers the tests open: 'mixed' (the default) alternates Firefox and Chromium member by member
+// (Firefox first), so every room mixes the two stacks; 'chromium' or 'firefox' opens only that one.
+export const BROWSERS = process.env.WEBCHAT_BROWSERS ?? 'mixed';
+const ALTERNATION = { chromium: ['chromium'], firefox: ['firefox'], mixed: ['firefox', 'chromium'] }[BROWSERS];
+if (!ALTERNATION) throw new Error(`WEBCHAT_BROWSERS is chromium, firefox or mixed, not "${BROWSERS}"`);
 
 // Generous: the deadlines only bound a failure, events end every wait.
 export const DEADLINE_MS = 30000;
 
-const driver = await import(`./drivers/${DRIVER}.mjs`);
+// Loaded when first used: a Chromium-only run never loads puppeteer, a Firefox-only one never playwright.
+const drivers = {};
+const driverFor = (browser) => (drivers[browser] ??= import(`./drivers/${browser}.mjs`));
 
 /** Starts webchat-server on 127.0.0.1 with a port the OS picks; resolves once it listens. */
 export function startServer(extraArgs = []) {
@@ -62,20 +68,29 @@ export function closedPort() {
 /** The built page as a file:// URL, as a person double-clicking it would open it. */
 export const pageFromDisk = (file = 'index.html') => pathToFileURL(resolve(WEB_ROOT, file)).href;
 
-/** One browser process through the adapter: { name, pid, newPage(options), close(), kill() }. */
-export function launchBrowser(name) {
-  return driver.launch({ name, deadlineMs: DEADLINE_MS });
+/**
+ * One browser process through its adapter: { name, kind, pid, newPage(options), close(), kill() }.
+ * `browser` ('chromium' or 'firefox') is honoured when WEBCHAT_BROWSERS is mixed (default there:
+ * Chromium); a single-browser run opens its browser whatever is asked. `dark`: the pages will want
+ * dark mode (Firefox sets that at launch).
+ */
+export async function launchBrowser(name, { browser, dark = false } = {}) {
+  const kind = BROWSERS === 'mixed' ? (browser ?? 'chromium') : BROWSERS;
+  const launched = await (await driverFor(kind)).launch({ name, deadlineMs: DEADLINE_MS, dark });
+  return { ...launched, kind };
 }
 
 /**
  * One browser process per name, launched in parallel (each takes seconds), each with one page.
- * pageOptions: { name: { width, height, dark } } for pages that should not be the default desktop.
+ * pageOptions: { name: { width, height, dark, browser } } for pages that should not be the default
+ * desktop; without `browser`, names alternate as WEBCHAT_BROWSERS says (mixed: Firefox, Chromium, ...).
  */
 export async function openBrowsers(names, pageOptions = {}) {
-  return Promise.all(names.map(async (name) => {
-    const browser = await launchBrowser(name);
-    const page = await browser.newPage(pageOptions[name]);
-    return { name, browser, page };
+  return Promise.all(names.map(async (name, index) => {
+    const { browser: kind = ALTERNATION[index % ALTERNATION.length], ...options } = pageOptions[name] ?? {};
+    const browser = await launchBrowser(name, { browser: kind, dark: options.dark });
+    const page = await browser.newPage(options);
+    return { name, kind, browser, page };
   }));
 }
 
