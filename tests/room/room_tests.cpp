@@ -200,3 +200,16 @@ TEST_CASE("lines typed while joining are delivered once the member is in") {
   CHECK(sim.observed(alice).messages[0].text == "typed before the welcome");
   CHECK(sim.observed(alice).messages[0].nick == "bob");
 }
+
+TEST_CASE("a joiner whose channel opens before the mailbox confirms its answer still says hello") {
+  Simulation::Options options;
+  options.signalLatency = 200;  // the mailbox's "ok" for the answer arrives long after the channel opens
+  options.linkLatency = 2;
+  Simulation sim(options);
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, alice); }, kSettle));
+  auto bob = sim.join("lobby", "bob");
+  Millis started = sim.now();
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob); }, kSettle));
+  CHECK(sim.now() - started < kConnectTimeoutMs);  // not after a connect timeout and a second try
+}
