@@ -9,7 +9,7 @@
 export type WebchatErrorCode =
   | 'nick-taken' | 'nick-invalid' | 'room-invalid' | 'room-full' | 'id-taken'
   | 'server-unreachable' | 'server-error' | 'server-rejected'
-  | 'host-left' | 'webrtc-unsupported' | 'left';
+  | 'host-left' | 'room-closed' | 'webrtc-unsupported' | 'left';
 
 /** Where this browser stands in the room. */
 export type RoomState = 'joining' | 'host' | 'guest' | 'reconnecting' | 'closed';
@@ -66,6 +66,8 @@ export interface RoomEventMap {
   members: CustomEvent<Member[]>;
   status: CustomEvent<RoomStatus>;
   notice: CustomEvent<RoomNotice>;
+  /** The history shown so far is replaced (after a failover or merge): clear it; its lines follow as 'message'. */
+  historyreset: CustomEvent<undefined>;
 }
 
 export class Room extends EventTarget {
@@ -87,6 +89,8 @@ export class Room extends EventTarget {
   send(text: string): void;
   /** Leaves the room; status becomes "closed". Also happens on its own when the page is closed. */
   leave(): void;
+  /** As host: ends the room for everyone. As guest: the same as leave(). */
+  close(): void;
 
   addEventListener<K extends keyof RoomEventMap>(type: K, listener: (event: RoomEventMap[K]) => void,
                                                  options?: boolean | AddEventListenerOptions): void;

@@ -22,6 +22,7 @@ const ERROR_TEXT = {
   'server-error': 'The signaling server had an internal error. Try again in a moment.',
   'server-rejected': 'The signaling server refused the request. Check its address in the settings.',
   'host-left': 'The host left, so the room has closed.',
+  'room-closed': 'The host closed the room for everyone.',
   'webrtc-unsupported': 'This browser cannot open WebRTC data channels. Use a current Firefox or Chromium.',
   'left': 'Left the room before getting in.',
 };
@@ -40,12 +41,13 @@ export function describeError(code) {
   return ERROR_TEXT[code] ?? code;
 }
 
-let corePromise;
+// One compiled core per page, even when the page inlined this module and also imports the file.
+const CORE = Symbol.for('webchat.core');
 
 // webchat-core.js is a classic script defining WebchatCore (classic scripts load from file:// too).
 // A page that inlined it already has the global; otherwise load it from next to this module.
 function loadCore() {
-  corePromise ??= new Promise((resolve, reject) => {
+  globalThis[CORE] ??= new Promise((resolve, reject) => {
     if (globalThis.WebchatCore) return resolve(globalThis.WebchatCore());
     const script = document.createElement('script');
     script.src = new URL('webchat-core.js', import.meta.url).href;
@@ -53,8 +55,13 @@ function loadCore() {
     script.onerror = () => reject(new Error(`could not load ${script.src}`));
     document.head.append(script);
   });
-  return corePromise;
+  return globalThis[CORE];
 }
+
+// Compile the WebAssembly when the module is imported rather than when joinRoom is called: it takes
+// tens of milliseconds, done while a person types a nickname, and a join then costs only the network.
+// A failure here surfaces from joinRoom, which awaits the same promise.
+if (typeof document !== 'undefined') loadCore().catch(() => {});
 
 function randomSeed() {
   const words = new Uint32Array(2);
@@ -132,6 +139,11 @@ export class Room extends EventTarget {
     this.#input(() => this.#logic.leave(Date.now()));
   }
 
+  /** As host: ends the room for everyone (their status becomes closed with "room-closed"). As guest: leave(). */
+  close() {
+    this.#input(() => this.#logic.closeRoom(Date.now()));
+  }
+
   // Every input goes through here: feed the logic, then carry out whatever it asks for.
   #input(feed) {
     feed();
@@ -167,6 +179,9 @@ export class Room extends EventTarget {
       case 'close-link': return this.#closeLink(effect.link);
       case 'status': return this.#onStatus(effect);
       case 'message': return this.dispatchEvent(new CustomEvent('message', { detail: effect.message }));
+      // Rejoining after a failover or merge, our history diverged from the host's: it is replaced,
+      // and its lines follow as 'message' events.
+      case 'history-cleared': return this.dispatchEvent(new CustomEvent('historyreset'));
       case 'members': return this.#onMembers(effect.members);
       case 'notice': return this.dispatchEvent(new CustomEvent('notice', { detail: { kind: effect.kind, nick: effect.nick } }));
     }
