@@ -154,13 +154,31 @@ TEST_CASE("an offer whose host is gone is skipped, not waited on forever") {
 TEST_CASE("a guest that floods the room is rate-limited; the others are not affected") {
   Simulation sim;
   auto room = requireRoom(sim, {"alice", "bob", "carol"});
-  for (int i = 0; i < 100; ++i) REQUIRE(sim.send(room[1], "spam " + std::to_string(i)) == "");
-  REQUIRE(sim.send(room[2], "a normal line") == "");
+  auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
+  // bob's browser is hostile: 100 lines straight onto the channel, no outbox, no pacing.
+  LinkId bobLink = sim.linkTo(alice, bob);
+  REQUIRE(bobLink != 0);
+  std::uint64_t droppedBefore = sim.room(alice).droppedMessages();
+  for (int i = 0; i < 100; ++i) {
+    sim.inject(alice, bobLink, encodeMessage(Say{"spam " + std::to_string(i), sim.room(bob).selfId() + "-" + std::to_string(1000 + i)}));
+  }
+  REQUIRE(sim.send(carol, "a normal line") == "");
   sim.runFor(2000);
-  auto lines = texts(sim.room(room[0]).history());
+  auto lines = texts(sim.room(alice).history());
   CHECK(lines.size() < 30);
   CHECK(std::count(lines.begin(), lines.end(), "a normal line") == 1);
-  CHECK(sim.room(room[0]).droppedMessages() >= 70);
+  CHECK(sim.room(alice).droppedMessages() - droppedBefore >= 70);
+}
+
+TEST_CASE("a guest typing faster than the rate limit gets every line through, once, in its order") {
+  Simulation sim;
+  auto room = requireRoom(sim, {"alice", "bob"});
+  for (int i = 0; i < 60; ++i) REQUIRE(sim.send(room[1], "quick " + std::to_string(i)) == "");
+  REQUIRE(sim.runUntil([&] { return sim.room(room[1]).unsequenced() == 0; }, 60000));
+  auto lines = texts(sim.room(room[0]).history());
+  REQUIRE(lines.size() == 60);
+  for (int i = 0; i < 60; ++i) CHECK(lines[static_cast<std::size_t>(i)] == "quick " + std::to_string(i));
+  CHECK(texts(sim.room(room[1]).history()) == lines);
 }
 
 TEST_CASE("a partitioned room heals into one room without losing a line") {

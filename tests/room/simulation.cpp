@@ -108,6 +108,13 @@ std::vector<LinkId> Simulation::openLinks(std::size_t member) const {
   return links;
 }
 
+LinkId Simulation::linkTo(std::size_t member, std::size_t peer) const {
+  for (const auto& [from, to] : peerOf_) {
+    if (from.node == member && to.node == peer) return from.link;
+  }
+  return 0;
+}
+
 void Simulation::at(Millis when, std::function<void()> action) {
   events_.push(Event{when, nextOrder_++, std::move(action)});
 }

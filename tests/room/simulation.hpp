@@ -67,6 +67,8 @@ class Simulation final {
   bool alive(std::size_t member) const;
   // Links of `member` that are open to a peer, for tests that impersonate a peer.
   std::vector<LinkId> openLinks(std::size_t member) const;
+  // The link at `member` that leads to `peer`, or 0.
+  LinkId linkTo(std::size_t member, std::size_t peer) const;
   const Mailbox& mailbox() const { return mailbox_; }
 
  private:

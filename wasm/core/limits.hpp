@@ -44,5 +44,9 @@ inline constexpr Millis kHostProbeEveryMs = 2000;      // how often a host looks
 // Flow control: each guest may send this many lines per second on average, in bursts of kSayBurst.
 inline constexpr double kSayPerSecond = 5.0;
 inline constexpr double kSayBurst = 20.0;
+// A guest resends its oldest unsequenced lines this often (a burst over the limit, a line lost with a
+// dying host); the host ignores mids it already has, so resends never duplicate.
+inline constexpr Millis kResendMs = 2000;
+inline constexpr std::size_t kResendBatch = 5;
 
 }  // namespace webchat

@@ -77,6 +77,7 @@ std::string Room::send(std::string_view text, Millis now) {
   if (state_ == RoomState::Host) {
     submit(ChatMessage{0, say.mid, selfId_, config_.nick, say.text, now});
   } else if (state_ == RoomState::Guest && hostLink_) {
+    if (outbox_.size() == 1) lastResend_ = now;  // a resend is due only if this one is not sequenced in time
     sendTo(*hostLink_, say);
   }  // else: joining or reconnecting; the outbox is sent once a host welcomes us
   return {};
@@ -215,6 +216,7 @@ std::optional<Millis> Room::nextDeadline() const {
       consider(link.lastHeard + (link.stage == Stage::Member ? kGuestSilenceMs : kHostSilenceMs));
     }
   }
+  if (state_ == RoomState::Guest && !outbox_.empty()) consider(lastResend_ + kResendMs);
   if (state_ == RoomState::Host) {
     consider(nextHostProbe_);
     if (settleUntil_) consider(*settleUntil_);
@@ -238,7 +240,14 @@ void Room::keepAlive(Millis now) {
     if (now - link.lastSent >= kHeartbeatMs) sendTo(id, Ping{});
   }
   for (LinkId id : silentGuests) removeMember(id);
-  if (hostSilent) startFailover(now);
+  if (hostSilent) return startFailover(now);
+  if (state_ == RoomState::Guest && !outbox_.empty() && now - lastResend_ >= kResendMs) resendOutbox(kResendBatch);
+}
+
+void Room::resendOutbox(std::size_t upTo) {
+  if (!hostLink_) return;
+  lastResend_ = now_;
+  for (std::size_t i = 0; i < outbox_.size() && i < upTo; ++i) sendTo(*hostLink_, outbox_[i]);
 }
 
 // --- Plumbing ----------------------------------------------------------------------------------

@@ -160,6 +160,7 @@ class Room final {
   void emit(Effect effect) { effects_.push_back(std::move(effect)); }
   void addToHistory(const ChatMessage& line);
   void keepAlive(Millis now);
+  void resendOutbox(std::size_t upTo);  // guest: the oldest unsequenced lines, to the host
   bool inRoom() const { return state_ == RoomState::Host || state_ == RoomState::Guest; }
 
   Config config_;
@@ -180,6 +181,7 @@ class Room final {
   History history_;
   std::deque<Say> outbox_;  // own lines not yet seen in the history, oldest first
   std::uint64_t midCounter_ = 0;
+  Millis lastResend_ = 0;   // guest: when the outbox was last sent to the host
 
   Search search_;  // while Joining or Reconnecting
 

@@ -121,7 +121,8 @@ void Room::onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis) {
   setState(RoomState::Guest);
   setMembers(welcome.members);
   // Lines typed while we had no host, or that the old host never sequenced: the mids make it safe.
-  for (const auto& say : outbox_) sendTo(id, say);
+  // The rest follow in later resends, so a long outbox does not run into the host's rate limit.
+  resendOutbox(kResendBatch * 2);
 }
 
 // Our host went away. The earliest-joined remaining member takes over at once; the others look for
