@@ -73,7 +73,7 @@ function enterRoom(joined) {
     conversation.addMessage(detail, room.selfId);
     if (detail.from !== room.selfId) unread.lineArrived();
   });
-  room.addEventListener('historyreset', () => conversation.clear());
+  room.addEventListener('historyreset', () => conversation.clearLines());  // notices stay: they happened
   room.addEventListener('members', ({ detail }) => showMembers($('members'), $('member-count'), detail));
   room.addEventListener('notice', ({ detail }) => conversation.addNotice(describeNotice(detail)));
   room.addEventListener('status', ({ detail }) => onStatus(detail));

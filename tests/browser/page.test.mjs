@@ -44,16 +44,27 @@ test('the built page opened from disk joins a room through the configured server
   await waitForStatus(served, /^Not in a room/);
 });
 
-test('the module works from examples/embed.html, next to the page', async () => {
+test('the module works from examples/embed.html; the page counts unread lines in its title', async () => {
   await served.goto(`${server.url}/#embedded`);
   await joinAs(served, { nick: 'pagegoer', room: 'embedded' });
   await say(served, 'hello, embedder');
   await disk.goto(`${server.url}/examples/embed.html?room=embedded&nick=embedder`);
   await disk.waitForFunction(() => document.getElementById('status').textContent === 'In “embedded” as guest');
   await disk.waitForFunction(() => document.getElementById('lines').textContent === 'pagegoer: hello, embedder');
+  // The page's tab is hidden (another tab in front): lines from others count in its title.
+  await served.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
   await disk.fill('#text', 'hello from the embed');
   await disk.press('#text', 'Enter');
   assert.deepEqual(await waitForLines(served, 2), ['pagegoer: hello, embedder', 'embedder: hello from the embed']);
+  assert.equal(await served.evaluate(() => document.title), '(1) embedded · webchat');
+  await served.evaluate(() => {
+    delete document.visibilityState;  // back to the real, visible one
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  assert.equal(await served.evaluate(() => document.title), 'embedded · webchat');
 });
 
 test('keyboard only: Enter joins, Enter sends, Shift+Enter breaks the line', async () => {

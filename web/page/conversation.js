@@ -55,6 +55,12 @@ export class Conversation {
     this.#show(li, null);
   }
 
+  /** Drops the chat lines but keeps the notices: the room's history is about to be handed over again. */
+  clearLines() {
+    for (const li of this.#lines.values()) li.remove();
+    this.#lines.clear();
+  }
+
   clear() {
     this.#lines.clear();
     this.#list.replaceChildren();
