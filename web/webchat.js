@@ -241,7 +241,16 @@ export class Room extends EventTarget {
 
   #wireChannel(link, entry, channel) {
     entry.channel = channel;
-    channel.addEventListener('open', () => this.#linkEvent(link, entry, (now) => this.#logic.linkOpen(link, now)));
+    entry.queued = [];
+    // Report the opening once, whether the channel arrives already open (an answerer's may) or opens later.
+    const opened = () => {
+      if (entry.opened) return;
+      entry.opened = true;
+      for (const text of entry.queued.splice(0)) channel.send(text);
+      this.#linkEvent(link, entry, (now) => this.#logic.linkOpen(link, now));
+    };
+    channel.addEventListener('open', opened);
+    if (channel.readyState === 'open') queueMicrotask(opened);
     channel.addEventListener('message', (e) => {
       if (typeof e.data !== 'string') return;  // the protocol is text only
       this.#linkEvent(link, entry, (now) => this.#logic.linkMessage(link, e.data, now));
@@ -272,8 +281,12 @@ export class Room extends EventTarget {
   }
 
   #send(link, text) {
-    const channel = this.#links.get(link)?.channel;
-    if (channel?.readyState === 'open') channel.send(text);
+    const entry = this.#links.get(link);
+    const channel = entry?.channel;
+    if (channel?.readyState === 'open') return channel.send(text);
+    // A peer's message can be handled before our side of the channel reports open: keep the answer
+    // (welcome, refuse) until it does, instead of dropping it and leaving the peer waiting.
+    if (channel?.readyState === 'connecting') entry.queued.push(text);
   }
 
   #closeLink(link) {
