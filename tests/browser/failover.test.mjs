@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  closeBrowsers, joinAs, notices, openBrowsers, say, startServer, waitForLines, waitForMembers, waitForStatus,
+  closeBrowsers, killBrowser, joinAs, notices, openBrowsers, say, startServer, waitForLines, waitForMembers, waitForStatus,
 } from './harness.mjs';
 
 let server;
@@ -21,15 +21,11 @@ before(async () => {
 });
 
 after(async () => {
-  await closeBrowsers(browsers.filter((b) => !b.killed));
+  await closeBrowsers(browsers);
   await server?.stop();
 });
 
-function kill(name) {
-  const victim = byName(name);
-  victim.killed = true;
-  victim.browser.kill();
-}
+const kill = (name) => killBrowser(browsers, name);
 
 // Every status line the page shows from now on, so a passing "reconnecting" is not missed (one
 // mutation record per text the page set, even when several are set before the observer runs).

@@ -95,7 +95,14 @@ export async function openBrowsers(names, pageOptions = {}) {
 }
 
 export async function closeBrowsers(browsers) {
-  await Promise.all(browsers.map((b) => b.browser.close()));
+  await Promise.all(browsers.filter((b) => !b.killed).map((b) => b.browser.close()));
+}
+
+/** SIGKILLs one of `browsers` by name, as if its machine lost power; closeBrowsers then skips it. */
+export function killBrowser(browsers, name) {
+  const victim = browsers.find((b) => b.name === name);
+  victim.killed = true;
+  victim.browser.kill();
 }
 
 /** Fills the join form and presses Join; does not wait for the outcome (see joinAs). */

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  BROWSERS, closeBrowsers, joinAs, notices, openBrowsers, say, startServer, waitForLines, waitForMembers, waitForStatus,
+  BROWSERS, closeBrowsers, killBrowser, joinAs, notices, openBrowsers, say, startServer, waitForLines, waitForMembers, waitForStatus,
 } from './harness.mjs';
 
 const ROOM = 'mixed';
@@ -34,15 +34,11 @@ before(async () => {
 });
 
 after(async () => {
-  await closeBrowsers(browsers.filter((b) => !b.killed));
+  await closeBrowsers(browsers);
   await server?.stop();
 });
 
-function kill(name) {
-  const victim = byName(name);
-  victim.killed = true;
-  victim.browser.kill();
-}
+const kill = (name) => killBrowser(browsers, name);
 
 test('a Chromium host and Firefox guests chat both ways in one order', { skip }, async () => {
   assert.match(await joinAs(page('hana'), { nick: 'hana', room: ROOM }), /^Hosting/);

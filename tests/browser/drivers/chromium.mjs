@@ -9,6 +9,8 @@
 
 import { chromium } from 'playwright-core';
 
+import { forwardPageErrors } from './page-errors.mjs';
+
 const CHROMIUM = process.env.WEBCHAT_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -29,10 +31,7 @@ export async function launch({ name, deadlineMs }) {
     async newPage({ width = 1000, height = 700, dark = false } = {}) {
       const page = await browser.newPage({ viewport: { width, height }, colorScheme: dark ? 'dark' : 'light' });
       page.setDefaultTimeout(deadlineMs);
-      page.on('pageerror', (error) => console.error(`[${name}] page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') console.error(`[${name}] console: ${message.text()}`);
-      });
+      forwardPageErrors(page, name);
       return wrapPage(page, deadlineMs);
     },
     async close() {

@@ -11,6 +11,8 @@
 
 import puppeteer from 'puppeteer-core';
 
+import { forwardPageErrors } from './page-errors.mjs';
+
 const FIREFOX = process.env.WEBCHAT_FIREFOX ?? '/usr/bin/firefox-esr';
 
 // Quiet, offline, and like a person's browser otherwise: no WebRTC preference is changed, so the
@@ -48,10 +50,7 @@ export async function launch({ name, deadlineMs, dark = false }) {
       const page = await browser.newPage();
       await page.setViewport({ width, height });
       page.setDefaultTimeout(deadlineMs);
-      page.on('pageerror', (error) => console.error(`[${name}] page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') console.error(`[${name}] console: ${message.text()}`);
-      });
+      forwardPageErrors(page, name);
       return wrapPage(page, deadlineMs);
     },
     async close() {
