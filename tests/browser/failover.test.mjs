@@ -16,7 +16,10 @@ const byName = (name) => browsers.find((b) => b.name === name);
 
 before(async () => {
   server = await startServer();
-  browsers = await openBrowsers(['alice', 'bob', 'carol', 'erin', 'frank']);
+  // The host-kill test runs in three Chromium processes (mixed.test.mjs kills a Chromium host with
+  // Firefox guests); erin and frank alternate browsers as WEBCHAT_BROWSERS says.
+  const chromium = { browser: 'chromium' };
+  browsers = await openBrowsers(['alice', 'bob', 'carol', 'erin', 'frank'], { alice: chromium, bob: chromium, carol: chromium });
   await Promise.all(browsers.map((b) => b.page.goto(server.url)));
 });
 
