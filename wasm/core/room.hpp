@@ -89,8 +89,6 @@ class Room final {
     std::string offerText;  // host: the parked offer, to park again after our own probe took it
     std::string peerId;
     std::string nick;
-    HostRank hostRank;      // joiner: the rank of the host whose offer we answered
-    Hello hello;            // host: the joiner's hello, kept while it uploads
     std::optional<Millis> deadline;
     Millis lastHeard = 0;
     Millis lastSent = 0;

@@ -63,7 +63,6 @@ void Room::answerOffer(const OfferText& offer, Millis) {
   Link& link = links_[id];
   link.offerId = offer.offer;
   link.peerId = offer.rank.host;
-  link.hostRank = offer.rank;
 }
 
 void Room::onAnswerParked(LinkId id, int status, Millis now) {
