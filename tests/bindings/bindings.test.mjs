@@ -87,3 +87,7 @@ test('send reports why a line is refused', () => {
   assert.equal(room.send('x'.repeat(4001), 0), 'message is longer than 4000 characters');
   assert.equal(room.send('ok', 0), '');
 });
+
+test('the warm-up rehearsal runs a whole join inside the module', () => {
+  assert.equal(core.rehearseJoin(), true);
+});

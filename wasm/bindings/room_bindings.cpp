@@ -4,6 +4,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include "rehearsal.hpp"
 #include "room.hpp"
 
 namespace webchat {
@@ -159,6 +160,7 @@ class RoomBinding {
 
 EMSCRIPTEN_BINDINGS(webchat) {
   using webchat::RoomBinding;
+  emscripten::function("rehearseJoin", &webchat::rehearseJoin);
   emscripten::class_<RoomBinding>("Room")
       .constructor<std::string, std::string, double, double>()
       .function("join", &RoomBinding::join)
