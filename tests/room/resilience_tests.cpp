@@ -119,6 +119,22 @@ TEST_CASE("a silent guest is dropped and announced within 6 s") {
   CHECK(sim.observed(room[1]).notices.back() == "left carol");
 }
 
+TEST_CASE("a joiner's hello lost as its channel opens is said again: the join takes a moment, not the connect timeout") {
+  Simulation::Options options;
+  options.linkLatency = 400;  // a round trip longer than kHelloResendMs: the host also gets repeats
+  Simulation sim(options);
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return sim.room(alice).state() == RoomState::Host; }, kSettle));
+  auto bob = sim.join("lobby", "bob");
+  sim.loseNextMessage(bob);  // bob's first message is its hello
+  Millis joinedAt = sim.now();
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob) && sim.room(alice).members().size() == 2; }, kSettle));
+  CHECK(sim.now() - joinedAt < kConnectTimeoutMs / 2);
+  sim.runFor(3000);
+  CHECK(sim.room(alice).droppedMessages() == 0);  // the repeats that crossed the welcome are not out of turn
+  CHECK(sim.room(alice).members().size() == 2);
+}
+
 TEST_CASE("an unreachable server is retried with back-off and reported, then the join completes") {
   Simulation sim;
   sim.serverDown(true);

@@ -2,6 +2,7 @@
 
 #include <sstream>
 #include <type_traits>
+#include <utility>
 
 namespace webchat::sim {
 
@@ -12,6 +13,7 @@ struct Simulation::Node {
   std::map<RequestId, Mailbox::Ticket> tickets;  // requests parked at the mailbox
   std::map<RequestId, bool> cancelled;
   std::map<LinkId, bool> described;  // links whose peer connection exists (until closed)
+  bool loseNextMessage = false;
 };
 
 namespace {
@@ -90,6 +92,8 @@ std::string Simulation::send(std::size_t member, const std::string& text) {
 void Simulation::parkRaw(const std::string& id, const std::string& text, Millis timeout) {
   mailbox_.set(id, text, now_, timeout, [](bool) {});
 }
+
+void Simulation::loseNextMessage(std::size_t member) { nodes_.at(member)->loseNextMessage = true; }
 
 void Simulation::inject(std::size_t member, LinkId link, const std::string& text) {
   room(member).onLinkMessage(link, text, now_);
@@ -187,6 +191,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
         } else if constexpr (std::is_same_v<T, effect::Send>) {
           auto it = peerOf_.find(Endpoint{member, e.link});
           if (it == peerOf_.end() || !reachable(member, it->second.node)) return;  // lost in a partition
+          if (std::exchange(node.loseNextMessage, false)) return;
           deliverToLink(it->second, [this, text = e.text](Room& r, LinkId l) { r.onLinkMessage(l, text, now_); });
         } else if constexpr (std::is_same_v<T, effect::CloseLink>) {
           node.described.erase(e.link);

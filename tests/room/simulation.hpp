@@ -54,6 +54,9 @@ class Simulation final {
   [[nodiscard]] std::string send(std::size_t member, const std::string& text);
   // Parks a text at the mailbox as some other client would (e.g. an offer from a host that is gone).
   void parkRaw(const std::string& id, const std::string& text, Millis timeout);
+  // The next data-channel message `member` sends vanishes (a browser has been seen losing one sent the
+  // moment a channel opened; see kHelloResendMs).
+  void loseNextMessage(std::size_t member);
   // Delivers a raw data-channel message to `member` as if its peer on `link` had sent it.
   void inject(std::size_t member, LinkId link, const std::string& text);
 

@@ -27,6 +27,10 @@ inline constexpr Millis kOfferRenewMs = 30000;         // an offer nobody took i
 inline constexpr Millis kAnswerWaitMs = 5000;          // host waits this long for the answer to a taken offer
 inline constexpr Millis kAnswerParkMs = 4000;          // guest parks its answer this long: no taker = dead host
 inline constexpr Millis kConnectTimeoutMs = 8000;      // answer taken → channel open and welcome received
+// A joiner says hello again this often until the host answers: Chromium has been seen to lose a
+// message sent the moment a channel opens (~1 join in 40 while the host gathered another offer),
+// which cost the whole connect timeout. The host ignores a hello it has already answered.
+inline constexpr Millis kHelloResendMs = 500;
 inline constexpr Millis kRetryInitialMs = 500;         // first back-off after a signaling failure
 inline constexpr Millis kRetryMaxMs = 8000;            // back-off ceiling
 

@@ -123,9 +123,7 @@ void Room::onLinkOpen(LinkId id, Millis now) {
   link.open = true;
   link.lastHeard = now;
   // The joiner speaks first; the host waits for its hello under the connect deadline.
-  if (!link.offering && link.stage == Stage::Connecting) {
-    sendTo(id, Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastMid()});
-  }
+  if (!link.offering && link.stage == Stage::Connecting) sayHello(id);
 }
 
 void Room::onLinkMessage(LinkId id, std::string_view text, Millis now) {
@@ -172,8 +170,10 @@ void Room::tick(Millis now) {
     closeLink(id);
     if (joining && (state_ == RoomState::Joining || state_ == RoomState::Reconnecting)) probe();
   }
+  if (!expired.empty()) keepOffering();  // a newcomer that never connected no longer defers the next spare
   keepAlive(now);
   if (state_ == RoomState::Host) {
+    if (spareDue_ && now >= *spareDue_) prepareSpare();
     if (settleUntil_ && now >= *settleUntil_) endSettling();
     if (now >= nextHostProbe_) {
       nextHostProbe_ = now + kHostProbeEveryMs + static_cast<Millis>(ids_.next() % 500);  // desynchronise hosts
@@ -211,6 +211,7 @@ std::optional<Millis> Room::nextDeadline() const {
   if (retry_) consider(retryAt_);
   for (const auto& [id, link] : links_) {
     if (link.deadline) consider(*link.deadline);
+    if (saysHelloAgain(link)) consider(link.lastSent + kHelloResendMs);
     if (link.open && (link.stage == Stage::Member || link.stage == Stage::Joined)) {
       consider(link.lastSent + kHeartbeatMs);
       consider(link.lastHeard + (link.stage == Stage::Member ? kGuestSilenceMs : kHostSilenceMs));
@@ -219,6 +220,7 @@ std::optional<Millis> Room::nextDeadline() const {
   if (state_ == RoomState::Guest && !outbox_.empty()) consider(lastResend_ + kResendMs);
   if (state_ == RoomState::Host) {
     consider(nextHostProbe_);
+    if (spareDue_) consider(*spareDue_);
     if (settleUntil_) consider(*settleUntil_);
   }
   if ((state_ == RoomState::Joining || state_ == RoomState::Reconnecting) && search_.takeOverAt) {
@@ -234,6 +236,7 @@ void Room::keepAlive(Millis now) {
   std::vector<LinkId> silentGuests;
   bool hostSilent = false;
   for (auto& [id, link] : links_) {
+    if (saysHelloAgain(link) && now - link.lastSent >= kHelloResendMs) sayHello(id);
     if (!link.open || (link.stage != Stage::Member && link.stage != Stage::Joined)) continue;
     if (link.stage == Stage::Member && now - link.lastHeard >= kGuestSilenceMs) silentGuests.push_back(id);
     if (link.stage == Stage::Joined && now - link.lastHeard >= kHostSilenceMs) hostSilent = true;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -114,6 +115,9 @@ class Room final {
   bool acceptable(const OfferText& offer) const;
   void answerOffer(const OfferText& offer, Millis now);
   void onAnswerParked(LinkId id, int status, Millis now);
+  void sayHello(LinkId id);
+  // A joiner's open link still waiting for the host's answer to its hello (see kHelloResendMs).
+  static bool saysHelloAgain(const Link& link) { return !link.offering && link.open && link.stage == Stage::Connecting; }
   void onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
   void onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis now);
   void onUploadRequest(LinkId id, const Upload& upload);
@@ -125,6 +129,8 @@ class Room final {
   void becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis now);
   // Keeps one offer parked and one spare described behind it, so a taken offer is replaced at once.
   void keepOffering();
+  void prepareSpare();
+  bool hasOffering(std::initializer_list<Stage> stages) const;  // an offering link in one of these stages
   void onOfferParked(LinkId id, int status, Millis now);
   void onAnswerFetched(LinkId id, int status, std::string_view body, Millis now);
   void onHostProbeDone(int status, std::string_view body, Millis now);
@@ -137,7 +143,7 @@ class Room final {
   void sequence(ChatMessage line);
   void endSettling();
   void removeMember(LinkId id);
-  void broadcast(const PeerMessage& message);
+  void broadcast(const PeerMessage& message, LinkId except = 0);  // to every member; link ids start at 1
 
   // Plumbing (room.cpp).
   RequestId request(Purpose purpose, LinkId link);
@@ -188,6 +194,7 @@ class Room final {
   std::set<std::string> expected_;     // members of the old room not yet back
   std::vector<ChatMessage> held_;      // new lines waiting for settling to end
   Millis nextHostProbe_ = 0;
+  std::optional<Millis> spareDue_;  // when to describe the next spare offer (prepareSpare)
   bool hostProbeAgain_ = false;  // a probe that found our own offer looks once more, behind it
 
   // Back-off after signaling failures: what to retry, and when.

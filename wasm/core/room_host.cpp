@@ -1,6 +1,7 @@
 // Hosting: keeping an offer parked, admitting newcomers (with history sync), sequencing and relaying
 // lines, and finding other hosts of the same room to merge with.
 #include <algorithm>
+#include <initializer_list>
 
 #include "room.hpp"
 #include "text.hpp"
@@ -39,22 +40,37 @@ void Room::becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis
   keepOffering();
 }
 
+bool Room::hasOffering(std::initializer_list<Stage> stages) const {
+  return std::any_of(links_.begin(), links_.end(), [&](const auto& l) {
+    return l.second.offering && std::find(stages.begin(), stages.end(), l.second.stage) != stages.end();
+  });
+}
+
 void Room::keepOffering() {
   if (state_ != RoomState::Host) return;
-  auto inStage = [&](Stage stage) {
-    return std::find_if(links_.begin(), links_.end(),
-                        [&](const auto& l) { return l.second.offering && l.second.stage == stage; });
-  };
-  if (inStage(Stage::OfferParked) == links_.end()) {
-    auto ready = inStage(Stage::OfferReady);
-    if (ready != links_.end()) {
-      ready->second.stage = Stage::OfferParked;
-      signalSet(Purpose::ParkOffer, ready->first, offerSignalId(config_.room), ready->second.offerText, kOfferRenewMs);
+  if (!hasOffering({Stage::OfferParked})) {
+    auto ready = std::find_if(links_.begin(), links_.end(),
+                              [](const auto& l) { return l.second.offering && l.second.stage == Stage::OfferReady; });
+    if (ready == links_.end()) {
+      // The door is closed: describe an offer at once (unless one is on its way).
+      if (!hasOffering({Stage::Describing})) openLink(/*offering=*/true, {});
+      return;
     }
+    ready->second.stage = Stage::OfferParked;
+    signalSet(Purpose::ParkOffer, ready->first, offerSignalId(config_.room), ready->second.offerText, kOfferRenewMs);
   }
-  if (inStage(Stage::OfferReady) == links_.end() && inStage(Stage::Describing) == links_.end()) {
-    openLink(/*offering=*/true, {});
-  }
+  // An offer is parked; the spare behind it waits for a quiet moment (prepareSpare).
+  if (!hasOffering({Stage::OfferReady, Stage::Describing})) spareDue_ = now_;
+}
+
+// Making a peer connection and gathering its candidates takes the CPU and the page's main thread for
+// milliseconds: not while a newcomer connects (admit() and failures call keepOffering again), and not
+// inside the input that asked for it, so the messages that input sends leave first (this runs in tick).
+void Room::prepareSpare() {
+  spareDue_.reset();
+  if (state_ != RoomState::Host || hasOffering({Stage::OfferReady, Stage::Describing})) return;
+  if (hasOffering({Stage::AwaitingAnswer, Stage::Connecting, Stage::Uploading})) return;
+  openLink(/*offering=*/true, {});
 }
 
 void Room::onOfferParked(LinkId id, int status, Millis now) {
@@ -75,11 +91,15 @@ void Room::onAnswerFetched(LinkId id, int status, std::string_view body, Millis 
   auto it = links_.find(id);
   if (it == links_.end()) return;
   Link& link = it->second;
-  if (!succeeded(status)) return closeLink(id);  // the joiner went away, or the server did
+  if (!succeeded(status)) {  // the joiner went away, or the server did
+    closeLink(id);
+    return keepOffering();
+  }
   auto answer = decodeAnswer(body);
   if (!answer.value || answer.value->offer != link.offerId) {
     drop(answer.value ? "answer to another offer" : answer.error);
-    return closeLink(id);
+    closeLink(id);
+    return keepOffering();
   }
   link.peerId = answer.value->peer;
   link.stage = Stage::Connecting;
@@ -132,9 +152,13 @@ void Room::mergeInto(const OfferText& offer, Millis now) {
 }
 
 void Room::onHostMessage(LinkId id, Link& link, const PeerMessage& message, Millis now) {
+  // A joiner repeats its hello until answered (kHelloResendMs): copies that crossed our answer are
+  // not out of turn (a hello naming another member still is).
+  const auto* hello = std::get_if<Hello>(&message);
+  if (hello && link.stage != Stage::Connecting && hello->peer == link.peerId) return;
   switch (link.stage) {
     case Stage::Connecting:
-      if (const auto* hello = std::get_if<Hello>(&message)) return onHello(id, link, *hello);
+      if (hello) return onHello(id, link, *hello);
       return drop("out of turn: expected hello");
     case Stage::Uploading:
       if (const auto* carry = std::get_if<Carry>(&message)) {
@@ -168,7 +192,8 @@ void Room::onHello(LinkId id, Link& link, const Hello& hello) {
   }
   if (!refusal.empty()) {
     sendTo(id, Refuse{refusal});
-    return closeLink(id);
+    closeLink(id);
+    return keepOffering();
   }
   // The same member coming back on a new link before we noticed its old one die: replace it.
   for (auto it = links_.begin(); it != links_.end();) {
@@ -202,8 +227,9 @@ void Room::admit(LinkId id, Link& link, bool reset, std::uint64_t after) {
   for (const auto& line : history_.lines()) {
     if (reset || line.seq > after) sendTo(id, Posted{line});
   }
-  broadcast(MemberList{members_});
+  broadcast(MemberList{members_}, /*except=*/id);  // the newcomer has the list in its welcome
   if (settleUntil_ && expected_.empty()) endSettling();
+  keepOffering();  // the newcomer is in: prepare the next spare offer
 }
 
 void Room::onSay(Link& link, const Say& say, Millis now) {
@@ -261,10 +287,10 @@ void Room::removeMember(LinkId id) {
   broadcast(MemberList{members_});
 }
 
-void Room::broadcast(const PeerMessage& message) {
+void Room::broadcast(const PeerMessage& message, LinkId except) {
   std::string text = encodeMessage(message);
   for (auto& [id, link] : links_) {
-    if (link.stage == Stage::Member && link.open) {
+    if (link.stage == Stage::Member && link.open && id != except) {
       link.lastSent = now_;
       emit(effect::Send{id, text});
     }

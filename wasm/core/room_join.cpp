@@ -65,6 +65,10 @@ void Room::answerOffer(const OfferText& offer, Millis) {
   link.peerId = offer.rank.host;
 }
 
+void Room::sayHello(LinkId id) {
+  sendTo(id, Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastMid()});
+}
+
 void Room::onAnswerParked(LinkId id, int status, Millis now) {
   auto it = links_.find(id);
   if (it == links_.end()) return;
@@ -73,7 +77,7 @@ void Room::onAnswerParked(LinkId id, int status, Millis now) {
     it->second.deadline = now + kConnectTimeoutMs;
     // The host can take the answer and open the channel before the mailbox's reply reaches us (a
     // Firefox guest of a Chromium host did in 2 joins of 10): onLinkOpen did not say hello then; say it now.
-    if (it->second.open) sendTo(id, Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastMid()});
+    if (it->second.open) sayHello(id);
     return;
   }
   closeLink(id);
