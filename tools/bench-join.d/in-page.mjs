@@ -2,15 +2,46 @@
 // self-contained: no closures over this file). Times are taken in the guest's page with
 // performance.now(), from the start of the join to the first chat line received.
 
-/** Host page, before anything else: resolves window.offerParked when an offer is first handed to the server. */
-export function watchOfferParking() {
-  const original = window.fetch;
-  window.offerParked = new Promise((parked) => {
-    window.fetch = (url, init) => {
-      if (/[?&]set=[^&]*offer/.test(String(url))) parked();
-      return original(url, init);
-    };
-  });
+/**
+ * Host page, before anything else: window.hostWaiting resolves once the host waits as a host does
+ * between newcomers: an offer handed to the server, `connections` peer connections done gathering
+ * and none still at it (webchat: 2, the parked offer and the spare it keeps behind it; plain JS: 1). A guest
+ * measured against a host still setting up would time the host's arrival, not the guest's join. With
+ * an unreachable STUN server gathering ends only at Chromium's own timeout (tens of seconds):
+ * `gathered: false` then counts the host as waiting once its offer is parked.
+ */
+export function watchHost({ connections, gathered }) {
+  const gathering = new Set();
+  let completed = 0;
+  let parked = false;
+  let waiting;
+  window.hostWaiting = new Promise((resolve) => { waiting = resolve; });
+  const check = () => parked && (!gathered || (completed >= connections && gathering.size === 0)) && waiting();
+
+  const Original = window.RTCPeerConnection;
+  window.RTCPeerConnection = function RTCPeerConnection(...args) {
+    const pc = new Original(...args);
+    const done = () => gathering.delete(pc) && check();
+    gathering.add(pc);
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState !== 'complete') return;
+      completed++;
+      done();
+    });
+    const close = pc.close.bind(pc);
+    pc.close = () => { done(); close(); };  // closing fires no event
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Original.prototype;
+
+  const originalFetch = window.fetch;
+  window.fetch = (url, init) => {
+    if (/[?&]set=[^&]*offer/.test(String(url))) {
+      parked = true;
+      check();
+    }
+    return originalFetch(url, init);
+  };
 }
 
 // --- webchat: the module the page and embedders use ---------------------------------------------
@@ -19,9 +50,9 @@ export async function appHost({ room, signal, iceServers }) {
   const host = await joinRoom({ room, nick: 'host', signal, iceServers });
   // Greet the first guest: its first chat line is what the guest's clock waits for.
   host.addEventListener('members', (e) => {
-    if (e.detail.length > 1) setTimeout(() => host.send('welcome'));
+    if (e.detail.length > 1) host.send('welcome');
   }, { once: true });
-  await window.offerParked;
+  await window.hostWaiting;
 }
 
 export async function appGuest({ room, signal, iceServers }) {
@@ -54,7 +85,7 @@ export async function rawHost({ id, signal, iceServers }) {
     const answer = await sig(`get=${id}.answer`);
     await pc.setRemoteDescription({ type: 'answer', sdp: await answer.text() });
   })();
-  await window.offerParked;
+  await window.hostWaiting;
 }
 
 export async function rawGuest({ id, signal, iceServers }) {
