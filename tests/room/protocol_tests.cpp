@@ -53,6 +53,19 @@ TEST_CASE("offers and answers survive encoding and decoding") {
   CHECK(a.value->offer == answer.offer);
   CHECK(a.value->peer == answer.peer);
   CHECK(decodeOffer(encodeAnswer(answer)).error == "expected an offer, got 'answer'");
+  CHECK_FALSE(a.value->hello);  // an answer may come without the joiner's hello (older clients)
+
+  answer.hello = Hello{answer.peer, "bob", 7, "fedcba9876543210-3"};
+  auto withHello = decodeAnswer(encodeAnswer(answer));
+  REQUIRE(withHello.value);
+  REQUIRE(withHello.value->hello);
+  CHECK(withHello.value->hello->peer == answer.peer);
+  CHECK(withHello.value->hello->nick == "bob");
+  CHECK(withHello.value->hello->lastSeq == 7);
+  CHECK(withHello.value->hello->lastMid == "fedcba9876543210-3");
+  auto broken = decodeAnswer(R"({"v":1,"type":"answer","offer":"00112233aabbccdd","peer":"fedcba9876543210",)"
+                             R"("sdp":"v=0","nick":"bob","lastSeq":-1,"lastMid":""})");
+  CHECK(broken.error == "field 'lastSeq' missing or not a whole number");
 }
 
 TEST_CASE("malformed messages are rejected with a specific reason") {

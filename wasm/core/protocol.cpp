@@ -184,6 +184,12 @@ Decoded<T> rejected(std::string error) {
   return Decoded<T>{std::nullopt, std::move(error)};
 }
 
+// A hello's fields after its peer, in a hello message or an answer.
+bool readHelloFields(Reader& r, Hello& hello) {
+  return r.string("nick", hello.nick, kMaxFieldBytes) && r.unsignedNumber("lastSeq", hello.lastSeq) &&
+         r.string("lastMid", hello.lastMid, 2 * kMaxTokenBytes);
+}
+
 }  // namespace
 
 bool outranks(const HostRank& a, const HostRank& b) {
@@ -206,6 +212,11 @@ std::string encodeAnswer(const AnswerText& a) {
   j["offer"] = a.offer;
   j["peer"] = a.peer;
   j["sdp"] = a.sdp;
+  if (a.hello) {
+    j["nick"] = a.hello->nick;
+    j["lastSeq"] = a.hello->lastSeq;
+    j["lastMid"] = a.hello->lastMid;
+  }
   return dump(j);
 }
 
@@ -296,6 +307,11 @@ Decoded<AnswerText> decodeAnswer(std::string_view text) {
   if (!r.token("offer", a.offer) || !r.token("peer", a.peer) || !r.string("sdp", a.sdp, kMaxSdpBytes)) {
     return rejected<AnswerText>(r.error());
   }
+  if (j->contains("nick")) {
+    Hello hello{a.peer, {}, 0, {}};
+    if (!readHelloFields(r, hello)) return rejected<AnswerText>(r.error());
+    a.hello = std::move(hello);
+  }
   return {std::move(a), {}};
 }
 
@@ -309,10 +325,7 @@ Decoded<PeerMessage> decodeMessage(std::string_view text) {
   auto withChat = [&](ChatMessage& chat) { return readObject(r, *j, "message", [&](Reader& in) { return readChat(in, chat); }); };
   if (type == "hello") {
     Hello m;
-    if (r.token("peer", m.peer) && r.string("nick", m.nick, kMaxFieldBytes) && r.unsignedNumber("lastSeq", m.lastSeq) &&
-        r.string("lastMid", m.lastMid, 2 * kMaxTokenBytes)) {
-      return done(std::move(m));
-    }
+    if (r.token("peer", m.peer) && readHelloFields(r, m)) return done(std::move(m));
   } else if (type == "upload") {
     Upload m;
     if (r.unsignedNumber("after", m.after) && r.string("afterMid", m.afterMid, 2 * kMaxTokenBytes)) return done(std::move(m));

@@ -49,19 +49,23 @@ struct OfferText {
   std::string sdp;
 };
 
-struct AnswerText {
-  std::string offer;  // the offer this answers: an answer can only be paired with it
-  std::string peer;   // member id of the joiner
-  std::string sdp;
-};
-
-// --- Data-channel messages ------------------------------------------------------------------
-struct Hello {  // guest → host, first message once the channel opens
+struct Hello {  // guest → host: who joins, with what history; in its answer and once the channel opens
   std::string peer;
   std::string nick;
   std::uint64_t lastSeq = 0;  // the newest line the guest holds (0: none), so the host can tell
   std::string lastMid;        // whether the guest's history is a prefix of its own
 };
+
+struct AnswerText {
+  std::string offer;  // the offer this answers: an answer can only be paired with it
+  std::string peer;   // member id of the joiner
+  std::string sdp;
+  // The joiner's hello (peer = the peer above), so the host can answer the moment the channel opens
+  // instead of waiting for the hello to cross it. Absent in answers of older clients.
+  std::optional<Hello> hello;
+};
+
+// --- Data-channel messages ------------------------------------------------------------------
 struct Upload {  // host → guest: your history has lines I may lack; send those after `after`
   std::uint64_t after = 0;  // the host's newest line; if the guest's line at `after` has another mid
   std::string afterMid;     // (or it has none), the guest sends its whole history

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "text.hpp"
 
@@ -111,7 +112,7 @@ void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis now) {
   } else {
     link.stage = Stage::AnswerParked;
     signalSet(Purpose::ParkAnswer, id, answerSignalId(config_.room, link.offerId),
-              encodeAnswer(AnswerText{link.offerId, selfId_, std::string(sdp)}), kAnswerParkMs);
+              encodeAnswer(AnswerText{link.offerId, selfId_, std::string(sdp), ownHello()}), kAnswerParkMs);
   }
 }
 
@@ -122,7 +123,12 @@ void Room::onLinkOpen(LinkId id, Millis now) {
   Link& link = it->second;
   link.open = true;
   link.lastHeard = now;
-  // The joiner speaks first; the host waits for its hello under the connect deadline.
+  // The joiner's hello came with its answer: the host answers it now, a crossing of the channel sooner
+  // than waiting for the copy the joiner also sends here (for hosts that ignore the answer's copy).
+  if (link.offering && link.stage == Stage::Connecting && link.earlyHello) {
+    Hello hello = *std::exchange(link.earlyHello, std::nullopt);
+    return onHello(id, link, hello);
+  }
   if (!link.offering && link.stage == Stage::Connecting) sayHello(id);
 }
 

@@ -90,6 +90,7 @@ class Room final {
     std::string offerText;  // host: the parked offer, to park again after our own probe took it
     std::string peerId;
     std::string nick;
+    std::optional<Hello> earlyHello;  // host: the hello that came with the answer, for when the channel opens
     std::optional<Millis> deadline;
     Millis lastHeard = 0;
     Millis lastSent = 0;
@@ -115,6 +116,7 @@ class Room final {
   bool acceptable(const OfferText& offer) const;
   void answerOffer(const OfferText& offer, Millis now);
   void onAnswerParked(LinkId id, int status, Millis now);
+  Hello ownHello() const;
   void sayHello(LinkId id);
   // A joiner's open link still waiting for the host's answer to its hello (see kHelloResendMs).
   static bool saysHelloAgain(const Link& link) { return !link.offering && link.open && link.stage == Stage::Connecting; }

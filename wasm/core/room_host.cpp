@@ -102,6 +102,7 @@ void Room::onAnswerFetched(LinkId id, int status, std::string_view body, Millis 
     return keepOffering();
   }
   link.peerId = answer.value->peer;
+  link.earlyHello = answer.value->hello;
   link.stage = Stage::Connecting;
   link.deadline = now + kConnectTimeoutMs;
   emit(effect::AcceptAnswer{id, answer.value->sdp});

@@ -65,13 +65,13 @@ void Room::answerOffer(const OfferText& offer, Millis) {
   link.peerId = offer.rank.host;
 }
 
-void Room::sayHello(LinkId id) {
-  sendTo(id, Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastMid()});
-}
+Hello Room::ownHello() const { return Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastMid()}; }
+
+void Room::sayHello(LinkId id) { sendTo(id, ownHello()); }
 
 void Room::onAnswerParked(LinkId id, int status, Millis now) {
   auto it = links_.find(id);
-  if (it == links_.end()) return;
+  if (it == links_.end() || it->second.stage != Stage::AnswerParked) return;  // the host answered first
   if (succeeded(status)) {
     it->second.stage = Stage::Connecting;
     it->second.deadline = now + kConnectTimeoutMs;
@@ -86,6 +86,12 @@ void Room::onAnswerParked(LinkId id, int status, Millis now) {
 }
 
 void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Millis now) {
+  // The host answers the moment its channel opens (our hello came with our answer), which can be
+  // before the mailbox tells us it took the answer.
+  if (link.stage == Stage::AnswerParked) {
+    link.stage = Stage::Connecting;
+    link.deadline = now + kConnectTimeoutMs;
+  }
   if (link.stage == Stage::Connecting) {
     if (const auto* upload = std::get_if<Upload>(&message)) return onUploadRequest(id, *upload);
     if (const auto* welcome = std::get_if<Welcome>(&message)) return onWelcome(id, link, *welcome, now);
