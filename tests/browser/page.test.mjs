@@ -81,6 +81,43 @@ test('keyboard only: Enter joins, Enter sends, Shift+Enter breaks the line', asy
   await disk.click('#leave');
 });
 
+test('the conversation follows new lines unless the reader scrolled up; the invite link is copied', async () => {
+  await disk.goto(server.url);
+  await joinAs(disk, { nick: 'talker', room: 'scrolling' });  // the host: its own lines are not rate-limited
+  await served.goto(server.url);
+  await joinAs(served, { nick: 'reader', room: 'scrolling' });
+  const LINES = 40;
+  for (let i = 1; i <= LINES; i++) await say(disk, `line ${i}`);
+  await waitForLines(served, LINES);
+  const view = () => served.evaluate(() => {
+    const list = document.getElementById('messages');
+    return { overflows: list.scrollHeight > list.clientHeight, top: list.scrollTop,
+             fromEnd: list.scrollHeight - list.scrollTop - list.clientHeight, jump: !document.getElementById('jump').hidden };
+  });
+  let seen = await view();
+  assert.ok(seen.overflows, 'enough lines to scroll');
+  assert.ok(seen.fromEnd <= 1 && !seen.jump, `followed the newest line: ${JSON.stringify(seen)}`);
+
+  await served.evaluate(() => { document.getElementById('messages').scrollTop = 0; });
+  await say(disk, 'while the reader scrolled up');
+  await waitForLines(served, LINES + 1);
+  seen = await view();
+  assert.ok(seen.top === 0 && seen.jump, `stayed where the reader is, offering a jump: ${JSON.stringify(seen)}`);
+  await served.click('#jump');
+  seen = await view();
+  assert.ok(seen.fromEnd <= 1 && !seen.jump, `the jump goes to the newest line: ${JSON.stringify(seen)}`);
+
+  // The browser's clipboard is not ours to test: watch what the page hands it.
+  await served.evaluate(() => {
+    Object.defineProperty(navigator.clipboard, 'writeText', { value: async (text) => { window.copiedText = text; } });
+  });
+  await served.click('#invite');
+  assert.equal(await served.waitForFunction(() => window.copiedText), `${server.url}/#scrolling`);
+  await served.waitForFunction(() => document.getElementById('invite').textContent === 'Link copied');
+  await disk.click('#leave');
+  await served.click('#leave');
+});
+
 test('settings are remembered; a bad ICE server line is named', async () => {
   await disk.goto(server.url);
   await disk.evaluate(() => { document.getElementById('settings').open = true; });
