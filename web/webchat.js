@@ -103,6 +103,7 @@ export class Room extends EventTarget {
   #members = [];
   #pumping = false;
   #onPageHide;
+  #nextConnection = null;  // made early for the link a joiner is about to open (see #signal)
 
   constructor(logic, options) {
     super();
@@ -209,6 +210,12 @@ export class Room extends EventTarget {
         body,  // a string: sent as text/plain, a CORS "simple" request without preflight
         signal: abort.signal,
       });
+      // A looking member's get that found a text has most likely found an offer it will answer. Making
+      // a peer connection takes milliseconds of main-thread time: make it while the body arrives.
+      const looking = this.#status.state === 'joining' || this.#status.state === 'reconnecting';
+      if (looking && query.startsWith('get=') && response.status === 200) {
+        this.#nextConnection ??= new RTCPeerConnection({ iceServers: this.#options.iceServers });
+      }
       text = await response.text();
       status = response.status;
     } catch {
@@ -225,7 +232,8 @@ export class Room extends EventTarget {
 
   // --- Peer links ----------------------------------------------------------------------------
   async #openLink(link, remoteOffer) {
-    const pc = new RTCPeerConnection({ iceServers: this.#options.iceServers });
+    const pc = this.#nextConnection ?? new RTCPeerConnection({ iceServers: this.#options.iceServers });
+    this.#nextConnection = null;
     const entry = { pc, channel: null };
     this.#links.set(link, entry);
     const closed = () => this.#linkGone(link, entry);
@@ -317,6 +325,8 @@ export class Room extends EventTarget {
     this.#status = error ? { state, error, message: describeError(error) } : { state };
     if (state === 'closed') {
       clearTimeout(this.#timer);
+      this.#nextConnection?.close();
+      this.#nextConnection = null;
       globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     }
     this.dispatchEvent(new CustomEvent('status', { detail: this.status }));
