@@ -185,6 +185,12 @@ Decoded<T> rejected(std::string error) {
 }
 
 // A hello's fields after its peer, in a hello message or an answer.
+void writeHelloFields(json& j, const Hello& hello) {
+  j["nick"] = hello.nick;
+  j["lastSeq"] = hello.lastSeq;
+  j["lastMid"] = hello.lastMid;
+}
+
 bool readHelloFields(Reader& r, Hello& hello) {
   return r.string("nick", hello.nick, kMaxFieldBytes) && r.unsignedNumber("lastSeq", hello.lastSeq) &&
          r.string("lastMid", hello.lastMid, 2 * kMaxTokenBytes);
@@ -212,11 +218,7 @@ std::string encodeAnswer(const AnswerText& a) {
   j["offer"] = a.offer;
   j["peer"] = a.peer;
   j["sdp"] = a.sdp;
-  if (a.hello) {
-    j["nick"] = a.hello->nick;
-    j["lastSeq"] = a.hello->lastSeq;
-    j["lastMid"] = a.hello->lastMid;
-  }
+  if (a.hello) writeHelloFields(j, *a.hello);
   return dump(j);
 }
 
@@ -225,9 +227,7 @@ std::string encodeMessage(const PeerMessage& message) {
     json operator()(const Hello& m) const {
       json j = envelope("hello");
       j["peer"] = m.peer;
-      j["nick"] = m.nick;
-      j["lastSeq"] = m.lastSeq;
-      j["lastMid"] = m.lastMid;
+      writeHelloFields(j, m);
       return j;
     }
     json operator()(const Upload& m) const {

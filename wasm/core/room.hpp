@@ -132,7 +132,9 @@ class Room final {
   // Keeps one offer parked and one spare described behind it, so a taken offer is replaced at once.
   void keepOffering();
   void prepareSpare();
-  bool hasOffering(std::initializer_list<Stage> stages) const;  // an offering link in one of these stages
+  // The first offering link in one of these stages (links_.end() when none), and whether there is one.
+  std::map<LinkId, Link>::iterator offeringLink(std::initializer_list<Stage> stages);
+  bool hasOffering(std::initializer_list<Stage> stages);
   void onOfferParked(LinkId id, int status, Millis now);
   void onAnswerFetched(LinkId id, int status, std::string_view body, Millis now);
   void onHostProbeDone(int status, std::string_view body, Millis now);

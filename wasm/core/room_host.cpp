@@ -40,17 +40,18 @@ void Room::becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis
   keepOffering();
 }
 
-bool Room::hasOffering(std::initializer_list<Stage> stages) const {
-  return std::any_of(links_.begin(), links_.end(), [&](const auto& l) {
+std::map<LinkId, Room::Link>::iterator Room::offeringLink(std::initializer_list<Stage> stages) {
+  return std::find_if(links_.begin(), links_.end(), [&](const auto& l) {
     return l.second.offering && std::find(stages.begin(), stages.end(), l.second.stage) != stages.end();
   });
 }
 
+bool Room::hasOffering(std::initializer_list<Stage> stages) { return offeringLink(stages) != links_.end(); }
+
 void Room::keepOffering() {
   if (state_ != RoomState::Host) return;
   if (!hasOffering({Stage::OfferParked})) {
-    auto ready = std::find_if(links_.begin(), links_.end(),
-                              [](const auto& l) { return l.second.offering && l.second.stage == Stage::OfferReady; });
+    auto ready = offeringLink({Stage::OfferReady});
     if (ready == links_.end()) {
       // The door is closed: describe an offer at once (unless one is on its way).
       if (!hasOffering({Stage::Describing})) openLink(/*offering=*/true, {});
