@@ -23,8 +23,13 @@ export interface JoinOptions {
   signal?: string;
   /** STUN/TURN servers for RTCPeerConnection. Default none: peers on one network still connect. */
   iceServers?: RTCIceServer[];
-  /** How long to wait for ICE candidates before sending a description anyway. Default 2000 ms. */
+  /** How long to wait for ICE candidates before sending an offer, or an answer's trickled candidates, anyway. Default 2000 ms. */
   iceGatherCapMs?: number;
+  /**
+   * How long a joiner's answer waits for ICE gathering before it leaves with the candidates found so far,
+   * the rest following through the signaling server. Default 100 ms; 0 always trickles.
+   */
+  trickleAfterMs?: number;
 }
 
 /** One chat line, sequenced by the room's host: every member sees the same seq order. */

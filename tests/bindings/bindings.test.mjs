@@ -29,7 +29,7 @@ function hostWithGuest() {
   assert.equal(effects[0].state, 'host');
   const open = effects.find((e) => e.type === 'open-link');
   assert.equal(open.remoteOffer, '');
-  room.linkDescribed(open.link, 'v=0 offer', 20);
+  room.linkDescribed(open.link, 'v=0 offer', 20, false);
   const park = drain(room).find((e) => e.type === 'signal-set');
   const offer = JSON.parse(park.text);
   assert.equal(offer.type, 'offer');
@@ -79,6 +79,40 @@ test('a hostile signaling text is skipped and the joiner asks again', () => {
   assert.equal(again.id, 'wc1.lobby.offer');
   assert.equal(room.droppedMessages(), 1);
   assert.match(room.lastDropReason(), /field 'offer' not an id/);
+});
+
+test('a joiner trickles: answer first, candidates after, and a host hands them to its link', () => {
+  const joiner = new core.Room('lobby', 'bob', 5, 6);
+  joiner.join(0);
+  const probe = drain(joiner).find((e) => e.type === 'signal-get');
+  const rank = { epoch: 1, since: 0, host: 'feedface00000002' };
+  joiner.signalDone(probe.request, 200, JSON.stringify({ v: 1, type: 'offer', room: 'lobby', rank, offer: '00112233aabbccdd', sdp: 'v=0 offer' }), 10);
+  const open = drain(joiner).find((e) => e.type === 'open-link');
+  joiner.linkDescribed(open.link, 'v=0 answer', 20, true);
+  const answer = drain(joiner).find((e) => e.type === 'signal-set');
+  assert.equal(JSON.parse(answer.text).trickle, true);
+  const gathered = ['candidate:1 1 udp 2122260223 192.0.2.7 50000 typ host', 'candidate:2 1 udp 1686052607 198.51.100.9 61000 typ srflx'];
+  joiner.linkCandidates(open.link, [...gathered, 7, null], 30);  // anything but strings is skipped
+  const parked = drain(joiner).find((e) => e.type === 'signal-set');
+  assert.equal(parked.id, 'wc1.lobby.candidates.00112233aabbccdd');
+  assert.deepEqual(JSON.parse(parked.text).candidates, gathered);
+
+  // The host's side: a trickle answer makes it fetch those, and hand them on as an effect.
+  const host = new core.Room('lobby', 'alice', 1, 2);
+  host.join(0);
+  host.signalDone(drain(host).find((e) => e.type === 'signal-get').request, 204, '', 10);
+  const offering = drain(host).find((e) => e.type === 'open-link');
+  host.linkDescribed(offering.link, 'v=0 offer', 20, false);
+  const park = drain(host).find((e) => e.type === 'signal-set');
+  const offerId = JSON.parse(park.text).offer;
+  host.signalDone(park.request, 200, 'ok', 30);
+  const fetch = drain(host).find((e) => e.type === 'signal-get');
+  const peer = JSON.parse(answer.text).peer;
+  host.signalDone(fetch.request, 200, JSON.stringify({ ...JSON.parse(answer.text), offer: offerId }), 40);
+  const candidatesFetch = drain(host).find((e) => e.type === 'signal-get');
+  assert.equal(candidatesFetch.id, `wc1.lobby.candidates.${offerId}`);
+  host.signalDone(candidatesFetch.request, 200, JSON.stringify({ v: 1, type: 'candidates', offer: offerId, peer, candidates: gathered }), 50);
+  assert.deepEqual(drain(host).find((e) => e.type === 'add-candidates'), { type: 'add-candidates', link: offering.link, candidates: gathered });
 });
 
 test('send reports why a line is refused', () => {

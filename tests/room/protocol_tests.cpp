@@ -66,6 +66,37 @@ TEST_CASE("offers and answers survive encoding and decoding") {
   auto broken = decodeAnswer(R"({"v":1,"type":"answer","offer":"00112233aabbccdd","peer":"fedcba9876543210",)"
                              R"("sdp":"v=0","nick":"bob","lastSeq":-1,"lastMid":""})");
   CHECK(broken.error == "field 'lastSeq' missing or not a whole number");
+
+  CHECK_FALSE(withHello.value->trickle);  // absent: the sdp holds every candidate
+  answer.trickle = true;
+  auto trickled = decodeAnswer(encodeAnswer(answer));
+  REQUIRE(trickled.value);
+  CHECK(trickled.value->trickle);
+  CHECK(decodeAnswer(R"({"v":1,"type":"answer","offer":"00112233aabbccdd","peer":"fedcba9876543210",)"
+                     R"("sdp":"v=0","trickle":"yes"})").error == "field 'trickle' missing or not a boolean");
+}
+
+TEST_CASE("trickled candidates survive encoding and decoding, and are bounded") {
+  CandidatesText text{"00112233aabbccdd", "fedcba9876543210",
+                      {"candidate:1 1 udp 2122260223 192.0.2.7 50000 typ host", "candidate:2 1 tcp 1518280447 192.0.2.7 9 typ host tcptype active"}};
+  auto c = decodeCandidates(encodeCandidates(text));
+  REQUIRE(c.value);
+  CHECK(c.value->offer == text.offer);
+  CHECK(c.value->peer == text.peer);
+  CHECK(c.value->candidates == text.candidates);
+  CHECK(decodeCandidates(encodeCandidates(CandidatesText{"00112233aabbccdd", "fedcba9876543210", {}})).value);  // none gathered
+  CHECK(decodeAnswer(encodeCandidates(text)).error == "expected an answer, got 'candidates'");
+
+  const std::string head = R"({"v":1,"type":"candidates","offer":"00112233aabbccdd","peer":"fedcba9876543210",)";
+  CHECK(decodeCandidates(head + R"("candidates":"candidate:1"})").error == "field 'candidates' missing or not an array");
+  CHECK(decodeCandidates(head + R"("candidates":[null]})").error == "field 'candidates' holds a non-string or one too long");
+  CHECK(decodeCandidates(head + R"("candidates":[")" + std::string(kMaxCandidateBytes + 1, 'c') + R"("]})").error ==
+        "field 'candidates' holds a non-string or one too long");
+  std::string tooMany = head + R"("candidates":[)";
+  for (std::size_t i = 0; i <= kMaxCandidates; ++i) tooMany += std::string(i ? "," : "") + R"("candidate:x")";
+  CHECK(decodeCandidates(tooMany + "]}").error == "field 'candidates' too many items");
+  CHECK(decodeCandidates(R"({"v":1,"type":"candidates","offer":"00112233aabbccdd","candidates":[]})").error ==
+        "field 'peer' missing or not a string");
 }
 
 TEST_CASE("malformed messages are rejected with a specific reason") {
@@ -104,6 +135,8 @@ TEST_CASE("signaling IDs use the mailbox's alphabet and bind an answer to its of
   CHECK(answerSignalId("lobby", "00112233aabbccdd") == "wc1.lobby.answer.00112233aabbccdd");
   CHECK(offerSignalId(std::string(kMaxRoomNameBytes, 'r')).size() <= 128);
   CHECK(answerSignalId(std::string(kMaxRoomNameBytes, 'r'), std::string(32, 'f')).size() <= 128);
+  CHECK(candidatesSignalId("lobby", "00112233aabbccdd") == "wc1.lobby.candidates.00112233aabbccdd");
+  CHECK(candidatesSignalId(std::string(kMaxRoomNameBytes, 'r'), std::string(32, 'f')).size() <= 128);
 }
 
 TEST_CASE("text rules count characters, not bytes") {

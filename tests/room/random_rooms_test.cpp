@@ -41,6 +41,8 @@ std::string runSchedule(std::uint64_t seed) {
   options.seed = seed;
   options.signalLoss = plan.chance(30) ? 0.05 : 0.0;
   options.linkLatency = 5 + static_cast<Millis>(plan.below(40));
+  options.trickle = !plan.chance(15);  // some joiners send whole answers (another client, say)
+  options.natted = plan.chance(25);    // joiners reachable only through their trickled candidates
   Simulation sim(options);
 
   std::vector<std::size_t> everyone;

@@ -4,7 +4,7 @@
 
 #include "rehearsal.hpp"
 
-TEST_CASE("the warm-up rehearsal plays a whole join: probe, offer, answer, welcome, a line each way") {
+TEST_CASE("the warm-up rehearsal plays a whole join: probe, offer, answer, candidates, welcome, a line each way") {
   REQUIRE(webchat::rehearseJoin());
   REQUIRE(webchat::rehearseJoin());  // and again: it leaves nothing behind that a second run trips on
 }

@@ -24,21 +24,6 @@ std::vector<std::string> nicks(const std::vector<Member>& members) {
   return out;
 }
 
-std::vector<Effect> drain(Room& room) {
-  std::vector<Effect> out;
-  while (auto effect = room.poll()) out.push_back(std::move(*effect));
-  return out;
-}
-
-template <typename T>
-T first(const std::vector<Effect>& effects) {
-  for (const auto& effect : effects) {
-    if (const auto* wanted = std::get_if<T>(&effect)) return *wanted;
-  }
-  FAIL("no effect of the wanted type");
-  return T{};
-}
-
 }  // namespace
 
 TEST_CASE("a host welcomes a joiner the moment the channel opens when the joiner's hello came with its answer") {

@@ -1,11 +1,29 @@
 #pragma once
-// Small observations over a Simulation that several tests share.
+// Small observations over a Simulation, and over a Room driven by hand, that several tests share.
+#include <catch2/catch.hpp>
+
 #include <string>
 #include <vector>
 
 #include "simulation.hpp"
 
 namespace webchat::sim {
+
+// A room driven by hand: every effect it has queued.
+inline std::vector<Effect> drain(Room& room) {
+  std::vector<Effect> out;
+  while (auto effect = room.poll()) out.push_back(std::move(*effect));
+  return out;
+}
+
+template <typename T>
+T first(const std::vector<Effect>& effects) {
+  for (const auto& effect : effects) {
+    if (const auto* wanted = std::get_if<T>(&effect)) return *wanted;
+  }
+  FAIL("no effect of the wanted type");
+  return T{};
+}
 
 inline bool inRoom(Simulation& sim, std::size_t member) {
   auto state = sim.room(member).state();

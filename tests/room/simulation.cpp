@@ -18,15 +18,22 @@ struct Simulation::Node {
 
 namespace {
 
-// A fake session description names its endpoint, so AcceptAnswer can find the answering side.
-std::string fakeSdp(std::size_t node, LinkId link) {
-  return "fake-sdp " + std::to_string(node) + " " + std::to_string(link);
+// A fake session description names its endpoint, so AcceptAnswer can find the answering side, and
+// says whether its candidates follow. A fake candidate names its endpoint too.
+std::string fakeSdp(std::size_t node, LinkId link, bool trickled) {
+  return "fake-sdp " + std::to_string(node) + " " + std::to_string(link) + (trickled ? " trickled" : " whole");
 }
 
-bool parseFakeSdp(const std::string& sdp, std::size_t& node, LinkId& link) {
+bool parseFakeSdp(const std::string& sdp, std::size_t& node, LinkId& link, bool& trickled) {
   std::istringstream in(sdp);
-  std::string word;
-  return static_cast<bool>(in >> word >> node >> link) && word == "fake-sdp";
+  std::string word, candidates;
+  if (!(in >> word >> node >> link >> candidates) || word != "fake-sdp") return false;
+  trickled = candidates == "trickled";
+  return true;
+}
+
+std::string fakeCandidate(std::size_t node, LinkId link) {
+  return "candidate:fake " + std::to_string(node) + " " + std::to_string(link);
 }
 
 }  // namespace
@@ -167,27 +174,43 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
           }
         } else if constexpr (std::is_same_v<T, effect::OpenLink>) {
           node.described[e.link] = false;
-          at(now_ + options_.describeDelay, [this, member, link = e.link] {
+          const bool trickled = options_.trickle && !e.remoteOffer.empty();
+          // A trickled answer is ready as soon as it is created; its candidates once gathering ends.
+          at(now_ + (trickled ? options_.describeDelay / 5 : options_.describeDelay), [this, member, link = e.link, trickled] {
             Node& n = *nodes_[member];
             if (!n.alive || !n.described.count(link)) return;
             n.described[link] = true;
-            n.room->onLinkDescribed(link, fakeSdp(member, link), now_);
+            n.room->onLinkDescribed(link, fakeSdp(member, link, trickled), now_,
+                                    trickled ? IceCandidates::Follow : IceCandidates::Included);
             drain(member);
           });
+          if (trickled) {
+            at(now_ + options_.describeDelay, [this, member, link = e.link] {
+              Node& n = *nodes_[member];
+              if (!n.alive || !n.described.count(link)) return;
+              n.room->onLinkCandidates(link, {fakeCandidate(member, link)}, now_);
+              drain(member);
+            });
+          }
         } else if constexpr (std::is_same_v<T, effect::AcceptAnswer>) {
           std::size_t otherNode;
           LinkId otherLink;
-          if (!parseFakeSdp(e.sdp, otherNode, otherLink) || otherNode >= nodes_.size()) return;
+          bool trickled = false;
+          if (!parseFakeSdp(e.sdp, otherNode, otherLink, trickled) || otherNode >= nodes_.size()) return;
           Endpoint self{member, e.link}, other{otherNode, otherLink};
-          const Node& peer = *nodes_[otherNode];
-          if (!peer.alive || !peer.described.count(otherLink)) return;  // that browser moved on
-          if (!reachable(member, otherNode)) return;  // ICE fails across a partition: never opens
-          peerOf_[self] = other;
-          peerOf_[other] = self;
-          Millis extra = static_cast<Millis>(random_.next() % static_cast<std::uint64_t>(options_.linkLatency + 1));
-          linkDelay_[self] = linkDelay_[other] = options_.linkLatency + extra;
-          deliverToLink(self, [this](Room& r, LinkId l) { r.onLinkOpen(l, now_); });
-          deliverToLink(other, [this](Room& r, LinkId l) { r.onLinkOpen(l, now_); });
+          if (trickled && options_.natted) {
+            awaitingCandidates_[self] = other;  // the joiner's NAT lets us in once we know its address
+            return;
+          }
+          connect(self, other);
+        } else if constexpr (std::is_same_v<T, effect::AddCandidates>) {
+          auto waiting = awaitingCandidates_.find(Endpoint{member, e.link});
+          if (waiting == awaitingCandidates_.end()) return;
+          const Endpoint other = waiting->second;
+          awaitingCandidates_.erase(waiting);
+          for (const auto& candidate : e.candidates) {
+            if (candidate == fakeCandidate(other.node, other.link)) return connect(Endpoint{member, e.link}, other);
+          }
         } else if constexpr (std::is_same_v<T, effect::Send>) {
           auto it = peerOf_.find(Endpoint{member, e.link});
           if (it == peerOf_.end() || !reachable(member, it->second.node)) return;  // lost in a partition
@@ -195,6 +218,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
           deliverToLink(it->second, [this, text = e.text](Room& r, LinkId l) { r.onLinkMessage(l, text, now_); });
         } else if constexpr (std::is_same_v<T, effect::CloseLink>) {
           node.described.erase(e.link);
+          awaitingCandidates_.erase(Endpoint{member, e.link});
           disconnect(Endpoint{member, e.link});
         } else if constexpr (std::is_same_v<T, effect::StatusChanged>) {
           node.observed.statuses.push_back(e);
@@ -210,6 +234,19 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
         }
       },
       effect);
+}
+
+// ICE succeeds between the two ends, if both are still there and can reach each other: the link opens.
+void Simulation::connect(Endpoint offerer, Endpoint answerer) {
+  const Node& peer = *nodes_[answerer.node];
+  if (!peer.alive || !peer.described.count(answerer.link)) return;  // that browser moved on
+  if (!reachable(offerer.node, answerer.node)) return;  // ICE fails across a partition: never opens
+  peerOf_[offerer] = answerer;
+  peerOf_[answerer] = offerer;
+  Millis extra = static_cast<Millis>(random_.next() % static_cast<std::uint64_t>(options_.linkLatency + 1));
+  linkDelay_[offerer] = linkDelay_[answerer] = options_.linkLatency + extra;
+  deliverToLink(offerer, [this](Room& r, LinkId l) { r.onLinkOpen(l, now_); });
+  deliverToLink(answerer, [this](Room& r, LinkId l) { r.onLinkOpen(l, now_); });
 }
 
 // Runs `event` on the endpoint's room after the link latency, if the link still exists then.

@@ -33,6 +33,12 @@ class Simulation final {
     Millis linkLatency = 10;     // one way, peer ↔ peer; each link draws a fixed extra of up to as much
     Millis describeDelay = 50;   // creating an offer or answer, ICE gathering included
     double signalLoss = 0.0;     // chance that a signaling request fails as if the server were unreachable
+    // Joiners report their answer early and its candidates describeDelay later, as the browser
+    // module does when gathering is slow (IceCandidates::Follow); false: answers come whole.
+    bool trickle = true;
+    // Every joiner is behind a NAT: a link whose answer trickled opens only once the host has added
+    // the joiner's candidates. False: the host reaches joiners directly (as on loopback).
+    bool natted = false;
     std::uint64_t seed = 1;
   };
 
@@ -85,6 +91,7 @@ class Simulation final {
   void at(Millis when, std::function<void()> action);
   void drain(std::size_t member);
   void carryOut(std::size_t member, Effect effect);
+  void connect(Endpoint offerer, Endpoint answerer);
   void deliverToLink(Endpoint to, std::function<void(Room&, LinkId)> event);
   void disconnect(Endpoint from);
   bool step(Millis limit);
@@ -94,6 +101,7 @@ class Simulation final {
   Mailbox mailbox_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::map<Endpoint, Endpoint> peerOf_;  // open links, both directions
+  std::map<Endpoint, Endpoint> awaitingCandidates_;  // natted: offerer → the answerer it waits to reach
   struct Event {
     Millis when;
     std::uint64_t order;

@@ -78,6 +78,14 @@ struct EffectToJs {
     out.set("sdp", e.sdp);
     return out;
   }
+  val operator()(const effect::AddCandidates& e) const {
+    val out = tagged("add-candidates");
+    out.set("link", e.link);
+    val list = val::array();
+    for (const auto& candidate : e.candidates) list.call<void>("push", candidate);
+    out.set("candidates", list);
+    return out;
+  }
   val operator()(const effect::Send& e) const {
     val out = tagged("send");
     out.set("link", e.link);
@@ -130,7 +138,20 @@ class RoomBinding {
   void signalDone(RequestId request, int status, const std::string& body, double now) {
     room_.onSignalDone(request, status, body, ms(now));
   }
-  void linkDescribed(LinkId link, const std::string& sdp, double now) { room_.onLinkDescribed(link, sdp, ms(now)); }
+  // candidatesFollow: an answer reported before ICE gathering ended; linkCandidates brings the rest.
+  void linkDescribed(LinkId link, const std::string& sdp, double now, bool candidatesFollow) {
+    room_.onLinkDescribed(link, sdp, ms(now), candidatesFollow ? IceCandidates::Follow : IceCandidates::Included);
+  }
+  // candidates: an array of "candidate:..." strings; anything else in it is skipped.
+  void linkCandidates(LinkId link, const val& candidates, double now) {
+    std::vector<std::string> list;
+    const auto length = candidates["length"].as<unsigned>();
+    for (unsigned i = 0; i < length; ++i) {
+      val item = candidates[i];
+      if (item.isString()) list.push_back(item.as<std::string>());
+    }
+    room_.onLinkCandidates(link, std::move(list), ms(now));
+  }
   void linkOpen(LinkId link, double now) { room_.onLinkOpen(link, ms(now)); }
   void linkMessage(LinkId link, const std::string& text, double now) { room_.onLinkMessage(link, text, ms(now)); }
   void linkClosed(LinkId link, double now) { room_.onLinkClosed(link, ms(now)); }
@@ -169,6 +190,7 @@ EMSCRIPTEN_BINDINGS(webchat) {
       .function("send", &RoomBinding::send)
       .function("signalDone", &RoomBinding::signalDone)
       .function("linkDescribed", &RoomBinding::linkDescribed)
+      .function("linkCandidates", &RoomBinding::linkCandidates)
       .function("linkOpen", &RoomBinding::linkOpen)
       .function("linkMessage", &RoomBinding::linkMessage)
       .function("linkClosed", &RoomBinding::linkClosed)

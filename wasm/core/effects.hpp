@@ -19,6 +19,9 @@ using LinkId = std::uint32_t;     // one peer connection with its data channel
 enum class RoomState { Idle, Joining, Host, Guest, Reconnecting, Closed };
 const char* toString(RoomState state);
 
+// Whether a local description holds all its ICE candidates, or they follow (Room::onLinkCandidates).
+enum class IceCandidates { Included, Follow };
+
 enum class NoticeKind { Joined, Left, HostChanged, Closed };
 const char* toString(NoticeKind kind);
 
@@ -42,9 +45,11 @@ struct SignalCancel {
   RequestId request;
 };
 // Create a peer connection. With an empty remoteOffer: open the data channel and create an offer; else
-// accept remoteOffer and create an answer. Either way, report the local description (ICE gathering
-// capped) with Room::onLinkDescribed, or failure with Room::onLinkClosed; later the channel's open,
-// messages and close with onLinkOpen, onLinkMessage and onLinkClosed.
+// accept remoteOffer and create an answer. Either way, report the local description with
+// Room::onLinkDescribed, or failure with Room::onLinkClosed; later the channel's open, messages and
+// close with onLinkOpen, onLinkMessage and onLinkClosed. An offer is reported once ICE gathering is
+// done (capped). An answer may be reported at once with IceCandidates::Follow, its candidates later
+// with Room::onLinkCandidates (the browser driver does: trickle through the mailbox).
 struct OpenLink {
   LinkId link;
   std::string remoteOffer;
@@ -52,6 +57,10 @@ struct OpenLink {
 struct AcceptAnswer {  // apply the remote answer to an offering link
   LinkId link;
   std::string sdp;
+};
+struct AddCandidates {  // the remote ICE candidates of an offering link whose answer said they follow
+  LinkId link;
+  std::vector<std::string> candidates;  // "candidate:..." values, all for the one media section
 };
 struct Send {  // one message on the link's data channel
   LinkId link;
@@ -83,7 +92,8 @@ struct Notice {  // a system line for the conversation: "bob joined", "alice is 
 }  // namespace effect
 
 using Effect = std::variant<effect::SignalGet, effect::SignalSet, effect::SignalCancel, effect::OpenLink,
-                            effect::AcceptAnswer, effect::Send, effect::CloseLink, effect::StatusChanged,
-                            effect::MessageAdded, effect::HistoryCleared, effect::MembersChanged, effect::Notice>;
+                            effect::AcceptAnswer, effect::AddCandidates, effect::Send, effect::CloseLink,
+                            effect::StatusChanged, effect::MessageAdded, effect::HistoryCleared,
+                            effect::MembersChanged, effect::Notice>;
 
 }  // namespace webchat

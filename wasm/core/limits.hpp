@@ -18,6 +18,9 @@ inline constexpr std::size_t kMaxPeerMessageBytes = 64 * 1024;  // one data-chan
 inline constexpr std::size_t kMaxRoomMembers = 32;
 inline constexpr std::size_t kMaxHistory = 1000;         // chat lines a room keeps and hands newcomers
 inline constexpr std::size_t kMaxOutbox = 100;           // own lines waiting to be sequenced
+// ICE candidates in one candidates text: a browser finds a few per network interface and ICE server.
+inline constexpr std::size_t kMaxCandidates = 64;
+inline constexpr std::size_t kMaxCandidateBytes = 1024;  // one "candidate:..." value (typically ~100)
 
 // Joining.
 // How long a joiner waits for a parked offer. A host re-parks within a round trip (it keeps a described
@@ -27,6 +30,9 @@ inline constexpr Millis kOfferRenewMs = 30000;         // an offer nobody took i
 inline constexpr Millis kAnswerWaitMs = 5000;          // host waits this long for the answer to a taken offer
 inline constexpr Millis kAnswerParkMs = 4000;          // guest parks its answer this long: no taker = dead host
 inline constexpr Millis kConnectTimeoutMs = 8000;      // answer taken → channel open and welcome received
+// A joiner parks its trickled candidates as long as its answer; the host waits for them until the
+// newcomer connects or its connect timeout ends the attempt.
+inline constexpr Millis kCandidatesParkMs = kAnswerParkMs;
 // A joiner says hello again this often until the host answers: Chromium has been seen to lose a
 // message sent the moment a channel opens (~1 join in 40 while the host gathered another offer),
 // which cost the whole connect timeout. The host ignores a hello it has already answered.

@@ -219,6 +219,15 @@ std::string encodeAnswer(const AnswerText& a) {
   j["peer"] = a.peer;
   j["sdp"] = a.sdp;
   if (a.hello) writeHelloFields(j, *a.hello);
+  if (a.trickle) j["trickle"] = true;
+  return dump(j);
+}
+
+std::string encodeCandidates(const CandidatesText& c) {
+  json j = envelope("candidates");
+  j["offer"] = c.offer;
+  j["peer"] = c.peer;
+  j["candidates"] = c.candidates;
   return dump(j);
 }
 
@@ -312,7 +321,27 @@ Decoded<AnswerText> decodeAnswer(std::string_view text) {
     if (!readHelloFields(r, hello)) return rejected<AnswerText>(r.error());
     a.hello = std::move(hello);
   }
+  if (j->contains("trickle") && !r.boolean("trickle", a.trickle)) return rejected<AnswerText>(r.error());
   return {std::move(a), {}};
+}
+
+Decoded<CandidatesText> decodeCandidates(std::string_view text) {
+  std::string type, error;
+  auto j = parseEnvelope(text, type, error);
+  if (!j) return rejected<CandidatesText>(error);
+  if (type != "candidates") return rejected<CandidatesText>("expected candidates, got '" + type + "'");
+  Reader r(*j);
+  CandidatesText c;
+  if (!r.token("offer", c.offer) || !r.token("peer", c.peer)) return rejected<CandidatesText>(r.error());
+  const json* list = r.array("candidates", kMaxCandidates);
+  if (!list) return rejected<CandidatesText>(r.error());
+  for (const json& item : *list) {
+    if (!item.is_string() || item.get_ref<const std::string&>().size() > kMaxCandidateBytes) {
+      return rejected<CandidatesText>("field 'candidates' holds a non-string or one too long");
+    }
+    c.candidates.push_back(item.get<std::string>());
+  }
+  return {std::move(c), {}};
 }
 
 Decoded<PeerMessage> decodeMessage(std::string_view text) {
@@ -368,6 +397,10 @@ std::string offerSignalId(std::string_view room) { return "wc1." + std::string(r
 
 std::string answerSignalId(std::string_view room, std::string_view offer) {
   return "wc1." + std::string(room) + ".answer." + std::string(offer);
+}
+
+std::string candidatesSignalId(std::string_view room, std::string_view offer) {
+  return "wc1." + std::string(room) + ".candidates." + std::string(offer);
 }
 
 }  // namespace webchat

@@ -63,6 +63,19 @@ struct AnswerText {
   // The joiner's hello (peer = the peer above), so the host can answer the moment the channel opens
   // instead of waiting for the hello to cross it. Absent in answers of older clients.
   std::optional<Hello> hello;
+  // The joiner sent this answer before ICE gathering finished, and parks its candidates as a
+  // CandidatesText once it has them (trickle through the mailbox: gathering, which waits on STUN and
+  // TURN servers, is then off the join's critical path). False: the sdp holds every candidate.
+  bool trickle = false;
+};
+
+// Joiner → host, after a trickle answer: the ICE candidates it gathered (each an SDP "candidate:..."
+// attribute value, for the data channel's one media section). The host needs them where the joiner is
+// not reachable from the host as it is (NATs, relays), and Firefox always waits for them.
+struct CandidatesText {
+  std::string offer;  // the offer the answer answered
+  std::string peer;   // member id of the joiner
+  std::vector<std::string> candidates;
 };
 
 // --- Data-channel messages ------------------------------------------------------------------
@@ -110,14 +123,17 @@ struct Decoded {
 
 std::string encodeOffer(const OfferText& offer);
 std::string encodeAnswer(const AnswerText& answer);
+std::string encodeCandidates(const CandidatesText& candidates);
 std::string encodeMessage(const PeerMessage& message);
 
 Decoded<OfferText> decodeOffer(std::string_view text);
 Decoded<AnswerText> decodeAnswer(std::string_view text);
+Decoded<CandidatesText> decodeCandidates(std::string_view text);
 Decoded<PeerMessage> decodeMessage(std::string_view text);
 
 // Mailbox IDs a room uses (alphabet [A-Za-z0-9._~-], at most 128 bytes for valid room names).
 std::string offerSignalId(std::string_view room);
 std::string answerSignalId(std::string_view room, std::string_view offer);
+std::string candidatesSignalId(std::string_view room, std::string_view offer);
 
 }  // namespace webchat

@@ -22,12 +22,13 @@ class Rehearsal {
     timeOutParkedGets();  // the host's probe finds nobody: it hosts and parks an offer
     pump();
     guest_.join(now());
-    pump();  // probe → offer → answer → channel → hello → welcome
+    pump();  // probe → offer → answer (+ candidates) → channel → hello → welcome
     if (guest_.state() != RoomState::Guest) return false;
     const bool guestSaid = guest_.send("rehearsal: guest line", now()).empty();
     const bool hostSaid = host_.send("rehearsal: host line", now()).empty();
     pump();
-    const bool delivered = guestSaid && hostSaid && host_.history().size() == 2 && guest_.history().size() == 2;
+    const bool delivered = guestSaid && hostSaid && candidatesArrived_ && host_.history().size() == 2 &&
+                           guest_.history().size() == 2;
     guest_.leave(now());
     host_.leave(now());
     pump();
@@ -68,8 +69,10 @@ class Rehearsal {
     for (auto& [id, queue] : parked_) std::erase_if(queue, [&](const Parked& p) { return p.room == &room && p.request == e.request; });
   }
   void apply(Room& room, const effect::OpenLink& e) {
-    if (!e.remoteOffer.empty()) lastAnswerer_ = End{&room, e.link};
-    room.onLinkDescribed(e.link, "v=0 rehearsal", now());
+    if (e.remoteOffer.empty()) return room.onLinkDescribed(e.link, "v=0 rehearsal", now());
+    lastAnswerer_ = End{&room, e.link};  // answers trickle their candidates, as in browsers
+    room.onLinkDescribed(e.link, "v=0 rehearsal", now(), IceCandidates::Follow);
+    room.onLinkCandidates(e.link, {"candidate:rehearsal"}, now());
   }
   void apply(Room& room, const effect::AcceptAnswer& e) {  // connect the offer to the last answer made
     if (!lastAnswerer_.room) return;
@@ -79,6 +82,7 @@ class Rehearsal {
     offerer.room->onLinkOpen(offerer.link, now());
     lastAnswerer_.room->onLinkOpen(lastAnswerer_.link, now());
   }
+  void apply(Room&, const effect::AddCandidates&) { candidatesArrived_ = true; }
   void apply(Room& room, const effect::Send& e) {
     auto peer = peers_.find(key(End{&room, e.link}));
     if (peer != peers_.end()) peer->second.room->onLinkMessage(peer->second.link, e.text, now());
@@ -122,6 +126,7 @@ class Rehearsal {
   std::map<std::string, std::deque<Parked>> parked_;
   std::map<std::pair<const Room*, LinkId>, End> peers_;
   End lastAnswerer_{nullptr, 0};
+  bool candidatesArrived_ = false;
 };
 
 }  // namespace

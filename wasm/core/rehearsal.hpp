@@ -8,8 +8,9 @@
 
 namespace webchat {
 
-// Returns true when the rehearsal went all the way: the guest was welcomed and each side received
-// the other's chat line (so every step of a join really ran, and the warm-up is not silently empty).
+// Returns true when the rehearsal went all the way: the guest was welcomed, its trickled candidates
+// reached the host, and each side received the other's chat line (so every step of a join really ran,
+// and the warm-up is not silently empty).
 bool rehearseJoin();
 
 }  // namespace webchat

@@ -96,10 +96,14 @@ void Room::onSignalDone(RequestId id, int status, std::string_view body, Millis 
     case Purpose::ParkOffer: return onOfferParked(request.link, status, now);
     case Purpose::FetchAnswer: return onAnswerFetched(request.link, status, body, now);
     case Purpose::ParkAnswer: return onAnswerParked(request.link, status, now);
+    case Purpose::FetchCandidates: return onCandidatesFetched(request.link, status, body);
+    // Taken or not, the answer's fate decides the join: a host that connected without our candidates
+    // or one that is gone (its answer fetch fails) needs nothing more from us.
+    case Purpose::ParkCandidates: return;
   }
 }
 
-void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis now) {
+void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis now, IceCandidates candidates) {
   now_ = now;
   auto it = links_.find(id);
   if (it == links_.end() || it->second.stage != Stage::Describing) return;
@@ -111,9 +115,19 @@ void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis now) {
     keepOffering();
   } else {
     link.stage = Stage::AnswerParked;
-    signalSet(Purpose::ParkAnswer, id, answerSignalId(config_.room, link.offerId),
-              encodeAnswer(AnswerText{link.offerId, selfId_, std::string(sdp), ownHello()}), kAnswerParkMs);
+    link.candidatesFollow = candidates == IceCandidates::Follow;
+    AnswerText answer{link.offerId, selfId_, std::string(sdp), ownHello(), link.candidatesFollow};
+    signalSet(Purpose::ParkAnswer, id, answerSignalId(config_.room, link.offerId), encodeAnswer(answer), kAnswerParkMs);
   }
+}
+
+void Room::onLinkCandidates(LinkId id, std::vector<std::string> candidates, Millis now) {
+  now_ = now;
+  auto it = links_.find(id);
+  if (it == links_.end() || !std::exchange(it->second.candidatesFollow, false)) return;
+  const Link& link = it->second;
+  signalSet(Purpose::ParkCandidates, id, candidatesSignalId(config_.room, link.offerId),
+            encodeCandidates(CandidatesText{link.offerId, selfId_, std::move(candidates)}), kCandidatesParkMs);
 }
 
 void Room::onLinkOpen(LinkId id, Millis now) {

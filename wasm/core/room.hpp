@@ -47,7 +47,10 @@ class Room final {
 
   // status: the HTTP status (200, 204, 4xx, 5xx) or 0 when the server could not be reached.
   void onSignalDone(RequestId request, int status, std::string_view body, Millis now);
-  void onLinkDescribed(LinkId link, std::string_view sdp, Millis now);
+  void onLinkDescribed(LinkId link, std::string_view sdp, Millis now,
+                       IceCandidates candidates = IceCandidates::Included);
+  // An answering link's ICE candidates, after onLinkDescribed(..., IceCandidates::Follow).
+  void onLinkCandidates(LinkId link, std::vector<std::string> candidates, Millis now);
   void onLinkOpen(LinkId link, Millis now);
   void onLinkMessage(LinkId link, std::string_view text, Millis now);
   void onLinkClosed(LinkId link, Millis now);  // also: failed to connect or to describe
@@ -91,13 +94,14 @@ class Room final {
     std::string peerId;
     std::string nick;
     std::optional<Hello> earlyHello;  // host: the hello that came with the answer, for when the channel opens
+    bool candidatesFollow = false;    // joiner: our answer said so, and they have not been parked yet
     std::optional<Millis> deadline;
     Millis lastHeard = 0;
     Millis lastSent = 0;
     double sayTokens = kSayBurst;  // host: the guest's rate-limit bucket
     Millis sayRefilled = 0;
   };
-  enum class Purpose { Probe, HostProbe, ParkOffer, FetchAnswer, ParkAnswer };
+  enum class Purpose { Probe, HostProbe, ParkOffer, FetchAnswer, ParkAnswer, FetchCandidates, ParkCandidates };
   struct Request {
     Purpose purpose;
     LinkId link = 0;
@@ -137,6 +141,7 @@ class Room final {
   bool hasOffering(std::initializer_list<Stage> stages);
   void onOfferParked(LinkId id, int status, Millis now);
   void onAnswerFetched(LinkId id, int status, std::string_view body, Millis now);
+  void onCandidatesFetched(LinkId id, int status, std::string_view body);
   void onHostProbeDone(int status, std::string_view body, Millis now);
   void mergeInto(const OfferText& offer, Millis now);
   void onHostMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);

@@ -107,6 +107,24 @@ void Room::onAnswerFetched(LinkId id, int status, std::string_view body, Millis 
   link.stage = Stage::Connecting;
   link.deadline = now + kConnectTimeoutMs;
   emit(effect::AcceptAnswer{id, answer.value->sdp});
+  if (answer.value->trickle) {
+    signalGet(Purpose::FetchCandidates, id, candidatesSignalId(config_.room, link.offerId), kConnectTimeoutMs);
+  }
+}
+
+// A trickle answer's candidates. Without them a joiner we can reach directly may still connect (ICE
+// learns its address from its checks; Chromium does, Firefox waits for candidates); one behind a NAT
+// does not, and the connect timeout ends the attempt, so a missing or bad candidates text needs no
+// handling of its own.
+void Room::onCandidatesFetched(LinkId id, int status, std::string_view body) {
+  auto it = links_.find(id);
+  if (it == links_.end() || !succeeded(status)) return;
+  auto candidates = decodeCandidates(body);
+  if (!candidates.value) return drop(candidates.error);
+  if (candidates.value->offer != it->second.offerId || candidates.value->peer != it->second.peerId) {
+    return drop("candidates for another offer or joiner");
+  }
+  emit(effect::AddCandidates{id, std::move(candidates.value->candidates)});
 }
 
 // A host's look at the room's offer queue. Finding our own offer: park it again and look once more,

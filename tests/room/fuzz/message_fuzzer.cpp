@@ -32,7 +32,8 @@ Room hostWithGuest() {
   auto offer = decodeOffer(drain(room));
   room.onSignalDone(2, 200, "ok", 3);  // offer taken; request 3 fetches the answer
   drain(room);
-  room.onSignalDone(3, 200, encodeAnswer(AnswerText{offer.value->offer, "0123456789abcdef", "sdp"}), 4);
+  // A trickle answer: request 4 fetches the joiner's candidates.
+  room.onSignalDone(3, 200, encodeAnswer(AnswerText{offer.value->offer, "0123456789abcdef", "sdp", std::nullopt, true}), 4);
   room.onLinkOpen(1, 5);
   room.onLinkMessage(1, encodeMessage(Hello{"0123456789abcdef", "bob", 0, ""}), 6);
   drain(room);
@@ -55,12 +56,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto answer = decodeAnswer(input); answer.value) {
     if (!decodeAnswer(encodeAnswer(*answer.value)).value) __builtin_trap();
   }
+  if (auto candidates = decodeCandidates(input); candidates.value) {
+    if (!decodeCandidates(encodeCandidates(*candidates.value)).value) __builtin_trap();
+  }
 
   Room host = hostWithGuest();
+  host.onSignalDone(4, 200, input, 8);  // as the joiner's candidates
   host.onLinkMessage(1, input, 10);  // from an admitted guest
-  host.tick(kHostProbeEveryMs + 10);      // starts a host probe: request 4
+  host.tick(kHostProbeEveryMs + 10);      // starts a host probe: request 5
   drain(host);
-  host.onSignalDone(4, 200, input, kHostProbeEveryMs + 20);  // as what that probe found
+  host.onSignalDone(5, 200, input, kHostProbeEveryMs + 20);  // as what that probe found
   drain(host);
 
   Room joiner(Room::Config{"lobby", "bob", 2});
