@@ -135,6 +135,21 @@ TEST_CASE("a joiner's hello lost as its channel opens is said again: the join ta
   CHECK(sim.room(alice).members().size() == 2);
 }
 
+TEST_CASE("a host's welcome lost as the channel opens is sent again when the joiner repeats its hello") {
+  Simulation sim;
+  auto alice = sim.join("lobby", "alice");
+  REQUIRE(sim.runUntil([&] { return sim.room(alice).state() == RoomState::Host; }, kSettle));
+  for (const char* line : {"one", "two"}) REQUIRE(sim.send(alice, line) == "");
+  auto bob = sim.join("lobby", "bob");
+  sim.loseNextMessage(alice);  // alice's links are all unopened until bob's: her first message is his welcome
+  Millis joinedAt = sim.now();
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob); }, kSettle));
+  CHECK(sim.now() - joinedAt < kConnectTimeoutMs / 2);
+  REQUIRE(sim.runUntil([&] { return sim.room(bob).history().size() == 2; }, kSettle));  // the lines came again too
+  CHECK(texts(sim.room(bob).history()) == std::vector<std::string>{"one", "two"});
+  CHECK(sim.room(alice).members().size() == 2);
+}
+
 TEST_CASE("an unreachable server is retried with back-off and reported, then the join completes") {
   Simulation sim;
   sim.serverDown(true);

@@ -147,6 +147,9 @@ class Room final {
   void onHostMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
   void onHello(LinkId id, Link& link, const Hello& hello);
   void admit(LinkId id, Link& link, bool reset, std::uint64_t after);
+  void sendWelcome(LinkId id, bool reset, std::uint64_t after);
+  bool continuesOurHistory(const Hello& hello) const;
+  void answerHelloAgain(LinkId id, Link& link, const Hello& hello);
   void onSay(Link& link, const Say& say, Millis now);
   void submit(ChatMessage line);
   void sequence(ChatMessage line);

@@ -175,7 +175,7 @@ void Room::onHostMessage(LinkId id, Link& link, const PeerMessage& message, Mill
   // A joiner repeats its hello until answered (kHelloResendMs): copies that crossed our answer are
   // not out of turn (a hello naming another member still is).
   const auto* hello = std::get_if<Hello>(&message);
-  if (hello && link.stage != Stage::Connecting && hello->peer == link.peerId) return;
+  if (hello && link.stage != Stage::Connecting && hello->peer == link.peerId) return answerHelloAgain(id, link, *hello);
   switch (link.stage) {
     case Stage::Connecting:
       if (hello) return onHello(id, link, *hello);
@@ -222,8 +222,7 @@ void Room::onHello(LinkId id, Link& link, const Hello& hello) {
   }
   link.peerId = hello.peer;
   link.nick = hello.nick;
-  const ChatMessage* same = history_.find(hello.lastSeq);
-  if (hello.lastSeq == 0 || (same && same->mid == hello.lastMid)) return admit(id, link, false, hello.lastSeq);
+  if (continuesOurHistory(hello)) return admit(id, link, false, hello.lastSeq);
   // The joiner holds lines we lack (it saw more of the old room than we did) or a history that
   // diverged from ours (it comes from another room that merged into ours): adopt its lines first.
   link.stage = Stage::Uploading;
@@ -243,13 +242,34 @@ void Room::admit(LinkId id, Link& link, bool reset, std::uint64_t after) {
   }
   expected_.erase(link.peerId);
   setMembers(std::move(members));
+  sendWelcome(id, reset, after);
+  broadcast(MemberList{members_}, /*except=*/id);  // the newcomer has the list in its welcome
+  if (settleUntil_ && expected_.empty()) endSettling();
+  keepOffering();  // the newcomer is in: prepare the next spare offer
+}
+
+void Room::sendWelcome(LinkId id, bool reset, std::uint64_t after) {
   sendTo(id, Welcome{members_, rank_, reset});
   for (const auto& line : history_.lines()) {
     if (reset || line.seq > after) sendTo(id, Posted{line});
   }
-  broadcast(MemberList{members_}, /*except=*/id);  // the newcomer has the list in its welcome
-  if (settleUntil_ && expected_.empty()) endSettling();
-  keepOffering();  // the newcomer is in: prepare the next spare offer
+}
+
+// Whether the joiner's history is a prefix of ours (or empty): then only the lines after it are sent.
+bool Room::continuesOurHistory(const Hello& hello) const {
+  const ChatMessage* same = history_.find(hello.lastSeq);
+  return hello.lastSeq == 0 || (same && same->mid == hello.lastMid);
+}
+
+// The joiner repeats its hello until it hears our answer, so a repeat after we answered means our
+// answer crossed it or was lost (Chromium has lost a channel's first message: without this, that
+// join waited out the connect timeout). Answer again: a joiner that already has the answer drops
+// the copy (a second welcome is out of turn, and it holds the lines).
+void Room::answerHelloAgain(LinkId id, Link& link, const Hello& hello) {
+  if (link.stage == Stage::Uploading) return sendTo(id, Upload{history_.lastSeq(), history_.lastMid()});
+  if (link.stage != Stage::Member) return;
+  bool prefix = continuesOurHistory(hello);
+  sendWelcome(id, /*reset=*/!prefix, prefix ? hello.lastSeq : 0);
 }
 
 void Room::onSay(Link& link, const Say& say, Millis now) {
