@@ -33,10 +33,10 @@ inline constexpr Millis kConnectTimeoutMs = 8000;      // answer taken → chann
 // A joiner parks its trickled candidates as long as its answer; the host waits for them until the
 // newcomer connects or its connect timeout ends the attempt.
 inline constexpr Millis kCandidatesParkMs = kAnswerParkMs;
-// A joiner says hello again this often until the host answers: Chromium has been seen to lose a
-// message sent the moment a channel opens (~1 join in 40 while the host gathered another offer),
-// which cost the whole connect timeout. A repeat reaching a host that already answered gets the
-// answer again (it may have been the message lost).
+// A joiner says hello (first sent in its answer) again this often after its channel opens, until the
+// host answers: Chromium has been seen to lose a message sent the moment a channel opens (~1 join in
+// 40 while the host gathered another offer), which cost the whole connect timeout. A repeat reaching
+// a host that already answered gets the answer again (it may have been the message lost).
 inline constexpr Millis kHelloResendMs = 500;
 inline constexpr Millis kRetryInitialMs = 500;         // first back-off after a signaling failure
 inline constexpr Millis kRetryMaxMs = 8000;            // back-off ceiling

@@ -138,12 +138,16 @@ void Room::onLinkOpen(LinkId id, Millis now) {
   link.open = true;
   link.lastHeard = now;
   // The joiner's hello came with its answer: the host answers it now, a crossing of the channel sooner
-  // than waiting for the copy the joiner also sends here (for hosts that ignore the answer's copy).
+  // than a hello sent on it.
   if (link.offering && link.stage == Stage::Connecting && link.earlyHello) {
     Hello hello = *std::exchange(link.earlyHello, std::nullopt);
     return onHello(id, link, hello);
   }
-  if (!link.offering && link.stage == Stage::Connecting) sayHello(id);
+  // A joiner says nothing yet: its hello went with its answer, and a copy now would reach a host that
+  // already answered, which answers repeats again. It repeats the hello only if no answer comes
+  // within kHelloResendMs of the channel opening (a host that lost the answer, or one that ignores
+  // an answer's hello).
+  if (!link.offering) link.lastSent = now;
 }
 
 void Room::onLinkMessage(LinkId id, std::string_view text, Millis now) {

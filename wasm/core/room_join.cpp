@@ -73,11 +73,10 @@ void Room::onAnswerParked(LinkId id, int status, Millis now) {
   auto it = links_.find(id);
   if (it == links_.end() || it->second.stage != Stage::AnswerParked) return;  // the host answered first
   if (succeeded(status)) {
+    // The host can take the answer and open the channel before the mailbox's reply reaches us (a
+    // Firefox guest of a Chromium host did in 2 joins of 10): the hello repeats count from the opening.
     it->second.stage = Stage::Connecting;
     it->second.deadline = now + kConnectTimeoutMs;
-    // The host can take the answer and open the channel before the mailbox's reply reaches us (a
-    // Firefox guest of a Chromium host did in 2 joins of 10): onLinkOpen did not say hello then; say it now.
-    if (it->second.open) sayHello(id);
     return;
   }
   closeLink(id);
