@@ -128,6 +128,27 @@ TEST_CASE("a joiner sends its answer before its candidates, and parks them once,
   CHECK(drain(joiner).empty());
 }
 
+TEST_CASE("a joiner parks each candidate once, within the bounds a host accepts") {
+  Room joiner(Room::Config{"lobby", "bob", 2});
+  joiner.join(0);
+  auto probe = first<effect::SignalGet>(drain(joiner));
+  joiner.onSignalDone(probe.request, 200, encodeOffer(OfferText{"lobby", HostRank{1, 0, "0123456789abcdef"}, "00112233aabbccdd", "v=0"}), 10);
+  auto link = first<effect::OpenLink>(drain(joiner)).link;
+  joiner.onLinkDescribed(link, "v=0 answer", 20, IceCandidates::Follow);
+  drain(joiner);
+
+  std::vector<std::string> gathered{"candidate:a", "candidate:a", std::string(kMaxCandidateBytes + 1, 'c'), ""};
+  for (std::size_t i = 0; i < kMaxCandidates + 10; ++i) gathered.push_back("candidate:" + std::to_string(i));
+  joiner.onLinkCandidates(link, gathered, 30);
+  auto parked = decodeCandidates(first<effect::SignalSet>(drain(joiner)).text);
+  REQUIRE(parked.value);  // a host would accept it
+  const auto& sent = parked.value->candidates;
+  REQUIRE(sent.size() == kMaxCandidates);
+  CHECK(sent[0] == "candidate:a");
+  CHECK(sent[1] == "candidate:0");  // the duplicate, the oversized and the empty one left out
+  CHECK(sent.back() == "candidate:" + std::to_string(kMaxCandidates - 2));
+}
+
 TEST_CASE("joiners behind NATs get in through their trickled candidates, and chat") {
   Simulation::Options options;
   options.natted = true;  // no link opens unless the host added the joiner's candidates

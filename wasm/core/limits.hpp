@@ -20,7 +20,7 @@ inline constexpr std::size_t kMaxHistory = 1000;         // chat lines a room ke
 inline constexpr std::size_t kMaxOutbox = 100;           // own lines waiting to be sequenced
 // ICE candidates in one candidates text: a browser finds a few per network interface and ICE server.
 inline constexpr std::size_t kMaxCandidates = 64;
-inline constexpr std::size_t kMaxCandidateBytes = 1024;  // one "candidate:..." value (typically ~100)
+inline constexpr std::size_t kMaxCandidateBytes = 512;  // one "candidate:..." value (typically ~100-200)
 
 // Joining.
 // How long a joiner waits for a parked offer. A host re-parks within a round trip (it keeps a described
@@ -38,6 +38,9 @@ inline constexpr Millis kCandidatesParkMs = kAnswerParkMs;
 // 40 while the host gathered another offer), which cost the whole connect timeout. A repeat reaching
 // a host that already answered gets the answer again (it may have been the message lost).
 inline constexpr Millis kHelloResendMs = 500;
+// A host answers such a repeat at most this often per joiner, and once per kHelloResendMs: an answer
+// carries the history (up to kMaxHistory lines), and a joiner must not make the host flood its link.
+inline constexpr int kMaxAnswersAgain = 3;
 inline constexpr Millis kRetryInitialMs = 500;         // first back-off after a signaling failure
 inline constexpr Millis kRetryMaxMs = 8000;            // back-off ceiling
 

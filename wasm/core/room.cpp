@@ -126,8 +126,18 @@ void Room::onLinkCandidates(LinkId id, std::vector<std::string> candidates, Mill
   auto it = links_.find(id);
   if (it == links_.end() || !std::exchange(it->second.candidatesFollow, false)) return;
   const Link& link = it->second;
-  signalSet(Purpose::ParkCandidates, id, candidatesSignalId(config_.room, link.offerId),
-            encodeCandidates(CandidatesText{link.offerId, selfId_, std::move(candidates)}), kCandidatesParkMs);
+  // Within the bounds a host accepts (a text beyond them would be dropped whole): each once, the
+  // first kMaxCandidates (browsers list the most preferred first).
+  CandidatesText text{link.offerId, selfId_, {}};
+  for (auto& candidate : candidates) {
+    if (text.candidates.size() == kMaxCandidates) break;
+    bool fits = !candidate.empty() && candidate.size() <= kMaxCandidateBytes;
+    if (fits && std::find(text.candidates.begin(), text.candidates.end(), candidate) == text.candidates.end()) {
+      text.candidates.push_back(std::move(candidate));
+    }
+  }
+  signalSet(Purpose::ParkCandidates, id, candidatesSignalId(config_.room, link.offerId), encodeCandidates(text),
+            kCandidatesParkMs);
 }
 
 void Room::onLinkOpen(LinkId id, Millis now) {

@@ -100,6 +100,8 @@ class Room final {
     Millis lastSent = 0;
     double sayTokens = kSayBurst;  // host: the guest's rate-limit bucket
     Millis sayRefilled = 0;
+    Millis answeredAt = 0;         // host: when we last answered the joiner's hello (see answerHelloAgain)
+    int answeredAgain = 0;         // host: how often we answered a repeat of it
   };
   enum class Purpose { Probe, HostProbe, ParkOffer, FetchAnswer, ParkAnswer, FetchCandidates, ParkCandidates };
   struct Request {

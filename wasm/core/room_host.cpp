@@ -226,6 +226,7 @@ void Room::onHello(LinkId id, Link& link, const Hello& hello) {
   // The joiner holds lines we lack (it saw more of the old room than we did) or a history that
   // diverged from ours (it comes from another room that merged into ours): adopt its lines first.
   link.stage = Stage::Uploading;
+  link.answeredAt = now_;
   sendTo(id, Upload{history_.lastSeq(), history_.lastMid()});
 }
 
@@ -242,6 +243,7 @@ void Room::admit(LinkId id, Link& link, bool reset, std::uint64_t after) {
   }
   expected_.erase(link.peerId);
   setMembers(std::move(members));
+  link.answeredAt = now_;
   sendWelcome(id, reset, after);
   broadcast(MemberList{members_}, /*except=*/id);  // the newcomer has the list in its welcome
   if (settleUntil_ && expected_.empty()) endSettling();
@@ -266,8 +268,11 @@ bool Room::continuesOurHistory(const Hello& hello) const {
 // join waited out the connect timeout). Answer again: a joiner that already has the answer drops
 // the copy (a second welcome is out of turn, and it holds the lines).
 void Room::answerHelloAgain(LinkId id, Link& link, const Hello& hello) {
+  if (link.answeredAgain >= kMaxAnswersAgain || now_ - link.answeredAt < kHelloResendMs) return;
+  if (link.stage != Stage::Uploading && link.stage != Stage::Member) return;
+  ++link.answeredAgain;
+  link.answeredAt = now_;
   if (link.stage == Stage::Uploading) return sendTo(id, Upload{history_.lastSeq(), history_.lastMid()});
-  if (link.stage != Stage::Member) return;
   bool prefix = continuesOurHistory(hello);
   sendWelcome(id, /*reset=*/!prefix, prefix ? hello.lastSeq : 0);
 }
