@@ -29,23 +29,16 @@ std::vector<std::string> nicks(const std::vector<Member>& members) {
 TEST_CASE("a host welcomes a joiner the moment the channel opens when the joiner's hello came with its answer") {
   for (bool helloInAnswer : {true, false}) {
     INFO("hello in the answer: " << helloInAnswer);
-    Room host(Room::Config{"lobby", "alice", 1});
-    host.join(0);
-    host.onSignalDone(first<effect::SignalGet>(drain(host)).request, 204, "", 10);  // nobody there: host
-    auto offering = first<effect::OpenLink>(drain(host)).link;
-    host.onLinkDescribed(offering, "v=0 offer", 20);
-    auto park = first<effect::SignalSet>(drain(host));
-    host.onSignalDone(park.request, 200, "", 30);  // a joiner took the offer
-    auto fetch = first<effect::SignalGet>(drain(host));
-    AnswerText answer{decodeOffer(park.text).value->offer, "feedface00000001", "v=0 answer"};
+    HostAwaitingAnswer setup;
+    AnswerText answer{setup.offerId, "feedface00000001", "v=0 answer"};
     if (helloInAnswer) answer.hello = Hello{answer.peer, "bob", 0, ""};
-    host.onSignalDone(fetch.request, 200, encodeAnswer(answer), 40);
-    drain(host);
-    host.onLinkOpen(offering, 50);
+    setup.host.onSignalDone(setup.answerFetch.request, 200, encodeAnswer(answer), 40);
+    drain(setup.host);
+    setup.host.onLinkOpen(setup.link, 50);
     bool welcomed = false;
-    for (const auto& effect : drain(host)) {
+    for (const auto& effect : drain(setup.host)) {
       const auto* send = std::get_if<effect::Send>(&effect);
-      if (send && send->link == offering) welcomed |= std::holds_alternative<Welcome>(*decodeMessage(send->text).value);
+      if (send && send->link == setup.link) welcomed |= std::holds_alternative<Welcome>(*decodeMessage(send->text).value);
     }
     CHECK(welcomed == helloInAnswer);  // without it, the host waits for the hello on the channel
   }

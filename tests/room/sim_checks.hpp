@@ -60,6 +60,32 @@ inline bool oneRoom(Simulation& sim, const std::vector<std::size_t>& members) {
   return true;
 }
 
+// A host driven by hand up to the moment a joiner's answer arrives.
+struct HostAwaitingAnswer {
+  Room host{Room::Config{"lobby", "alice", 1}};
+  LinkId link = 0;
+  std::string offerId;
+  effect::SignalGet answerFetch;
+
+  HostAwaitingAnswer() {
+    host.join(0);
+    host.onSignalDone(first<effect::SignalGet>(drain(host)).request, 204, "", 10);  // nobody there: host
+    link = first<effect::OpenLink>(drain(host)).link;
+    host.onLinkDescribed(link, "v=0 offer", 20);
+    auto park = first<effect::SignalSet>(drain(host));
+    offerId = decodeOffer(park.text).value->offer;
+    host.onSignalDone(park.request, 200, "", 30);  // a joiner took the offer
+    answerFetch = first<effect::SignalGet>(drain(host));
+  }
+
+  // Delivers an answer from joiner `peer`; returns the effects that follow.
+  std::vector<Effect> answer(bool trickle, const std::string& peer = "feedface00000001") {
+    AnswerText answer{offerId, peer, "v=0 answer", Hello{peer, "bob", 0, ""}, trickle};
+    host.onSignalDone(answerFetch.request, 200, encodeAnswer(answer), 40);
+    return drain(host);
+  }
+};
+
 // Members with `nicks` join "lobby" one after the other, each once the room before it is settled.
 inline std::vector<std::size_t> formRoom(Simulation& sim, const std::vector<std::string>& nicks,
                                          Millis limit = 30000) {

@@ -10,32 +10,6 @@ using namespace webchat::sim;
 
 namespace {
 
-// A host driven by hand up to the moment a joiner's answer arrives; returns the host and what it did.
-struct HostAwaitingAnswer {
-  Room host{Room::Config{"lobby", "alice", 1}};
-  LinkId link = 0;
-  std::string offerId;
-  effect::SignalGet answerFetch;
-
-  HostAwaitingAnswer() {
-    host.join(0);
-    host.onSignalDone(first<effect::SignalGet>(drain(host)).request, 204, "", 10);  // nobody there: host
-    link = first<effect::OpenLink>(drain(host)).link;
-    host.onLinkDescribed(link, "v=0 offer", 20);
-    auto park = first<effect::SignalSet>(drain(host));
-    offerId = decodeOffer(park.text).value->offer;
-    host.onSignalDone(park.request, 200, "", 30);  // a joiner took the offer
-    answerFetch = first<effect::SignalGet>(drain(host));
-  }
-
-  // Delivers an answer from joiner `peer`; returns the effects that follow.
-  std::vector<Effect> answer(bool trickle, const std::string& peer = "feedface00000001") {
-    AnswerText answer{offerId, peer, "v=0 answer", Hello{peer, "bob", 0, ""}, trickle};
-    host.onSignalDone(answerFetch.request, 200, encodeAnswer(answer), 40);
-    return drain(host);
-  }
-};
-
 std::optional<effect::SignalGet> getOn(const std::vector<Effect>& effects, const std::string& id) {
   for (const auto& effect : effects) {
     const auto* get = std::get_if<effect::SignalGet>(&effect);
