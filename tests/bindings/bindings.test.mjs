@@ -56,6 +56,24 @@ test('a host admits a guest and relays its lines through the bindings', () => {
   assert.deepEqual(room.history(), [message]);
 });
 
+// Text crosses through TextEncoder/TextDecoder (wasm/bindings/js_text.hpp): every Unicode plane survives
+// both ways, an embedded NUL included, and a lone surrogate (not UTF-8) arrives as U+FFFD.
+test('text outside ASCII crosses into the module and back unchanged', () => {
+  const { room, link } = hostWithGuest();
+  const said = (message, now) => {
+    room.linkMessage(link, message, now);
+    return drain(room).find((e) => e.type === 'message')?.message.text;
+  };
+  const text = 'né 中文 😀 a\u0000b';
+  assert.equal(said(JSON.stringify({ v: 1, type: 'say', text, mid: 'feedface00000001-1' }), 70), text);
+  // Spelled out: JSON.stringify would escape the surrogate, and the module never see it raw.
+  assert.equal(said('{"v":1,"type":"say","text":"half \ud83d","mid":"feedface00000001-2"}', 80), 'half \ufffd');
+  const host = new core.Room('lobby', 'Zoë 🦊', 1, 2);
+  host.join(0);
+  host.signalDone(drain(host).find((e) => e.type === 'signal-get').request, 204, '', 10);
+  assert.deepEqual(drain(host).find((e) => e.type === 'members').members.map((m) => m.nick), ['Zoë 🦊']);
+});
+
 test('hostile peer messages are dropped and counted without aborting the module', () => {
   const { room, link } = hostWithGuest();
   const hostile = ['', '{', 'null', '[1,2]', '{"v":1,"type":"say","text":{"a":1}}', '{"v":1,"type":"posted","message":{"seq":"x"}}',

@@ -1,9 +1,11 @@
-// embind registration of the room logic: converts values, adds no behaviour. The JS side
+// embind registration of the room logic: converts values, adds no behaviour. Text goes through
+// js_text.hpp, not embind's std::string conversion (see there why). The JS side
 // (web/webchat.js) drives it: feeds inputs, drains poll() and carries out each effect.
 
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include "js_text.hpp"
 #include "rehearsal.hpp"
 #include "room.hpp"
 
@@ -14,8 +16,8 @@ using emscripten::val;
 
 val toJs(const Member& m) {
   val out = val::object();
-  out.set("id", m.id);
-  out.set("nick", m.nick);
+  out.set("id", toJsString(m.id));
+  out.set("nick", toJsString(m.nick));
   out.set("host", m.host);
   return out;
 }
@@ -23,10 +25,10 @@ val toJs(const Member& m) {
 val toJs(const ChatMessage& m) {
   val out = val::object();
   out.set("seq", static_cast<double>(m.seq));
-  out.set("mid", m.mid);
-  out.set("from", m.from);
-  out.set("nick", m.nick);
-  out.set("text", m.text);
+  out.set("mid", toJsString(m.mid));
+  out.set("from", toJsString(m.from));
+  out.set("nick", toJsString(m.nick));
+  out.set("text", toJsString(m.text));
   out.set("time", static_cast<double>(m.time));
   return out;
 }
@@ -40,7 +42,7 @@ val arrayToJs(const Items& items) {
 
 val tagged(const char* type) {
   val out = val::object();
-  out.set("type", std::string(type));
+  out.set("type", toJsString(type));
   return out;
 }
 
@@ -49,15 +51,15 @@ struct EffectToJs {
   val operator()(const effect::SignalGet& e) const {
     val out = tagged("signal-get");
     out.set("request", e.request);
-    out.set("id", e.id);
+    out.set("id", toJsString(e.id));
     out.set("timeout", static_cast<double>(e.timeout));
     return out;
   }
   val operator()(const effect::SignalSet& e) const {
     val out = tagged("signal-set");
     out.set("request", e.request);
-    out.set("id", e.id);
-    out.set("text", e.text);
+    out.set("id", toJsString(e.id));
+    out.set("text", toJsString(e.text));
     out.set("timeout", static_cast<double>(e.timeout));
     return out;
   }
@@ -69,27 +71,27 @@ struct EffectToJs {
   val operator()(const effect::OpenLink& e) const {
     val out = tagged("open-link");
     out.set("link", e.link);
-    out.set("remoteOffer", e.remoteOffer);
+    out.set("remoteOffer", toJsString(e.remoteOffer));
     return out;
   }
   val operator()(const effect::AcceptAnswer& e) const {
     val out = tagged("accept-answer");
     out.set("link", e.link);
-    out.set("sdp", e.sdp);
+    out.set("sdp", toJsString(e.sdp));
     return out;
   }
   val operator()(const effect::AddCandidates& e) const {
     val out = tagged("add-candidates");
     out.set("link", e.link);
     val list = val::array();
-    for (const auto& candidate : e.candidates) list.call<void>("push", candidate);
+    for (const auto& candidate : e.candidates) list.call<void>("push", toJsString(candidate));
     out.set("candidates", list);
     return out;
   }
   val operator()(const effect::Send& e) const {
     val out = tagged("send");
     out.set("link", e.link);
-    out.set("text", e.text);
+    out.set("text", toJsString(e.text));
     return out;
   }
   val operator()(const effect::CloseLink& e) const {
@@ -99,8 +101,8 @@ struct EffectToJs {
   }
   val operator()(const effect::StatusChanged& e) const {
     val out = tagged("status");
-    out.set("state", std::string(toString(e.state)));
-    out.set("error", e.error);
+    out.set("state", toJsString(toString(e.state)));
+    out.set("error", toJsString(e.error));
     return out;
   }
   val operator()(const effect::MessageAdded& e) const {
@@ -116,8 +118,8 @@ struct EffectToJs {
   }
   val operator()(const effect::Notice& e) const {
     val out = tagged("notice");
-    out.set("kind", std::string(toString(e.kind)));
-    out.set("nick", e.nick);
+    out.set("kind", toJsString(toString(e.kind)));
+    out.set("nick", toJsString(e.nick));
     return out;
   }
 };
@@ -127,20 +129,20 @@ Millis ms(double now) { return static_cast<Millis>(now); }
 
 class RoomBinding {
  public:
-  RoomBinding(std::string room, std::string nick, double seedHigh, double seedLow)
-      : room_(Room::Config{std::move(room), std::move(nick),
+  RoomBinding(const val& room, const val& nick, double seedHigh, double seedLow)
+      : room_(Room::Config{fromJsString(room), fromJsString(nick),
                            (static_cast<std::uint64_t>(seedHigh) << 32) | static_cast<std::uint32_t>(seedLow)}) {}
 
   void join(double now) { room_.join(ms(now)); }
   void leave(double now) { room_.leave(ms(now)); }
   void closeRoom(double now) { room_.closeRoom(ms(now)); }
-  std::string send(const std::string& text, double now) { return room_.send(text, ms(now)); }
-  void signalDone(RequestId request, int status, const std::string& body, double now) {
-    room_.onSignalDone(request, status, body, ms(now));
+  val send(const val& text, double now) { return toJsString(room_.send(fromJsString(text), ms(now))); }
+  void signalDone(RequestId request, int status, const val& body, double now) {
+    room_.onSignalDone(request, status, fromJsString(body), ms(now));
   }
   // candidatesFollow: an answer reported before ICE gathering ended; linkCandidates brings the rest.
-  void linkDescribed(LinkId link, const std::string& sdp, double now, bool candidatesFollow) {
-    room_.onLinkDescribed(link, sdp, ms(now), candidatesFollow ? IceCandidates::Follow : IceCandidates::Included);
+  void linkDescribed(LinkId link, const val& sdp, double now, bool candidatesFollow) {
+    room_.onLinkDescribed(link, fromJsString(sdp), ms(now), candidatesFollow ? IceCandidates::Follow : IceCandidates::Included);
   }
   // candidates: an array of "candidate:..." strings; anything else in it is skipped.
   void linkCandidates(LinkId link, const val& candidates, double now) {
@@ -148,12 +150,12 @@ class RoomBinding {
     const auto length = candidates["length"].as<unsigned>();
     for (unsigned i = 0; i < length; ++i) {
       val item = candidates[i];
-      if (item.isString()) list.push_back(item.as<std::string>());
+      if (item.isString()) list.push_back(fromJsString(item));
     }
     room_.onLinkCandidates(link, std::move(list), ms(now));
   }
   void linkOpen(LinkId link, double now) { room_.onLinkOpen(link, ms(now)); }
-  void linkMessage(LinkId link, const std::string& text, double now) { room_.onLinkMessage(link, text, ms(now)); }
+  void linkMessage(LinkId link, const val& text, double now) { room_.onLinkMessage(link, fromJsString(text), ms(now)); }
   void linkClosed(LinkId link, double now) { room_.onLinkClosed(link, ms(now)); }
   void tick(double now) { room_.tick(ms(now)); }
 
@@ -167,10 +169,10 @@ class RoomBinding {
   }
   val history() const { return arrayToJs(room_.history()); }
   val members() const { return arrayToJs(room_.members()); }
-  std::string selfId() const { return room_.selfId(); }
-  std::string state() const { return toString(room_.state()); }
+  val selfId() const { return toJsString(room_.selfId()); }
+  val state() const { return toJsString(toString(room_.state())); }
   double droppedMessages() const { return static_cast<double>(room_.droppedMessages()); }
-  std::string lastDropReason() const { return room_.lastDropReason(); }
+  val lastDropReason() const { return toJsString(room_.lastDropReason()); }
 
  private:
   Room room_;
@@ -183,7 +185,7 @@ EMSCRIPTEN_BINDINGS(webchat) {
   using webchat::RoomBinding;
   emscripten::function("rehearseJoin", &webchat::rehearseJoin);
   emscripten::class_<RoomBinding>("Room")
-      .constructor<std::string, std::string, double, double>()
+      .constructor<emscripten::val, emscripten::val, double, double>()
       .function("join", &RoomBinding::join)
       .function("leave", &RoomBinding::leave)
       .function("closeRoom", &RoomBinding::closeRoom)
