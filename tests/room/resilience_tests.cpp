@@ -71,6 +71,22 @@ TEST_CASE("a crashed host is replaced by the earliest-joined guest within 5 s, h
   CHECK(texts(sim.room(erin).history()) == texts(sim.room(bob).history()));
 }
 
+// A host holds its next offer back while a newcomer connects (kSpareHoldMs), but not while the old
+// members come back after a failover: with it held, these eleven rejoined one at a time (5.8 s).
+TEST_CASE("after a failover the old members rejoin side by side, not one at a time") {
+  Simulation::Options options;
+  options.linkLatency = 150;  // each rejoin's connection takes a while
+  Simulation sim(options);
+  std::vector<std::string> nicks;
+  for (int i = 0; i < 12; ++i) nicks.push_back("member" + std::to_string(i));
+  auto room = requireRoom(sim, nicks);
+  Millis crashedAt = sim.now();
+  sim.crash(room[0]);
+  std::vector<std::size_t> survivors(room.begin() + 1, room.end());
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, survivors); }, 60000));
+  CHECK(sim.now() - crashedAt <= 5000);  // 4.1 s
+}
+
 TEST_CASE("a host that leaves hands over at once; the room ends only with its last member") {
   Simulation sim;
   auto room = requireRoom(sim, {"alice", "bob", "carol"});

@@ -44,6 +44,32 @@ TEST_CASE("a host welcomes a joiner the moment the channel opens when the joiner
   }
 }
 
+TEST_CASE("while a newcomer connects, the host parks its next offer only once the newcomer is in, or after kSpareHoldMs") {
+  auto offersParked = [](const std::vector<Effect>& effects) {
+    return std::count_if(effects.begin(), effects.end(), [](const Effect& effect) {
+      const auto* set = std::get_if<effect::SignalSet>(&effect);
+      return set && set->id == offerSignalId("lobby");
+    });
+  };
+  for (bool newcomerGetsIn : {true, false}) {
+    INFO("the newcomer gets in: " << newcomerGetsIn);
+    HostAwaitingAnswer setup;  // the offer was taken at 30
+    setup.host.onLinkDescribed(setup.nextOffer, "v=0 next offer", 35);
+    CHECK(offersParked(drain(setup.host)) == 0);
+    CHECK(offersParked(setup.answer(false)) == 0);
+    if (newcomerGetsIn) {
+      setup.host.onLinkOpen(setup.link, 60);  // the hello came with the answer: welcomed now
+      CHECK(offersParked(drain(setup.host)) == 1);
+    } else {
+      setup.host.tick(30 + kSpareHoldMs - 1);
+      CHECK(offersParked(drain(setup.host)) == 0);
+      REQUIRE(setup.host.nextDeadline() <= 30 + kSpareHoldMs);
+      setup.host.tick(30 + kSpareHoldMs);
+      CHECK(offersParked(drain(setup.host)) == 1);
+    }
+  }
+}
+
 TEST_CASE("the first to join an empty room becomes its host") {
   Simulation sim;
   auto alice = sim.join("lobby", "alice");

@@ -66,6 +66,7 @@ struct HostAwaitingAnswer {
   LinkId link = 0;
   std::string offerId;
   effect::SignalGet answerFetch;
+  LinkId nextOffer = 0;  // no spare was ready when the joiner took the offer: the next one is being described
 
   HostAwaitingAnswer() {
     host.join(0);
@@ -75,7 +76,9 @@ struct HostAwaitingAnswer {
     auto park = first<effect::SignalSet>(drain(host));
     offerId = decodeOffer(park.text).value->offer;
     host.onSignalDone(park.request, 200, "", 30);  // a joiner took the offer
-    answerFetch = first<effect::SignalGet>(drain(host));
+    auto taken = drain(host);
+    answerFetch = first<effect::SignalGet>(taken);
+    nextOffer = first<effect::OpenLink>(taken).link;
   }
 
   // Delivers an answer from joiner `peer`; returns the effects that follow.

@@ -27,6 +27,9 @@ inline constexpr std::size_t kMaxCandidateBytes = 512;  // one "candidate:..." v
 // spare offer), so this only has to cover the host's own probe and a slow server.
 inline constexpr Millis kProbeTimeoutMs = 1500;
 inline constexpr Millis kOfferRenewMs = 30000;         // an offer nobody took is replaced after this
+// While a newcomer connects, the host's described spare offer waits this long at most before it is
+// parked (it is parked at once when the newcomer gets in or fails). A probe long-polls for longer.
+inline constexpr Millis kSpareHoldMs = 500;
 inline constexpr Millis kAnswerWaitMs = 5000;          // host waits this long for the answer to a taken offer
 inline constexpr Millis kAnswerParkMs = 4000;          // guest parks its answer this long: no taker = dead host
 inline constexpr Millis kConnectTimeoutMs = 8000;      // answer taken → channel open and welcome received

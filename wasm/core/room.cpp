@@ -207,6 +207,10 @@ void Room::tick(Millis now) {
   if (!expired.empty()) keepOffering();  // a newcomer that never connected no longer defers the next spare
   keepAlive(now);
   if (state_ == RoomState::Host) {
+    if (spareHeldUntil_ && now >= *spareHeldUntil_) {
+      spareHeldUntil_.reset();
+      keepOffering();
+    }
     if (spareDue_ && now >= *spareDue_) prepareSpare();
     if (settleUntil_ && now >= *settleUntil_) endSettling();
     if (now >= nextHostProbe_) {
@@ -255,6 +259,7 @@ std::optional<Millis> Room::nextDeadline() const {
   if (state_ == RoomState::Host) {
     consider(nextHostProbe_);
     if (spareDue_) consider(*spareDue_);
+    if (spareHeldUntil_) consider(*spareHeldUntil_);
     if (settleUntil_) consider(*settleUntil_);
   }
   if ((state_ == RoomState::Joining || state_ == RoomState::Reconnecting) && search_.takeOverAt) {

@@ -141,6 +141,7 @@ class Room final {
   // The first offering link in one of these stages (links_.end() when none), and whether there is one.
   std::map<LinkId, Link>::iterator offeringLink(std::initializer_list<Stage> stages);
   bool hasOffering(std::initializer_list<Stage> stages);
+  bool holdingSpare();
   void onOfferParked(LinkId id, int status, Millis now);
   void onAnswerFetched(LinkId id, int status, std::string_view body, Millis now);
   void onCandidatesFetched(LinkId id, int status, std::string_view body);
@@ -209,6 +210,7 @@ class Room final {
   std::vector<ChatMessage> held_;      // new lines waiting for settling to end
   Millis nextHostProbe_ = 0;
   std::optional<Millis> spareDue_;  // when to describe the next spare offer (prepareSpare)
+  std::optional<Millis> spareHeldUntil_;  // a newcomer took our offer: park the spare by then (keepOffering)
   bool hostProbeAgain_ = false;  // a probe that found our own offer looks once more, behind it
 
   // Back-off after signaling failures: what to retry, and when.

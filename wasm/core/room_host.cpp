@@ -57,11 +57,21 @@ void Room::keepOffering() {
       if (!hasOffering({Stage::Describing})) openLink(/*offering=*/true, {});
       return;
     }
+    if (holdingSpare()) return;
     ready->second.stage = Stage::OfferParked;
     signalSet(Purpose::ParkOffer, ready->first, offerSignalId(config_.room), ready->second.offerText, kOfferRenewMs);
   }
   // An offer is parked; the spare behind it waits for a quiet moment (prepareSpare).
   if (!hasOffering({Stage::OfferReady, Stage::Describing})) spareDue_ = now_;
+}
+
+// Parking the spare is a request, and a request costs both browsers' CPU: on a 2-core machine a join is
+// CPU-bound, and parking at once measured ~2 ms of a ~50 ms join. So while a newcomer connects, the
+// spare waits until it is in (admit() and failures call keepOffering), kSpareHoldMs at most; a joiner
+// arriving meanwhile long-polls for it. Not after a failover: the old members come back all at once.
+bool Room::holdingSpare() {
+  if (!spareHeldUntil_ || now_ >= *spareHeldUntil_ || !expected_.empty()) return false;
+  return hasOffering({Stage::AwaitingAnswer, Stage::Connecting, Stage::Uploading});
 }
 
 // Making a peer connection and gathering its candidates takes the CPU and the page's main thread for
@@ -81,7 +91,8 @@ void Room::onOfferParked(LinkId id, int status, Millis now) {
     signalingRecovered();
     it->second.stage = Stage::AwaitingAnswer;
     signalGet(Purpose::FetchAnswer, id, answerSignalId(config_.room, it->second.offerId), kAnswerWaitMs);
-    return keepOffering();  // the spare is parked at once: the door stays open for the next newcomer
+    spareHeldUntil_ = now + kSpareHoldMs;
+    return keepOffering();  // the door opens again: the spare is parked (held while the newcomer connects)
   }
   closeLink(id);
   if (timedOut(status)) return keepOffering();  // nobody came: renew, so candidates never go stale
