@@ -210,7 +210,7 @@ class Room final {
   std::vector<ChatMessage> held_;      // new lines waiting for settling to end
   Millis nextHostProbe_ = 0;
   std::optional<Millis> spareDue_;  // when to describe the next spare offer (prepareSpare)
-  std::optional<Millis> spareHeldUntil_;  // a newcomer took our offer: park the spare by then (keepOffering)
+  std::optional<Millis> spareHeldUntil_;  // when tick parks the spare held back for a newcomer (keepOffering)
   bool hostProbeAgain_ = false;  // a probe that found our own offer looks once more, behind it
 
   // Back-off after signaling failures: what to retry, and when.
