@@ -16,8 +16,8 @@ function drain(room) {
   return effects;
 }
 
-// Plays the host side until it has an open link to a guest; returns the link id.
-function hostWithGuest() {
+// Plays the host side until a joiner has taken its offer: the host's link, the offer id, the answer fetch.
+function hostAwaitingAnswer() {
   const room = new core.Room('lobby', 'alice', 1, 2);
   room.join(0);
   const [status, probe] = drain(room);
@@ -36,15 +36,31 @@ function hostWithGuest() {
   room.signalDone(park.request, 200, 'ok', 30);
   const fetch = drain(room).find((e) => e.type === 'signal-get');
   assert.equal(fetch.id, `wc1.lobby.answer.${offer.offer}`);
-  const answer = { v: 1, type: 'answer', offer: offer.offer, peer: 'feedface00000001', sdp: 'v=0 answer' };
+  return { room, link: open.link, offerId: offer.offer, fetch };
+}
+
+// Plays the host side until it has an open link to a guest; returns the link id.
+function hostWithGuest() {
+  const { room, link, offerId, fetch } = hostAwaitingAnswer();
+  const answer = { v: 1, type: 'answer', offer: offerId, peer: 'feedface00000001', sdp: 'v=0 answer' };
   room.signalDone(fetch.request, 200, JSON.stringify(answer), 40);
   assert.ok(drain(room).some((e) => e.type === 'accept-answer' && e.sdp === 'v=0 answer'));
-  room.linkOpen(open.link, 50);
-  room.linkMessage(open.link, JSON.stringify({ v: 1, type: 'hello', peer: 'feedface00000001', nick: 'bob', lastSeq: 0, lastMid: '' }), 60);
+  room.linkOpen(link, 50);
+  room.linkMessage(link, JSON.stringify({ v: 1, type: 'hello', peer: 'feedface00000001', nick: 'bob', lastSeq: 0, lastMid: '' }), 60);
   const welcome = drain(room).find((e) => e.type === 'send');
   assert.equal(JSON.parse(welcome.text).type, 'welcome');
   assert.equal(JSON.parse(welcome.text).rank.host, room.selfId());
-  return { room, link: open.link };
+  return { room, link };
+}
+
+// A joiner that probed the room and was handed an offer with id `offer` (valid or not).
+function joinerGivenOffer(offer, seed) {
+  const room = new core.Room('lobby', 'bob', seed, seed + 1);
+  room.join(0);
+  const probe = drain(room).find((e) => e.type === 'signal-get');
+  const rank = { epoch: 1, since: 0, host: 'feedface00000002' };
+  room.signalDone(probe.request, 200, JSON.stringify({ v: 1, type: 'offer', room: 'lobby', rank, offer, sdp: 'v=0 offer' }), 10);
+  return room;
 }
 
 test('a host admits a guest and relays its lines through the bindings', () => {
@@ -88,11 +104,7 @@ test('hostile peer messages are dropped and counted without aborting the module'
 });
 
 test('a hostile signaling text is skipped and the joiner asks again', () => {
-  const room = new core.Room('lobby', 'bob', 3, 4);
-  room.join(0);
-  const probe = drain(room).find((e) => e.type === 'signal-get');
-  const rank = { epoch: 1, since: 0, host: 'feedface00000002' };
-  room.signalDone(probe.request, 200, JSON.stringify({ v: 1, type: 'offer', room: 'lobby', rank, offer: '../../etc', sdp: 'v=0' }), 10);
+  const room = joinerGivenOffer('../../etc', 3);
   const again = drain(room).find((e) => e.type === 'signal-get');
   assert.equal(again.id, 'wc1.lobby.offer');
   assert.equal(room.droppedMessages(), 1);
@@ -100,11 +112,7 @@ test('a hostile signaling text is skipped and the joiner asks again', () => {
 });
 
 test('a joiner trickles: answer first, candidates after, and a host hands them to its link', () => {
-  const joiner = new core.Room('lobby', 'bob', 5, 6);
-  joiner.join(0);
-  const probe = drain(joiner).find((e) => e.type === 'signal-get');
-  const rank = { epoch: 1, since: 0, host: 'feedface00000002' };
-  joiner.signalDone(probe.request, 200, JSON.stringify({ v: 1, type: 'offer', room: 'lobby', rank, offer: '00112233aabbccdd', sdp: 'v=0 offer' }), 10);
+  const joiner = joinerGivenOffer('00112233aabbccdd', 5);
   const open = drain(joiner).find((e) => e.type === 'open-link');
   joiner.linkDescribed(open.link, 'v=0 answer', 20, true);
   const answer = drain(joiner).find((e) => e.type === 'signal-set');
@@ -116,21 +124,13 @@ test('a joiner trickles: answer first, candidates after, and a host hands them t
   assert.deepEqual(JSON.parse(parked.text).candidates, gathered);
 
   // The host's side: a trickle answer makes it fetch those, and hand them on as an effect.
-  const host = new core.Room('lobby', 'alice', 1, 2);
-  host.join(0);
-  host.signalDone(drain(host).find((e) => e.type === 'signal-get').request, 204, '', 10);
-  const offering = drain(host).find((e) => e.type === 'open-link');
-  host.linkDescribed(offering.link, 'v=0 offer', 20, false);
-  const park = drain(host).find((e) => e.type === 'signal-set');
-  const offerId = JSON.parse(park.text).offer;
-  host.signalDone(park.request, 200, 'ok', 30);
-  const fetch = drain(host).find((e) => e.type === 'signal-get');
+  const { room: host, link, offerId, fetch } = hostAwaitingAnswer();
   const peer = JSON.parse(answer.text).peer;
   host.signalDone(fetch.request, 200, JSON.stringify({ ...JSON.parse(answer.text), offer: offerId }), 40);
   const candidatesFetch = drain(host).find((e) => e.type === 'signal-get');
   assert.equal(candidatesFetch.id, `wc1.lobby.candidates.${offerId}`);
   host.signalDone(candidatesFetch.request, 200, JSON.stringify({ v: 1, type: 'candidates', offer: offerId, peer, candidates: gathered }), 50);
-  assert.deepEqual(drain(host).find((e) => e.type === 'add-candidates'), { type: 'add-candidates', link: offering.link, candidates: gathered });
+  assert.deepEqual(drain(host).find((e) => e.type === 'add-candidates'), { type: 'add-candidates', link, candidates: gathered });
 });
 
 test('send reports why a line is refused', () => {

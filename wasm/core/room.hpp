@@ -142,6 +142,7 @@ class Room final {
   std::map<LinkId, Link>::iterator offeringLink(std::initializer_list<Stage> stages);
   bool hasOffering(std::initializer_list<Stage> stages);
   bool holdingSpare();
+  bool newcomerConnecting();  // an offer of ours was taken and its joiner is not in yet
   void onOfferParked(LinkId id, int status, Millis now);
   void onAnswerFetched(LinkId id, int status, std::string_view body, Millis now);
   void onCandidatesFetched(LinkId id, int status, std::string_view body);

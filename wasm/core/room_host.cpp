@@ -71,8 +71,10 @@ void Room::keepOffering() {
 // arriving meanwhile long-polls for it. Not after a failover: the old members come back all at once.
 bool Room::holdingSpare() {
   if (!spareHeldUntil_ || now_ >= *spareHeldUntil_ || !expected_.empty()) return false;
-  return hasOffering({Stage::AwaitingAnswer, Stage::Connecting, Stage::Uploading});
+  return newcomerConnecting();
 }
+
+bool Room::newcomerConnecting() { return hasOffering({Stage::AwaitingAnswer, Stage::Connecting, Stage::Uploading}); }
 
 // Making a peer connection and gathering its candidates takes the CPU and the page's main thread for
 // milliseconds: not while a newcomer connects (admit() and failures call keepOffering again), and not
@@ -80,7 +82,7 @@ bool Room::holdingSpare() {
 void Room::prepareSpare() {
   spareDue_.reset();
   if (state_ != RoomState::Host || hasOffering({Stage::OfferReady, Stage::Describing})) return;
-  if (hasOffering({Stage::AwaitingAnswer, Stage::Connecting, Stage::Uploading})) return;
+  if (newcomerConnecting()) return;
   openLink(/*offering=*/true, {});
 }
 
