@@ -9,6 +9,8 @@
 // the logic inputs (user calls, signaling replies, data-channel events, timers) and carries out the
 // effects it asks for with fetch, RTCPeerConnection and RTCDataChannel. It holds no room state itself.
 
+import { rehearseJoin } from './webchat-rehearsal.js';
+
 const ICE_GATHER_CAP_MS = 2000;  // an unreachable STUN server must not stall a join
 // How long a joiner's answer waits for ICE gathering before it leaves with the candidates found so far,
 // the rest trickling after it. Host candidates take milliseconds and a reachable STUN server a round
@@ -16,6 +18,14 @@ const ICE_GATHER_CAP_MS = 2000;  // an unreachable STUN server must not stall a 
 // the connection (measured: on 2 cores, trickling even fast gathering made joins slower).
 const TRICKLE_AFTER_MS = 100;
 const CLOSE_FLUSH_CAP_MS = 1000; // how long a closing link may take to send what is queued
+
+// What a Room uses of the browser to reach the server and its peers. Looked up on each use, so a page
+// that wraps fetch or RTCPeerConnection after importing this module is still heard; the warm-up
+// rehearsal hands its rooms an in-memory stand-in instead.
+const BROWSER_IO = {
+  fetch: (url, init) => fetch(url, init),
+  newPeerConnection: (config) => new RTCPeerConnection(config),
+};
 
 const ERROR_TEXT = {
   'nick-taken': 'That nickname is already taken in this room. Pick another one.',
@@ -64,11 +74,12 @@ function loadCore() {
 }
 
 // Work a first join would otherwise do on its critical path, done at load while a person types:
-// browsers compile each WebAssembly function when first called, so a join played in memory compiles
-// the join's code (JSON, room logic); and a page's first RTCPeerConnection sets up WebRTC itself
-// (5-10 ms here, against 1-3 ms for the next ones).
-function warmedUp(core) {
-  core.rehearseJoin();
+// browsers compile each function when first called, so a join played in memory compiles the join's
+// code (this driver, the bindings, the room logic; see webchat-rehearsal.js); and a page's first
+// RTCPeerConnection sets up WebRTC itself (5-10 ms here, against 1-3 ms for the next ones).
+async function warmedUp(core) {
+  await rehearseJoin(core, Room);
+  randomSeed();  // a page's first crypto.getRandomValues takes a millisecond
   if (typeof RTCPeerConnection !== 'undefined') new RTCPeerConnection().close();
   return core;
 }
@@ -103,6 +114,7 @@ export async function joinRoom({
 export class Room extends EventTarget {
   #logic;
   #options;
+  #io;
   #links = new Map();     // link id → { pc, channel }
   #requests = new Map();  // request id → AbortController
   #timer = null;
@@ -112,10 +124,11 @@ export class Room extends EventTarget {
   #onPageHide;
   #nextConnection = null;  // made early for the link a joiner is about to open (see #signal)
 
-  constructor(logic, options) {
+  constructor(logic, options, io = BROWSER_IO) {
     super();
     this.#logic = logic;
     this.#options = options;
+    this.#io = io;
     this.room = options.room;
     this.nick = options.nick;
     this.selfId = logic.selfId();
@@ -213,7 +226,7 @@ export class Room extends EventTarget {
     let status = 0;
     let text = '';
     try {
-      const response = await fetch(`${this.#options.signal}?${query}&timeoutms=${timeout}`, {
+      const response = await this.#io.fetch(`${this.#options.signal}?${query}&timeoutms=${timeout}`, {
         method: 'POST',
         body,  // a string: sent as text/plain, a CORS "simple" request without preflight
         signal: abort.signal,
@@ -222,7 +235,7 @@ export class Room extends EventTarget {
       // a peer connection takes milliseconds of main-thread time: make it while the body arrives.
       const looking = this.#status.state === 'joining' || this.#status.state === 'reconnecting';
       if (looking && query.startsWith('get=') && response.status === 200) {
-        this.#nextConnection ??= new RTCPeerConnection({ iceServers: this.#options.iceServers });
+        this.#nextConnection ??= this.#io.newPeerConnection({ iceServers: this.#options.iceServers });
       }
       text = await response.text();
       status = response.status;
@@ -240,7 +253,7 @@ export class Room extends EventTarget {
 
   // --- Peer links ----------------------------------------------------------------------------
   async #openLink(link, remoteOffer) {
-    const pc = this.#nextConnection ?? new RTCPeerConnection({ iceServers: this.#options.iceServers });
+    const pc = this.#nextConnection ?? this.#io.newPeerConnection({ iceServers: this.#options.iceServers });
     this.#nextConnection = null;
     const entry = { pc, channel: null };
     this.#links.set(link, entry);

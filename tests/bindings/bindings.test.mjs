@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 
 const webRoot = process.env.WEBCHAT_WEB_ROOT ?? 'build/web';
@@ -140,6 +141,16 @@ test('send reports why a line is refused', () => {
   assert.equal(room.send('ok', 0), '');
 });
 
-test('the warm-up rehearsal runs a whole join inside the module', () => {
-  assert.equal(core.rehearseJoin(), true);
+// webchat.js plays this at import, so that a person's first join runs compiled code: it must really
+// carry a join through the driver and this module (or the warm-up is silently empty), and only in memory.
+test('the warm-up rehearsal plays a whole join through the driver, reaching no server and no peer', async (t) => {
+  const { Room } = await import(pathToFileURL(resolve(webRoot, 'webchat.js')).href);
+  const { rehearseJoin } = await import(pathToFileURL(resolve(webRoot, 'webchat-rehearsal.js')).href);
+  const reached = [];
+  t.mock.method(globalThis, 'fetch', (url) => { reached.push(String(url)); throw new Error('no network here'); });
+  globalThis.RTCPeerConnection = function RTCPeerConnection() { reached.push('RTCPeerConnection'); throw new Error('no WebRTC here'); };
+  t.after(() => { delete globalThis.RTCPeerConnection; });
+  assert.equal(await rehearseJoin(core, Room), true);
+  assert.equal(await rehearseJoin(core, Room), true);  // and again: it leaves nothing behind that a second run trips on
+  assert.deepEqual(reached, []);
 });

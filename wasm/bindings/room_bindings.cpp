@@ -6,7 +6,6 @@
 #include <emscripten/val.h>
 
 #include "js_text.hpp"
-#include "rehearsal.hpp"
 #include "room.hpp"
 
 namespace webchat {
@@ -183,7 +182,6 @@ class RoomBinding {
 
 EMSCRIPTEN_BINDINGS(webchat) {
   using webchat::RoomBinding;
-  emscripten::function("rehearseJoin", &webchat::rehearseJoin);
   emscripten::class_<RoomBinding>("Room")
       .constructor<emscripten::val, emscripten::val, double, double>()
       .function("join", &RoomBinding::join)
