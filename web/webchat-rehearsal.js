@@ -1,5 +1,5 @@
-// The warm-up webchat.js runs when it is imported: a whole join (probe, offer, answer, trickled
-// candidates, welcome, a line each way) played between two rooms in this page, through the real
+// The warm-up webchat.js runs when it is imported: a whole join (probe, offer, answer, welcome, a line
+// each way) played between two rooms in this page, through the real
 // driver, bindings and WebAssembly, over an in-memory mailbox and in-memory peer connections.
 //
 // Why: V8 compiles each JavaScript and WebAssembly function when it is first called. A person's first
@@ -9,10 +9,7 @@
 const DEADLINE_MS = 1000;  // a join played in memory takes milliseconds; bounds a protocol change gone wrong
 const CANDIDATE = 'candidate:2437072876 1 udp 2113937151 3a0c5f6e-8f7d-4b8e-9d21-6c1e2b7a9f40.local 49152 typ host generation 0 network-cost 999';
 
-// Descriptions as long as a browser's: V8 moves a WebAssembly function to its optimizing compiler once
-// it has run long enough, and the JSON lexer does so on the characters of descriptions. With short
-// stand-ins the real join's texts tipped it over, and the lexer's recompilation (20-30 ms of a core)
-// competed with the join.
+// Descriptions as long as a browser's (see LINE for why length matters).
 const describe = (type) => [
   'v=0', `o=- 4611731400430051336 2 IN IP4 127.0.0.1`, 's=-', 't=0 0', 'a=group:BUNDLE 0', 'a=extmap-allow-mixed',
   'a=msid-semantic: WMS', 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', 'c=IN IP4 0.0.0.0', `a=${CANDIDATE}`,
@@ -21,36 +18,50 @@ const describe = (type) => [
   `a=setup:${type === 'offer' ? 'actpass' : 'active'}`, 'a=mid:0', 'a=sctp-port:5000', 'a=max-message-size:262144', '',
 ].join('\r\n');
 
+// Lines as long as the room allows (4000 characters): V8 moves a WebAssembly function to its
+// optimizing compiler once it has run long enough, and the JSON lexer is the one a join runs longest,
+// on every character of every text. The descriptions and these lines get it there during the warm-up,
+// with a margin: stopping just short of it, the rehearsal left the real join to tip it over, and the
+// lexer's recompilation (20-50 ms of a core) competed with the join.
+const LINE = 'rehearsal '.repeat(400).trim();
+
 /**
  * Plays a join between two rooms of the driver class `Room` (webchat.js) over `core`'s room logic,
  * named "rehearsal", reaching no server and no peer. Resolves with true once host and guest each
- * received the other's line; with false if that did not happen within DEADLINE_MS. Both rooms are left
- * either way.
+ * received the other's line; with false if that did not happen within `deadlineMs` (or anything
+ * threw). Both rooms are left either way. Never rejects.
  */
-export async function rehearseJoin(core, Room) {
+export async function rehearseJoin(core, Room, { deadlineMs = DEADLINE_MS } = {}) {
+  const tasks = new TaskQueue();
   const mailbox = new Mailbox();
-  const network = new Network();
+  const network = new Network(tasks);
   const io = { fetch: (url, init) => mailbox.fetch(url, init), newPeerConnection: () => network.newPeerConnection() };
-  let seed = 0;
-  const openRoom = (nick) => new Room(new core.Room('rehearsal', nick, 0, ++seed), {
-    room: 'rehearsal', nick, signal: 'rehearsal:/sig', iceServers: [], iceGatherCapMs: DEADLINE_MS,
-    trickleAfterMs: 0,  // the answer leaves at once and its candidates follow: both paths get compiled
-  }, io);
   const rooms = [];
+  let finished = false;
+  const openRoom = (nick) => {
+    if (finished) throw new Error('rehearsal: over');  // a play that outlived its deadline stops here
+    const room = new Room(new core.Room('rehearsal', nick, 0, rooms.length + 1), {
+      room: 'rehearsal', nick, signal: 'rehearsal:/sig', iceServers: [],
+      // Gathering in memory ends within a task, so these caps never bite: the answer leaves whole,
+      // with its candidates, as a real one does when gathering is quick.
+      iceGatherCapMs: deadlineMs, trickleAfterMs: deadlineMs,
+    }, io);
+    rooms.push(room);
+    return room;
+  };
   let deadline;
-  const timedOut = new Promise((resolve) => { deadline = setTimeout(() => resolve(false), DEADLINE_MS); });
+  const timedOut = new Promise((resolve) => { deadline = setTimeout(() => resolve(false), deadlineMs); });
   const play = async () => {
     const host = openRoom('host');
-    rooms.push(host);
-    mailbox.timeOutGets();  // the host's probe finds nobody: it hosts and parks an offer
+    // The host's probe (a long-poll) was parked as the room was made: answer it as the server does
+    // when its wait is over, and the host hosts and parks an offer. The guest's probe takes that offer.
+    mailbox.timeOutGets();
     await host.joined;
-    await mailbox.offerParked;
     const guest = openRoom('guest');
-    rooms.push(guest);
     await guest.joined;
     const heard = [host, guest].map((room) => bothLines(room));
-    host.send('rehearsal: host line');
-    guest.send('rehearsal: guest line');
+    host.send(LINE);
+    guest.send(LINE);
     await Promise.all(heard);
     return true;
   };
@@ -59,8 +70,12 @@ export async function rehearseJoin(core, Room) {
   } catch {
     return false;
   } finally {
+    finished = true;
     clearTimeout(deadline);
-    for (const room of rooms) room.leave();
+    for (const room of rooms) {
+      try { room.leave(); } catch { /* a warm-up that failed must not fail the module */ }
+    }
+    tasks.close();
   }
 }
 
@@ -76,37 +91,60 @@ function bothLines(room) {
   });
 }
 
-// The signaling server's rules, in memory: a get takes the oldest text set on its ID, a set waits for
-// a get; aborting a request withdraws it. Gets wait until timeOutGets() answers them 204.
+// Runs callbacks as separate tasks, as a browser delivers network and WebRTC events. Not setTimeout:
+// browsers throttle timers in a background tab to one a second, and a page opened in one would rehearse
+// for seconds. Callbacks queued after close() are dropped (events of rooms already left).
+class TaskQueue {
+  #channel = new MessageChannel();
+  #queue = [];
+
+  constructor() {
+    this.#channel.port1.onmessage = () => this.#queue.shift()?.();
+  }
+
+  run(callback) {
+    this.#queue.push(callback);
+    this.#channel.port2.postMessage(null);
+  }
+
+  close() {
+    this.#queue.length = 0;
+    this.#channel.port1.close();
+  }
+}
+
+// The signaling server's rules (docs/server.md), in memory: a get takes the oldest text set on its ID
+// and a set waits for a get; a get with timeoutms=0 and nothing to take is answered 204 at once;
+// aborting a request withdraws it. Other gets wait until timeOutGets() answers them 204.
 class Mailbox {
   #parked = new Map();  // id → [{ isSet, text, reply }]
-  #onOfferParked;
-  offerParked = new Promise((resolve) => { this.#onOfferParked = resolve; });
 
   fetch(url, { body, signal }) {
     const query = new URL(url).searchParams;
     const isSet = query.has('set');
     const id = query.get(isSet ? 'set' : 'get');
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new DOMException('aborted', 'AbortError'));
       const reply = (status, text) => resolve({ status, text: async () => text });
       const queue = this.#parked.get(id) ?? [];
       const waiting = queue[0];
       if (waiting && waiting.isSet !== isSet) {
         queue.shift();
+        waiting.withdraw();
         const setText = isSet ? body : waiting.text;
         (isSet ? waiting.reply : reply)(200, setText);
         (isSet ? reply : waiting.reply)(200, 'ok');
         return;
       }
-      const request = { isSet, text: body, reply };
+      if (!isSet && query.get('timeoutms') === '0') return reply(204, '');
+      const onAbort = () => {
+        queue.splice(queue.indexOf(request), 1);
+        reject(new DOMException('aborted', 'AbortError'));
+      };
+      const request = { isSet, text: body, reply, withdraw: () => signal?.removeEventListener('abort', onAbort) };
+      signal?.addEventListener('abort', onAbort, { once: true });
       queue.push(request);
       this.#parked.set(id, queue);
-      if (isSet && id.endsWith('.offer')) this.#onOfferParked();
-      signal?.addEventListener('abort', () => {
-        const index = queue.indexOf(request);
-        if (index >= 0) queue.splice(index, 1);
-        reject(new DOMException('aborted', 'AbortError'));
-      }, { once: true });
     });
   }
 
@@ -114,6 +152,7 @@ class Mailbox {
     for (const queue of this.#parked.values()) {
       for (const request of queue.filter((r) => !r.isSet)) {
         queue.splice(queue.indexOf(request), 1);
+        request.withdraw();
         request.reply(204, '');
       }
     }
@@ -121,9 +160,14 @@ class Mailbox {
 }
 
 // Peer connections that connect in memory: an answer applied to an offerer connects it to the last
-// connection that made an answer, and a channel's sends arrive on the other side's channel.
+// connection that was given an offer (the one that made that answer: a rehearsal has one joiner), and
+// a channel's sends arrive on the other side's channel. Events arrive as tasks, as in a browser.
 class Network {
-  lastAnswerer = null;
+  lastOffered = null;
+
+  constructor(tasks) {
+    this.tasks = tasks;
+  }
 
   newPeerConnection() {
     return new FakePeerConnection(this);
@@ -143,18 +187,18 @@ class FakePeerConnection extends EventTarget {
   }
 
   createDataChannel() {
-    this.#channel = new FakeChannel();
+    this.#channel = new FakeChannel(this.#network.tasks);
     return this.#channel;
   }
 
   async createOffer() { return { type: 'offer', sdp: describe('offer') }; }
   async createAnswer() { return { type: 'answer', sdp: describe('answer') }; }
 
-  // Gathering finds one candidate and ends a moment after the description is set, as in a browser.
+  // Gathering finds one candidate and ends a task after the description is set.
   async setLocalDescription(description) {
     this.localDescription = description;
     this.iceGatheringState = 'gathering';
-    setTimeout(() => {
+    this.#network.tasks.run(() => {
       this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate: { candidate: CANDIDATE } }));
       this.iceGatheringState = 'complete';
       this.dispatchEvent(new Event('icegatheringstatechange'));
@@ -163,15 +207,15 @@ class FakePeerConnection extends EventTarget {
 
   async setRemoteDescription({ type }) {
     if (type === 'offer') {
-      this.#network.lastAnswerer = this;
+      this.#network.lastOffered = this;
       return;
     }
-    const answerer = this.#network.lastAnswerer;
-    if (!answerer) throw new Error('rehearsal: an answer with nobody who answered');
-    const theirs = new FakeChannel();
+    const answerer = this.#network.lastOffered;
+    if (!answerer) throw new Error('rehearsal: an answer, but nobody was given an offer');
+    const theirs = new FakeChannel(this.#network.tasks);
     FakeChannel.pair(this.#channel, theirs);
     answerer.#channel = theirs;
-    setTimeout(() => {
+    this.#network.tasks.run(() => {
       answerer.dispatchEvent(Object.assign(new Event('datachannel'), { channel: theirs }));
       this.#channel.opened();
       theirs.opened();
@@ -189,7 +233,13 @@ class FakePeerConnection extends EventTarget {
 class FakeChannel extends EventTarget {
   readyState = 'connecting';
   bufferedAmount = 0;
+  #tasks;
   #peer = null;
+
+  constructor(tasks) {
+    super();
+    this.#tasks = tasks;
+  }
 
   static pair(one, other) {
     one.#peer = other;
@@ -204,7 +254,7 @@ class FakeChannel extends EventTarget {
 
   send(data) {
     const peer = this.#peer;
-    queueMicrotask(() => peer.readyState === 'open' && peer.dispatchEvent(new MessageEvent('message', { data })));
+    this.#tasks.run(() => peer.readyState === 'open' && peer.dispatchEvent(new MessageEvent('message', { data })));
   }
 
   // Closing one side closes the other, which hears of it in a later task, as across a network.
@@ -212,7 +262,7 @@ class FakeChannel extends EventTarget {
     if (this.readyState === 'closed') return;
     this.readyState = 'closed';
     const peer = this.#peer;
-    if (peer) setTimeout(() => peer.#closedByPeer());
+    if (peer) this.#tasks.run(() => peer.#closedByPeer());
   }
 
   #closedByPeer() {

@@ -78,7 +78,7 @@ function loadCore() {
 // code (this driver, the bindings, the room logic; see webchat-rehearsal.js); and a page's first
 // RTCPeerConnection sets up WebRTC itself (5-10 ms here, against 1-3 ms for the next ones).
 async function warmedUp(core) {
-  await rehearseJoin(core, Room);
+  await rehearseJoin(core, Room);  // never rejects: a warm-up that fails costs only speed
   randomSeed();  // a page's first crypto.getRandomValues takes a millisecond
   if (typeof RTCPeerConnection !== 'undefined') new RTCPeerConnection().close();
   return core;

@@ -142,15 +142,41 @@ test('send reports why a line is refused', () => {
 });
 
 // webchat.js plays this at import, so that a person's first join runs compiled code: it must really
-// carry a join through the driver and this module (or the warm-up is silently empty), and only in memory.
-test('the warm-up rehearsal plays a whole join through the driver, reaching no server and no peer', async (t) => {
+// carry a join through the driver and this module (or the warm-up is silently empty), only in memory,
+// and leave nothing behind, also when it does not finish.
+async function importRehearsal(t) {
   const { Room } = await import(pathToFileURL(resolve(webRoot, 'webchat.js')).href);
   const { rehearseJoin } = await import(pathToFileURL(resolve(webRoot, 'webchat-rehearsal.js')).href);
   const reached = [];
   t.mock.method(globalThis, 'fetch', (url) => { reached.push(String(url)); throw new Error('no network here'); });
   globalThis.RTCPeerConnection = function RTCPeerConnection() { reached.push('RTCPeerConnection'); throw new Error('no WebRTC here'); };
-  t.after(() => { delete globalThis.RTCPeerConnection; });
+  // Each room listens for the page being closed until it has left: count the listeners still there.
+  const pageHideListeners = new Set();
+  globalThis.addEventListener = (type, listener) => type === 'pagehide' && pageHideListeners.add(listener);
+  globalThis.removeEventListener = (type, listener) => type === 'pagehide' && pageHideListeners.delete(listener);
+  t.after(() => {
+    delete globalThis.RTCPeerConnection;
+    delete globalThis.addEventListener;
+    delete globalThis.removeEventListener;
+  });
+  return { Room, rehearseJoin, reached, pageHideListeners };
+}
+
+test('the warm-up rehearsal plays a whole join through the driver, reaching no server and no peer', async (t) => {
+  const { Room, rehearseJoin, reached, pageHideListeners } = await importRehearsal(t);
   assert.equal(await rehearseJoin(core, Room), true);
-  assert.equal(await rehearseJoin(core, Room), true);  // and again: it leaves nothing behind that a second run trips on
+  assert.equal(pageHideListeners.size, 0);
+  assert.equal(await rehearseJoin(core, Room), true);  // and again: the module holds no rehearsal state
+  assert.deepEqual(reached, []);
+});
+
+test('a rehearsal that cannot finish gives up at its deadline, leaves its rooms and does not throw', async (t) => {
+  const { Room, rehearseJoin, reached, pageHideListeners } = await importRehearsal(t);
+  // Rooms whose lines are never sent: the join happens, the exchange of lines never completes.
+  class Mute extends Room {
+    send() {}
+  }
+  assert.equal(await rehearseJoin(core, Mute, { deadlineMs: 200 }), false);
+  assert.equal(pageHideListeners.size, 0);  // both rooms left (each removes its listener once closed)
   assert.deepEqual(reached, []);
 });
