@@ -117,7 +117,7 @@ class TaskQueue {
 // and a set waits for a get; a get with timeoutms=0 and nothing to take is answered 204 at once;
 // aborting a request withdraws it. Other gets wait until timeOutGets() answers them 204.
 class Mailbox {
-  #parked = new Map();  // id → [{ isSet, text, reply }]
+  #parked = new Map();  // id → [{ isSet, text, reply, withdraw }], oldest first
 
   fetch(url, { body, signal }) {
     const query = new URL(url).searchParams;
@@ -131,9 +131,9 @@ class Mailbox {
       if (waiting && waiting.isSet !== isSet) {
         queue.shift();
         waiting.withdraw();
-        const setText = isSet ? body : waiting.text;
-        (isSet ? waiting.reply : reply)(200, setText);
-        (isSet ? reply : waiting.reply)(200, 'ok');
+        const [setter, getter] = isSet ? [{ text: body, reply }, waiting] : [waiting, { reply }];
+        getter.reply(200, setter.text);
+        setter.reply(200, 'ok');
         return;
       }
       if (!isSet && query.get('timeoutms') === '0') return reply(204, '');
