@@ -2,17 +2,25 @@
 // sites embed). Everything a peer sends is shown with textContent or DOM calls, never as HTML.
 
 import { joinRoom } from './webchat.js';
+import { Announcer } from './page/announcer.js';
+import { Attention } from './page/attention.js';
 import { Conversation } from './page/conversation.js';
+import { registerServiceWorker } from './page/install.js';
 import { copyText, inviteLink, roomFromHash } from './page/invite.js';
 import { showMembers } from './page/members.js';
 import { randomNick } from './page/nicknames.js';
+import { qrDataUrl } from './page/qrcode.js';
+import { forgetRecentRoom, recentRooms, rememberJoin, savedNick } from './page/recent.js';
+import { showRecentRooms } from './page/recent-list.js';
 import { loadSettings, parseIceServers, saveSettings } from './page/settings.js';
 import { describeNotice, describeStatus } from './page/status.js';
 import { UnreadCounter } from './page/unread.js';
 
 const $ = (id) => document.getElementById(id);
 const conversation = new Conversation($('messages'), $('jump'));
-const unread = new UnreadCounter('webchat');
+const unread = new UnreadCounter('webchat', $('favicon'));
+const announcer = new Announcer($('announcer'));
+const attention = new Attention({ level: $('alert-level'), notify: $('alert-notify'), sound: $('alert-sound'), hint: $('alert-hint') });
 let room = null;      // the Room we are in, or null
 let roomName = '';
 
@@ -20,20 +28,40 @@ let roomName = '';
 const settings = loadSettings();
 $('signal').value = settings.signal;
 $('ice').value = settings.ice;
-$('nick').value = randomNick();
+$('nick').value = savedNick() || randomNick();
 $('room').value = roomFromHash() || 'default';
+$('nick').focus();  // Enter joins at once; typing replaces the offered nickname
+$('nick').select();
 
 for (const field of [$('signal'), $('ice')]) {
   field.addEventListener('input', () => saveSettings({ signal: $('signal').value, ice: $('ice').value }));
 }
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') conversation.markNextUnread();
+});
 window.addEventListener('hashchange', () => {
   if (!room && roomFromHash()) $('room').value = roomFromHash();
 });
 
+// The connection's state: where this browser stands in the room. Send errors have their own line.
 function showStatus({ text, tone }) {
   $('status').textContent = text;
   $('status').dataset.tone = tone;
 }
+
+function showRecent() {
+  showRecentRooms($('recent'), $('recent-rooms'), recentRooms(), {
+    onJoin: (name) => {
+      $('room').value = name;
+      $('join-form').requestSubmit();
+    },
+    onForget: (name) => {
+      forgetRecentRoom(name);
+      showRecent();
+    },
+  });
+}
+showRecent();
 
 $('join-form').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -64,14 +92,19 @@ $('join-form').addEventListener('submit', async (event) => {
 // --- In a room ---------------------------------------------------------------------------------
 function enterRoom(joined) {
   room = joined;
-  history.replaceState(null, '', inviteLink(roomName));  // the address bar is now an invitation
+  rememberJoin(roomName, room.nick);
+  history.replaceState(null, '', inviteLink(roomName, $('signal').value));  // the address bar is now an invitation
   unread.title = `${roomName} · webchat`;
   conversation.clear();
   conversation.addNotice(`You joined “${roomName}” as ${room.nick}`);
-  room.history.forEach((line) => conversation.addMessage(line, room.selfId));
+  attention.enter(roomName);
+  room.history.forEach((line) => conversation.addMessage(line, me()));
   room.addEventListener('message', ({ detail }) => {
-    conversation.addMessage(detail, room.selfId);
-    if (detail.from !== room.selfId) unread.lineArrived();
+    const line = conversation.addMessage(detail, me());
+    if (detail.from === room.selfId) return;
+    unread.lineArrived();
+    attention.lineArrived(detail, line.classList.contains('mentioned'));
+    announcer.say(line.textContent);  // "12:04 bob: hi", as shown (no Markdown marks)
   });
   room.addEventListener('historyreset', () => conversation.clearLines());  // notices stay: they happened
   room.addEventListener('members', ({ detail }) => showMembers($('members'), $('member-count'), detail));
@@ -80,9 +113,15 @@ function enterRoom(joined) {
   showMembers($('members'), $('member-count'), room.members);
   onStatus(room.status);
   setComposing(true);
-  $('join-form').hidden = true;
+  showSendError('');
+  $('start').hidden = true;
   $('chat').hidden = false;
   $('text').focus();
+}
+
+// Who we are, for telling our lines and mentions of us apart.
+function me() {
+  return { id: room.selfId, nick: room.nick, nicks: room.members.map((member) => member.nick) };
 }
 
 function onStatus(status) {
@@ -99,8 +138,9 @@ function backToJoinForm() {
   room = null;
   unread.title = 'webchat';
   conversation.clear();
+  showRecent();
   $('chat').hidden = true;
-  $('join-form').hidden = false;
+  $('start').hidden = false;
   $('leave').textContent = 'Leave';
   $('join').focus();
 }
@@ -116,14 +156,21 @@ $('leave').addEventListener('click', () => {
 });
 
 // --- Composer ----------------------------------------------------------------------------------
+// A line that could not be sent: said under the composer until the next line goes or the text changes.
+function showSendError(text) {
+  $('send-error').textContent = text;
+  $('send-error').hidden = !text;
+}
+
 function sendTyped() {
   const text = $('text').value;
   if (!room || !text.trim()) return;
   try {
     room.send(text);
     $('text').value = '';
+    showSendError('');
   } catch (error) {
-    showStatus({ text: `Not sent: ${error.message}`, tone: 'warn' });
+    showSendError(`Not sent: ${error.message}`);
   }
 }
 
@@ -137,14 +184,28 @@ $('text').addEventListener('keydown', (event) => {
     sendTyped();
   }
 });
+$('text').addEventListener('input', () => showSendError(''));
 
 // --- Invitations -------------------------------------------------------------------------------
+const currentInvite = () => inviteLink(room ? roomName : $('room').value, $('signal').value);
+
 for (const button of document.querySelectorAll('.invite')) {
   const label = button.textContent;
   button.addEventListener('click', async () => {
-    const link = inviteLink(room ? roomName : $('room').value);
+    const link = currentInvite();
     if (!await copyText(link)) return showStatus({ text: `Copy this invite link: ${link}`, tone: 'idle' });
     button.textContent = 'Link copied';
     setTimeout(() => { button.textContent = label; }, 2000);
   });
 }
+
+for (const button of document.querySelectorAll('.show-qr')) {
+  button.addEventListener('click', () => {
+    const link = currentInvite();
+    $('qr-image').src = qrDataUrl(link);
+    $('qr-link').textContent = link;
+    $('qr-dialog').showModal();
+  });
+}
+
+registerServiceWorker();

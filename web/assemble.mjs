@@ -15,7 +15,9 @@ if (!out) {
 }
 
 mkdirSync(out, { recursive: true });
-cpSync(source, out, { recursive: true, filter: (path) => !path.endsWith('assemble.mjs') });
+// The page's npm packages (web/node_modules, pinned in web/package-lock.json) are bundled, not copied.
+const NOT_COPIED = /(^|\/)(assemble\.mjs|node_modules|package(-lock)?\.json)$/;
+cpSync(source, out, { recursive: true, filter: (path) => !NOT_COPIED.test(path.replaceAll('\\', '/')) });
 cpSync(coreJs, join(out, 'webchat-core.js'));
 
 const read = (name) => readFileSync(name === 'webchat-core.js' ? coreJs : join(source, name), 'utf8');
@@ -26,8 +28,10 @@ const scriptSafe = (code) => code.replaceAll('</script', '<\\/script');
 // --- A bundler for the page's own modules, just big enough for them ------------------------------
 // Each imported file becomes a function scope that returns its exports, so two files may use the
 // same top-level names; an importer then reads the names it imports from that object. Only the
-// forms the page uses are accepted, anything else fails the build rather than bundling wrongly:
+// forms the page and its npm packages use are accepted, anything else fails the build rather than
+// bundling wrongly:
 //   import { a, b as c } from './x.js';          export function|class|const|let name ...
+//   export { a, b as c };                        export default name;
 
 const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*'(\.{1,2}\/[^']+\.js)';?[ \t]*$/gm;
 const EXPORTED_NAME = /^export\s+(?:async\s+)?(?:function\*?|class|const|let)\s+([A-Za-z_$][\w$]*)/gm;
@@ -55,11 +59,25 @@ function rewriteImports(file) {
   return { code, dependencies };
 }
 
+const EXPORT_LIST = /^export\s*\{([^}]*)\};?[ \t]*$/gm;
+const EXPORT_DEFAULT = /^export\s+default\s+([A-Za-z_$][\w$]*);?[ \t]*$/gm;
+
 function asScope(file, code) {
-  if (/^export\s+(default|\{|\*)|^export\s+(const|let)\s*[{[]/m.test(code)) {
-    throw new Error(`${file}: only "export function|class|const|let name" can be bundled`);
-  }
   const names = [...code.matchAll(EXPORTED_NAME)].map((match) => match[1]);
+  code = code.replace(EXPORT_LIST, (_, list) => {
+    for (const item of list.split(',').map((entry) => entry.trim()).filter(Boolean)) {
+      const match = /^([A-Za-z_$][\w$]*)(?:\s+as\s+([A-Za-z_$][\w$]*))?$/.exec(item);
+      if (!match) throw new Error(`${file}: cannot bundle the export of "${item}"`);
+      names.push(match[2] ? `${match[2]}: ${match[1]}` : match[1]);
+    }
+    return '';
+  }).replace(EXPORT_DEFAULT, (_, name) => {
+    names.push(`default: ${name}`);
+    return '';
+  });
+  if (/^export\s+(default|\{|\*)|^export\s+(const|let)\s*[{[]/m.test(code)) {
+    throw new Error(`${file}: only "export function|class|const|let name", "export { a, b as c };" and "export default name;" can be bundled`);
+  }
   const body = code.replace(/^export\s+/gm, '');
   return `const ${scopeName(file)} = (() => {\n// ${file}\n${body}\nreturn { ${names.join(', ')} };\n})();`;
 }

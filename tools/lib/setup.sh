@@ -26,15 +26,19 @@ install_apt_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 }
 
-# npm packages of the browser tests, exactly as pinned in their lockfile.
+# npm packages, exactly as pinned in their lockfiles: the browser tests' drivers, and the packages
+# web/assemble.mjs bundles into the page.
 install_npm_packages() {
-  local dir="$WEBCHAT_ROOT/tests/browser"
-  local stamp="$dir/node_modules/.package-lock.json"
-  if [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; then return 0; fi
-  # This machine kind's nodejs bundles npm; Debian's own nodejs does not.
-  command -v npm >/dev/null || { as_root apt-get update -qq && as_root apt-get install -y -qq npm >/dev/null; }
-  echo "Installing npm packages from tests/browser/package-lock.json"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  local folder dir stamp
+  for folder in tests/browser web; do
+    dir="$WEBCHAT_ROOT/$folder"
+    stamp="$dir/node_modules/.package-lock.json"
+    if [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; then continue; fi
+    # This machine kind's nodejs bundles npm; Debian's own nodejs does not.
+    command -v npm >/dev/null || { as_root apt-get update -qq && as_root apt-get install -y -qq npm >/dev/null; }
+    echo "Installing npm packages from $folder/package-lock.json"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || return 1
+  done
 }
 
 # Configures once, then builds; shows the compiler's output only when the build fails.

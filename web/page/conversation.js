@@ -1,15 +1,23 @@
-// The message list: chat lines (time, coloured nickname, text with safe links) and system notices,
-// kept in the room's order, scrolled to the newest line unless the reader has scrolled up.
+// The message list: chat lines (time, coloured nickname, text in safe Markdown) and system notices,
+// kept in the room's order, scrolled to the newest line unless the reader has scrolled up; a line
+// that mentions us is highlighted, and a marker shows where unread lines begin.
 
-import { appendLinkified } from './linkify.js';
-import { nickHue } from './nicknames.js';
+import { renderMarkdown } from './markdown.js';
+import { paintNick } from './nicknames.js';
 
 const NEAR_BOTTOM_PX = 48;  // within this of the end counts as "reading the newest lines"
+
+/** "12:04": a line's time as shown. */
+function clockTime(time) {
+  return new Date(time).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
 
 export class Conversation {
   #list;
   #jump;
   #lines = new Map();  // seq → <li>: a line that comes again (after a failover) replaces its twin
+  #markNext = false;   // the next line from someone else starts the unread ones
+  #marker = null;
 
   /** list: the <ol> of lines; jump: a button shown when new lines arrive out of view. */
   constructor(list, jump) {
@@ -21,30 +29,56 @@ export class Conversation {
     jump.addEventListener('click', () => this.#scrollToEnd());
   }
 
-  /** message: { seq, from, nick, text, time } from webchat.js; selfId marks our own lines. */
-  addMessage({ seq, from, nick, text, time }, selfId) {
+  /**
+   * message: { seq, from, nick, text, time } from webchat.js. me: { id, nick, nicks } (our member id,
+   * our nickname, every member's nickname for @mentions). Returns the line's <li>; it has the class
+   * "mentioned" when the line mentions us.
+   */
+  addMessage({ seq, from, nick, text, time }, me) {
     const li = document.createElement('li');
-    li.className = from === selfId ? 'line self' : 'line';
+    const own = from === me.id;
+    li.className = own ? 'line self' : 'line';
     li.dataset.seq = seq;
     const stamp = document.createElement('time');
     const when = new Date(time);
     stamp.dateTime = when.toISOString();
     stamp.title = when.toLocaleString();
-    stamp.textContent = when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    stamp.textContent = clockTime(time);
     const who = document.createElement('span');
     who.className = 'nick';
-    who.style.setProperty('--hue', nickHue(nick));
-    who.textContent = nick;
+    paintNick(who, nick);
     const body = document.createElement('span');
     body.className = 'text';
-    appendLinkified(body, text);
-    li.append(stamp, who, body);
+    const mentioned = renderMarkdown(body, text, { nicks: me.nicks, self: me.nick }) && !own;
+    li.classList.toggle('mentioned', mentioned);
+    // Real separators, so copying a line or reading it aloud gives "12:04 bob: hi", not "12:04bobhi".
+    li.append(stamp, ' ', who, ': ', body);
 
     const twin = this.#lines.get(seq);
     this.#lines.set(seq, li);
-    if (twin) return twin.replaceWith(li);
+    if (twin) {
+      twin.replaceWith(li);
+      return li;
+    }
     const next = this.#firstLineAfter(seq);
     this.#show(li, next);
+    if (this.#markNext && !own) this.#markUnread(li);
+    return li;
+  }
+
+  /** The next line from someone else is the first unread one (the reader looked away). */
+  markNextUnread() {
+    this.#markNext = true;
+  }
+
+  #markUnread(li) {
+    this.#markNext = false;
+    this.#marker?.remove();
+    this.#marker = document.createElement('li');
+    this.#marker.className = 'unread-marker';
+    this.#marker.setAttribute('role', 'separator');
+    this.#marker.textContent = 'New';
+    li.before(this.#marker);
   }
 
   /** A system line: someone joined or left, the host changed, the room closed. */
@@ -63,6 +97,8 @@ export class Conversation {
 
   clear() {
     this.#lines.clear();
+    this.#marker = null;
+    this.#markNext = false;
     this.#list.replaceChildren();
     this.#jump.hidden = true;
   }

@@ -1,8 +1,15 @@
-// Invitations: this page's address with the room in its hash, copied to the clipboard.
+// Invitations: the page's address with the room in its hash, copied to the clipboard or shown as a
+// QR code for phones.
 
-/** This page's URL with "#room": opening it fills in the room. */
-export function inviteLink(room) {
-  const url = new URL(location.href);
+/**
+ * The page's URL with "#room": opening it fills in the room. A page opened from disk (file://) has no
+ * address a friend could open: its invitation points at the page of the signaling server it uses
+ * (`signal`, e.g. http://host:8080/sig → http://host:8080/#room).
+ */
+export function inviteLink(room, signal) {
+  const served = location.protocol === 'http:' || location.protocol === 'https:';
+  const url = served ? new URL(location.href) : new URL('./', signal);
+  url.search = served ? url.search : '';
   url.hash = encodeURIComponent(room);
   return url.href;
 }

@@ -1,6 +1,6 @@
 // The member list: each member's nickname in its colour, with who hosts and which one is you.
 
-import { nickHue } from './nicknames.js';
+import { paintNick } from './nicknames.js';
 
 function badge(text, className) {
   const span = document.createElement('span');
@@ -19,8 +19,7 @@ export function showMembers(list, count, members) {
     li.classList.toggle('self', member.self);
     const nick = document.createElement('span');
     nick.className = 'nick';
-    nick.style.setProperty('--hue', nickHue(member.nick));
-    nick.textContent = member.nick;  // text, never HTML
+    paintNick(nick, member.nick);
     li.append(nick);
     if (member.host) li.append(' ', badge('host', 'host-badge'));
     if (member.self) li.append(' ', badge('you', 'self-badge'));

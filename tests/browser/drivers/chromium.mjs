@@ -28,8 +28,9 @@ export async function launch({ name, deadlineMs }) {
   return {
     name,
     pid,
-    async newPage({ width = 1000, height = 700, dark = false } = {}) {
-      const page = await browser.newPage({ viewport: { width, height }, colorScheme: dark ? 'dark' : 'light' });
+    /** permissions: what the page is allowed without asking, e.g. ['notifications']. */
+    async newPage({ width = 1000, height = 700, dark = false, permissions = [] } = {}) {
+      const page = await browser.newPage({ viewport: { width, height }, colorScheme: dark ? 'dark' : 'light', permissions });
       page.setDefaultTimeout(deadlineMs);
       forwardPageErrors(page, name);
       return wrapPage(page, deadlineMs);

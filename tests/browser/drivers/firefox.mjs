@@ -45,8 +45,9 @@ export async function launch({ name, deadlineMs, dark = false }) {
   return {
     name,
     pid,
-    async newPage({ width = 1000, height = 700, dark: wantDark = false } = {}) {
+    async newPage({ width = 1000, height = 700, dark: wantDark = false, permissions = [] } = {}) {
       if (wantDark !== dark) throw new Error(`[${name}] Firefox picks dark mode at launch: launch({ dark: ${wantDark} })`);
+      if (permissions.length) throw new Error(`[${name}] this Firefox driver grants no permissions: open the page in Chromium`);
       const page = await browser.newPage();
       await page.setViewport({ width, height });
       page.setDefaultTimeout(deadlineMs);

@@ -1,0 +1,201 @@
+// The page's everyday polish: connection state and send errors kept apart; nickname colours and the
+// Send button readable (WCAG AA) in both themes; the nickname field focused on load; lines that copy
+// and read aloud as "time nick: text" and are announced through a live region; invitations from a
+// page opened from disk point at the server, with a QR code that decodes to the link; the embed
+// example never throws; the title and icon count unread lines; the app shell opens offline.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { decodeQR } from '../../web/node_modules/qr/decode.js';
+import {
+  closeBrowsers, joinAs, openBrowsers, pageFromDisk, say, screenshot, startServer, waitForLines, waitForStatus,
+} from './harness.mjs';
+
+let server;
+let browsers = [];
+let light, dark;
+
+before(async () => {
+  server = await startServer();
+  browsers = await openBrowsers(['light', 'dark'], { dark: { dark: true, width: 390, height: 800 } });
+  [light, dark] = browsers.map((b) => b.page);
+});
+
+after(async () => {
+  await closeBrowsers(browsers);
+  await server?.stop();
+});
+
+test('the nickname field has the focus on load, so Enter joins', async () => {
+  await light.goto(`${server.url}/#polish`);
+  assert.equal(await light.evaluate(() => document.activeElement.id), 'nick');
+});
+
+test('a refused line is said under the composer and goes once a line is sent; the status keeps the connection', async () => {
+  await joinAs(light, { nick: 'alice', room: 'polish' });
+  await say(light, 'x'.repeat(4001));
+  const shown = await light.waitForFunction(() => !document.getElementById('send-error').hidden &&
+    [document.getElementById('send-error').textContent, document.getElementById('status').textContent]);
+  assert.match(shown[0], /^Not sent: .*4000/);
+  assert.match(shown[1], /^Hosting “polish”/, 'the connection state stays on the status line');
+  assert.equal(await light.evaluate(() => document.getElementById('text').value.length), 4001, 'the text is kept to fix');
+  await say(light, 'a shorter line');
+  await waitForLines(light, 1);
+  assert.deepEqual(await light.evaluate(() => [document.getElementById('send-error').hidden,
+                                               document.getElementById('status').textContent]),
+                   [true, 'Hosting “polish”: others connect to you']);
+});
+
+test('lines copy and read as "time nick: text"; new lines are announced in a live region', async () => {
+  await dark.goto(`${server.url}/#polish`);
+  await joinAs(dark, { nick: 'bob', room: 'polish' });
+  await say(dark, 'hello **there**');
+  await waitForLines(light, 2);
+  const seen = await light.evaluate(() => {
+    const line = document.querySelectorAll('#messages li.line')[1];
+    const range = document.createRange();
+    range.selectNodeContents(line);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    const region = document.getElementById('announcer');
+    return { copied: getSelection().toString(), spoken: line.textContent,
+             live: region.getAttribute('aria-live'), announced: region.textContent };
+  });
+  assert.match(seen.copied, /^\d\d:\d\d( [AP]M)? bob: hello there$/);
+  assert.equal(seen.spoken, seen.copied);
+  assert.equal(seen.live, 'polite');
+  assert.equal(seen.announced, seen.copied, 'announced as shown, without the Markdown marks');
+});
+
+// Every hue a nickname can get, on the real stylesheet's backgrounds of a line, one's own line and a
+// mention, in the theme the page is in; and the Send button.
+async function worstContrasts(page) {
+  return page.evaluate(async () => {
+    const { paintNick, nickHue } = await import('/page/nicknames.js');
+    const { contrastRatio } = await import('/page/contrast.js');
+    const rgb = (css) => css.match(/[\d.]+/g).slice(0, 3).map(Number);
+    // One nickname per hue: "n0", "n1", ... until all 360 hues are found.
+    const byHue = new Map();
+    for (let i = 0; byHue.size < 360; i++) if (!byHue.has(nickHue(`n${i}`))) byHue.set(nickHue(`n${i}`), `n${i}`);
+    const list = document.getElementById('messages');
+    let worst = { ratio: 99 };
+    for (const className of ['line', 'line self', 'line mentioned']) {
+      const li = document.createElement('li');
+      li.className = className;
+      list.append(li);
+      const background = rgb(getComputedStyle(li).backgroundColor === 'rgba(0, 0, 0, 0)'
+        ? getComputedStyle(list).backgroundColor : getComputedStyle(li).backgroundColor);
+      for (const [hue, nick] of byHue) {
+        const span = document.createElement('span');
+        span.className = 'nick';
+        paintNick(span, nick);
+        li.replaceChildren(span);
+        const ratio = contrastRatio(rgb(getComputedStyle(span).color), background);
+        if (ratio < worst.ratio) worst = { ratio, hue, className };
+      }
+      li.remove();
+    }
+    const send = getComputedStyle(document.getElementById('send'));
+    return { nick: worst, send: contrastRatio(rgb(send.color), rgb(send.backgroundColor)),
+             dark: matchMedia('(prefers-color-scheme: dark)').matches };
+  });
+}
+
+test('nickname colours and the Send button reach 4.5:1 in both themes', async () => {
+  const inLight = await worstContrasts(light);
+  const inDark = await worstContrasts(dark);
+  assert.deepEqual([inLight.dark, inDark.dark], [false, true]);
+  for (const [theme, seen] of [['light', inLight], ['dark', inDark]]) {
+    assert.ok(seen.nick.ratio >= 4.5, `${theme}: worst nickname ${JSON.stringify(seen.nick)}`);
+    assert.ok(seen.send >= 4.5, `${theme}: Send button ${seen.send}`);
+  }
+});
+
+test('a hidden tab counts unread lines in its title and icon', async () => {
+  await light.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await say(dark, 'one');
+  await say(dark, 'two');
+  await waitForLines(light, 4);
+  const shown = await light.evaluate(() => [document.title, document.getElementById('favicon').href]);
+  assert.equal(shown[0], '(2) polish · webchat');
+  assert.match(decodeURIComponent(shown[1]), /^data:image\/svg\+xml,<svg.*>2<\/text><\/svg>$/s);
+  await screenshot(dark, 'chat-dark-phone');
+  await light.evaluate(() => {
+    delete document.visibilityState;
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  assert.deepEqual(await light.evaluate(() => [document.title, document.getElementById('favicon').getAttribute('href')]),
+                   ['polish · webchat', 'icon.svg']);
+  await dark.click('#leave');
+  await light.click('#leave');
+});
+
+// The QR code as the page shows it, read back by the same library's decoder.
+async function readQr(page) {
+  const image = await page.evaluate(async () => {
+    const img = document.getElementById('qr-image');
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0);
+    return { width: canvas.width, height: canvas.height, data: [...context.getImageData(0, 0, canvas.width, canvas.height).data] };
+  });
+  return decodeQR({ ...image, data: Uint8Array.from(image.data) });
+}
+
+test('from a page opened from disk, the invitation and its QR code point at the server\'s page', async () => {
+  await light.goto(pageFromDisk());
+  await light.evaluate(() => { document.getElementById('settings').open = true; });
+  await light.fill('#signal', server.signal);
+  await light.fill('#room', 'from-disk');
+  await light.click('#qr-join');
+  const link = await light.waitForFunction(() => document.getElementById('qr-dialog').open &&
+                                                 document.getElementById('qr-link').textContent);
+  assert.equal(link, `${server.url}/#from-disk`);
+  assert.equal(await readQr(light), link);
+  await screenshot(light, 'invite-qr');
+  await light.press('#qr-close', 'Enter');
+  await light.waitForFunction(() => !document.getElementById('qr-dialog').open);
+});
+
+test('the embed example ignores an empty line and explains a refused one', async () => {
+  await light.goto(`${server.url}/examples/embed.html?room=embed-polish&nick=embedder`);
+  await light.waitForFunction(() => /^In “embed-polish”/.test(document.getElementById('status').textContent));
+  await light.evaluate(() => {
+    window.thrown = [];
+    window.addEventListener('error', (event) => window.thrown.push(event.message));
+  });
+  await light.press('#text', 'Enter');
+  await light.fill('#text', 'y'.repeat(4001));
+  await light.press('#text', 'Enter');
+  await light.waitForFunction(() => /^Not sent: /.test(document.getElementById('status').textContent));
+  assert.deepEqual(await light.evaluate(() => [window.thrown, document.getElementById('lines').children.length]), [[], 0]);
+});
+
+test('installable: a manifest, and a service worker that opens the page with the server down', async () => {
+  const own = await startServer();
+  try {
+    await dark.goto(`${own.url}/#offline`);
+    const manifest = await dark.evaluate(async () => {
+      const link = document.querySelector('link[rel=manifest]');
+      return (await fetch(link.href)).json();
+    });
+    assert.equal(manifest.display, 'standalone');
+    assert.ok(manifest.icons.length > 0);
+    // Controlled once the worker has installed the shell and claimed the page.
+    await dark.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await own.stop();
+    await dark.goto(`${own.url}/#offline`);
+    assert.equal(await dark.evaluate(() => document.getElementById('room').value), 'offline');
+    await dark.click('#join');
+    assert.match(await waitForStatus(dark, /cannot be reached/), /signaling server/i);
+    await screenshot(dark, 'offline-dark-phone');
+  } finally {
+    await own.stop();
+  }
+});
