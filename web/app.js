@@ -93,7 +93,7 @@ $('join-form').addEventListener('submit', async (event) => {
 function enterRoom(joined) {
   room = joined;
   rememberJoin(roomName, room.nick);
-  history.replaceState(null, '', inviteLink(roomName, $('signal').value));  // the address bar is now an invitation
+  history.replaceState(null, '', `#${encodeURIComponent(roomName)}`);  // the address names the room (file:// too)
   unread.title = `${roomName} · webchat`;
   conversation.clear();
   conversation.addNotice(`You joined “${roomName}” as ${room.nick}`);

@@ -32,6 +32,28 @@ test('the nickname field has the focus on load, so Enter joins', async () => {
   assert.equal(await light.evaluate(() => document.activeElement.id), 'nick');
 });
 
+test('the nickname and the rooms joined are remembered: the start page lists them, to join or forget', async () => {
+  await light.goto(`${server.url}/#elsewhere`);
+  await joinAs(light, { nick: 'remy', room: 'elsewhere' });
+  await light.click('#leave');
+  await light.goto(`${server.url}/#polish`);  // a later visit
+  const start = await light.evaluate(() => [document.getElementById('nick').value,
+    [...document.querySelectorAll('#recent-rooms .rejoin')].map((b) => b.textContent)]);
+  assert.equal(start[0], 'remy');
+  assert.equal(start[1][0], 'elsewhere', 'the last room first');
+  await screenshot(light, 'start-recent-rooms');
+  await light.click('#recent-rooms .rejoin');
+  await waitForStatus(light, /^Hosting “elsewhere”/);
+  await light.click('#leave');
+  await light.waitForFunction(() => !document.getElementById('start').hidden);
+  await light.click('#recent-rooms .forget');
+  assert.equal(await light.evaluate(() => [...document.querySelectorAll('#recent-rooms .rejoin')]
+    .some((b) => b.textContent === 'elsewhere')), false);
+  await light.goto(`${server.url}/#polish`);
+  assert.equal(await light.evaluate(() => [...document.querySelectorAll('#recent-rooms .rejoin')]
+    .some((b) => b.textContent === 'elsewhere')), false, 'forgotten for good');
+});
+
 test('a refused line is said under the composer and goes once a line is sent; the status keeps the connection', async () => {
   await joinAs(light, { nick: 'alice', room: 'polish' });
   await say(light, 'x'.repeat(4001));
