@@ -190,7 +190,7 @@ RequestNo takeGet(Net& net, const std::string& holder) {
 
 }  // namespace
 
-TEST_CASE("a file crosses whole and verified, and its receiver then serves it") {
+TEST_CASE("a file crosses whole and verified and its receiver then serves it") {
   Net net;
   const std::string bytes = randomBytes(5 * kChunkBytes + 1234, 1);
   const std::string hash = net.share("alice", bytes);
@@ -210,7 +210,7 @@ TEST_CASE("a file crosses whole and verified, and its receiver then serves it") 
   CHECK(net["carol"].received[carol] == bytes);
 }
 
-TEST_CASE("a holder never sends past the receiver's window; storing reopens it") {
+TEST_CASE("a holder never sends past the receiver's window and storing reopens it") {
   Net net;
   const std::string bytes = randomBytes(3 * kWindowBytes + 7, 2);
   const std::string hash = net.share("alice", bytes);
@@ -279,7 +279,7 @@ TEST_CASE("hostile chunks cut their sender off and nobody else") {
   }
 }
 
-TEST_CASE("endless data: chunks past the window, after the end, or never asked for") {
+TEST_CASE("endless data: chunks past the window or after the end or never asked for") {
   Net net;
   const std::string bytes = randomBytes(2 * kChunkBytes, 5);
   const std::string hash = fakeHash(bytes);
@@ -316,7 +316,7 @@ TEST_CASE("endless data: chunks past the window, after the end, or never asked f
   }
 }
 
-TEST_CASE("a wrong hash at the end fails the transfer, never completes it") {
+TEST_CASE("a wrong hash at the end fails the transfer and never completes it") {
   Net net;
   const std::string claimed = randomBytes(3 * kChunkBytes, 7);
   const std::string hash = fakeHash(claimed);
@@ -333,7 +333,7 @@ TEST_CASE("a wrong hash at the end fails the transfer, never completes it") {
   CHECK_FALSE(net["bob"].t.offers(hash));  // a corrupt copy is never served on
 }
 
-TEST_CASE("the receiver cancels: the holder stops, chunks in flight are no offence") {
+TEST_CASE("the receiver cancels: the holder stops and chunks in flight are no offence") {
   Net net;
   const std::string bytes = randomBytes(10 * kWindowBytes, 9);
   const std::string hash = net.share("alice", bytes);
@@ -350,7 +350,7 @@ TEST_CASE("the receiver cancels: the holder stops, chunks in flight are no offen
   CHECK(net["bob"].t.received(id) == 0);  // forgotten
 }
 
-TEST_CASE("the holder withdraws: the receiver stops with its bytes, resumable") {
+TEST_CASE("the holder withdraws: the receiver stops with its bytes kept for a resume") {
   Net net;
   const std::string bytes = randomBytes(10 * kWindowBytes, 10);
   const std::string hash = net.share("alice", bytes);
@@ -370,7 +370,7 @@ TEST_CASE("the holder withdraws: the receiver stops with its bytes, resumable") 
   CHECK(lastEnded(net["bob"]).reason == "not-held");
 }
 
-TEST_CASE("a holder gone mid-transfer leaves it incomplete; another holder finishes it from the offset") {
+TEST_CASE("a holder gone mid-transfer leaves it incomplete and another holder finishes it from the offset") {
   Net net;
   const std::string bytes = randomBytes(6 * kWindowBytes + 99, 11);
   const std::string hash = net.share("alice", bytes);
@@ -398,7 +398,7 @@ TEST_CASE("a holder gone mid-transfer leaves it incomplete; another holder finis
   CHECK(fromCarol == bytes.size());
 }
 
-TEST_CASE("a silent holder times out; a get nobody answers too") {
+TEST_CASE("a silent holder times out and so does a get nobody answers") {
   Net net;
   const std::string bytes = randomBytes(4 * kChunkBytes, 12);
   const std::string hash = net.share("alice", bytes);
@@ -425,7 +425,7 @@ TEST_CASE("a silent holder times out; a get nobody answers too") {
   }
 }
 
-TEST_CASE("hostile receivers: malformed texts, acks of unsent bytes, bad ranges, too many gets") {
+TEST_CASE("hostile receivers: malformed texts or acks of unsent bytes or bad ranges or too many gets") {
   Net net;
   const std::string bytes = randomBytes(3 * kWindowBytes, 13);
   const std::string hash = net.share("alice", bytes);
@@ -468,7 +468,7 @@ TEST_CASE("hostile receivers: malformed texts, acks of unsent bytes, bad ranges,
   CHECK(lastEnded(net["bob"]).outcome == Outcome::Complete);
 }
 
-TEST_CASE("control messages: every field checked, nothing thrown") {
+TEST_CASE("control messages: every field checked and nothing thrown") {
   const std::string hash(64, 'a');
   CHECK(decode("{\"type\":\"get\",\"request\":1,\"hash\":\"" + hash + "\",\"size\":10,\"from\":0}").message);
   CHECK(decode("{\"type\":\"get\",\"request\":0,\"hash\":\"" + hash + "\",\"size\":10,\"from\":0}").error == "request: zero");
