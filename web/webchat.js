@@ -9,6 +9,7 @@
 // the logic inputs (user calls, signaling replies, data-channel events, timers) and carries out the
 // effects it asks for with fetch, RTCPeerConnection and RTCDataChannel. It holds no room state itself.
 
+import { iceGathered } from './ice-gathered.js';
 import { rehearseJoin } from './webchat-rehearsal.js';
 
 const ICE_GATHER_CAP_MS = 2000;  // an unreachable STUN server must not stall a join
@@ -381,22 +382,4 @@ export class Room extends EventTarget {
     this.#members = members.map((m) => ({ ...m, self: m.id === this.selfId }));
     this.dispatchEvent(new CustomEvent('members', { detail: this.members }));
   }
-}
-
-// Resolves with true once ICE gathering completes, or with false after capMs, the candidates found so
-// far in the description: a STUN server that never answers must not hold a description back for long.
-function iceGathered(pc, capMs) {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => finish(false), capMs);
-    function finish(complete) {
-      clearTimeout(timer);
-      pc.removeEventListener('icegatheringstatechange', check);
-      resolve(complete);
-    }
-    function check() {
-      if (pc.iceGatheringState === 'complete') finish(true);
-    }
-    pc.addEventListener('icegatheringstatechange', check);
-  });
 }

@@ -1,0 +1,83 @@
+// Files over a direct link between two real browsers (Firefox and Chromium, both ways), driven
+// through web/files/ without a room: the bytes, the hashes, cancelling on either side, a sender that
+// dies. The room's part (announcing files, relaying the signaling) is tested in files.test.mjs.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { closeBrowsers, killBrowser, openBrowsers, startServer } from './harness.mjs';
+import { plainSha256Of, relayBetween, shareRandomFile, startFileShare, waitForFileEvent } from './files-pair.mjs';
+
+const MB = 1024 * 1024;
+let server;
+let browsers;
+let relay;
+let fox;
+let chrome;
+
+before(async () => {
+  server = await startServer();
+  browsers = await openBrowsers(['fox', 'chrome'], { fox: { browser: 'firefox' }, chrome: { browser: 'chromium' } });
+  [fox, chrome] = browsers.map((b) => b.page);
+  await Promise.all([fox.goto(`${server.url}/`), chrome.goto(`${server.url}/`)]);
+  await startFileShare(fox, 'f0f0f0f0f0f0f0f0');
+  await startFileShare(chrome, 'c0c0c0c0c0c0c0c0');
+  relay = relayBetween({ f0f0f0f0f0f0f0f0: fox, c0c0c0c0c0c0c0c0: chrome });
+});
+
+after(async () => {
+  await relay?.stop();
+  await closeBrowsers(browsers ?? []);
+  await server?.stop();
+});
+
+async function fetchOn(page, file, holder) {
+  return page.evaluate(([f, h]) => window.__share.fetch(f, [h]), [file, holder]);
+}
+
+test('a 50 MB random file crosses Firefox → Chromium whole, its SHA-256 matching', async () => {
+  const file = await shareRandomFile(fox, 50 * MB);
+  const transfer = await fetchOn(chrome, file, 'f0f0f0f0f0f0f0f0');
+  const received = await waitForFileEvent(chrome, { type: 'received', transfer });
+  assert.equal(received.blob, file.size);
+  assert.equal(await plainSha256Of(chrome, file.hash), file.sha256);
+  await waitForFileEvent(fox, { type: 'upload', hash: file.hash, done: true, reason: 'complete' });
+});
+
+test('and Chromium → Firefox', async () => {
+  const file = await shareRandomFile(chrome, 12 * MB + 12345);
+  const transfer = await fetchOn(fox, file, 'c0c0c0c0c0c0c0c0');
+  await waitForFileEvent(fox, { type: 'received', transfer });
+  assert.equal(await plainSha256Of(fox, file.hash), file.sha256);
+});
+
+test('a receiver cancelling stops both ends', async () => {
+  const file = await shareRandomFile(chrome, 40 * MB);
+  const transfer = await fetchOn(fox, file, 'c0c0c0c0c0c0c0c0');
+  await waitForFileEvent(fox, { type: 'progress', transfer });
+  await fox.evaluate((t) => window.__share.cancel(t), transfer);
+  await waitForFileEvent(fox, { type: 'ended', transfer, outcome: 'cancelled' });
+  await waitForFileEvent(chrome, { type: 'upload', hash: file.hash, done: true, reason: 'cancelled' });
+  assert.equal(await fox.evaluate((h) => window.__share.holds(h), file.hash), false);
+});
+
+test('a sender cancelling stops both ends', async () => {
+  const file = await shareRandomFile(fox, 40 * MB);
+  const transfer = await fetchOn(chrome, file, 'f0f0f0f0f0f0f0f0');
+  await waitForFileEvent(chrome, { type: 'progress', transfer });
+  await fox.evaluate((h) => window.__share.withdraw(h), file.hash);
+  const ended = await waitForFileEvent(chrome, { type: 'ended', transfer });
+  assert.equal(ended.outcome, 'incomplete');
+  assert.equal(ended.reason, 'withdrawn');
+  assert.ok(ended.bytes < file.size);
+});
+
+test('a sender killed mid-transfer leaves the receiver with a clear "incomplete"', async () => {
+  const file = await shareRandomFile(fox, 60 * MB);
+  const transfer = await fetchOn(chrome, file, 'f0f0f0f0f0f0f0f0');
+  await waitForFileEvent(chrome, { type: 'progress', transfer });
+  killBrowser(browsers, 'fox');
+  const ended = await waitForFileEvent(chrome, { type: 'ended', transfer });
+  assert.equal(ended.outcome, 'incomplete');
+  assert.match(ended.reason, /^(stalled|holder-gone)$/);
+});

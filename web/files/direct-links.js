@@ -1,0 +1,149 @@
+// Direct links between two members for file bytes: one RTCPeerConnection per other member, with one
+// ordered data channel, signaled by texts the room relays through its host (never through the host's
+// links for the bytes themselves). The member that needs a link first offers; when both offer at once,
+// the lower member id's offer wins and the other answers it.
+//
+// A relayed text is {type: 'files-offer'|'files-answer', sdp}. The room authenticates who sent it
+// (the host forwards only between members it knows; docs/files.md says what signing adds).
+
+import { iceGathered } from '../ice-gathered.js';
+
+const GATHER_CAP_MS = 2000;
+const CONNECT_TIMEOUT_MS = 15000;
+const SEND_HIGH_BYTES = 4 * 1024 * 1024;   // stop handing chunks to a channel holding this much
+const SEND_LOW_BYTES = 1024 * 1024;        // resume at this (the bufferedamountlow threshold)
+
+export class DirectLinks {
+  #selfId;
+  #relay;
+  #rtcConfig;
+  #on;
+  #links = new Map();  // peer → { pc, channel, queue, role, timer }
+
+  /**
+   * relay(peer, text): sends a signaling text to a member through the room.
+   * on: { text(peer, string), chunk(peer, ArrayBuffer), drained(peer), closed(peer) }.
+   */
+  constructor({ selfId, relay, rtcConfig = {}, on }) {
+    this.#selfId = selfId;
+    this.#relay = relay;
+    this.#rtcConfig = rtcConfig;
+    this.#on = on;
+  }
+
+  /** Sends a control text, opening the link first if there is none. */
+  sendText(peer, text) {
+    const link = this.#links.get(peer) ?? this.#offer(peer);
+    if (link.channel.readyState === 'open') link.channel.send(text);
+    else link.queue.push(text);
+  }
+
+  /** Whether a chunk may be handed to the peer's channel now; else wait for on.drained(peer). */
+  canSend(peer) {
+    const channel = this.#links.get(peer)?.channel;
+    return channel?.readyState === 'open' && channel.bufferedAmount < SEND_HIGH_BYTES;
+  }
+
+  sendBinary(peer, bytes) {
+    const channel = this.#links.get(peer)?.channel;
+    if (channel?.readyState !== 'open') return false;
+    channel.send(bytes);
+    return true;
+  }
+
+  /** Closes the link without reporting it (the caller knows). */
+  close(peer) {
+    const link = this.#links.get(peer);
+    if (!link) return;
+    this.#links.delete(peer);
+    clearTimeout(link.timer);
+    link.pc.close();
+  }
+
+  closeAll() {
+    for (const peer of [...this.#links.keys()]) this.close(peer);
+  }
+
+  has(peer) { return this.#links.has(peer); }
+
+  /** A signaling text relayed from `peer`. Anything malformed is ignored. */
+  async onRelay(peer, text) {
+    let message;
+    try { message = JSON.parse(text); } catch { return; }
+    if (typeof message?.sdp !== 'string' || message.sdp.length > 16384) return;
+    if (message.type === 'files-offer') return this.#answer(peer, message.sdp);
+    if (message.type !== 'files-answer') return;
+    const link = this.#links.get(peer);
+    if (link?.role !== 'offerer' || link.answered) return;
+    link.answered = true;
+    await link.pc.setRemoteDescription({ type: 'answer', sdp: message.sdp }).catch(() => this.#gone(peer, link));
+  }
+
+  #newLink(peer, role, queue = []) {
+    const pc = new RTCPeerConnection(this.#rtcConfig);
+    // Negotiated: both ends make the same channel, nothing waits for an in-band announcement.
+    const channel = pc.createDataChannel('webchat-files', { negotiated: true, id: 0, ordered: true });
+    channel.binaryType = 'arraybuffer';
+    channel.bufferedAmountLowThreshold = SEND_LOW_BYTES;
+    const link = { pc, channel, queue, role, answered: false };
+    link.timer = setTimeout(() => this.#gone(peer, link), CONNECT_TIMEOUT_MS);
+    this.#links.set(peer, link);
+    channel.addEventListener('open', () => {
+      clearTimeout(link.timer);
+      for (const text of link.queue.splice(0)) channel.send(text);
+      this.#on.drained(peer);
+    });
+    channel.addEventListener('message', (e) => {
+      if (this.#links.get(peer) !== link) return;
+      if (typeof e.data === 'string') this.#on.text(peer, e.data);
+      else this.#on.chunk(peer, e.data);
+    });
+    channel.addEventListener('bufferedamountlow', () => this.#on.drained(peer));
+    channel.addEventListener('close', () => this.#gone(peer, link));
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.#gone(peer, link);
+    });
+    return link;
+  }
+
+  #offer(peer) {
+    const link = this.#newLink(peer, 'offerer');
+    (async () => {
+      await link.pc.setLocalDescription(await link.pc.createOffer());
+      await iceGathered(link.pc, GATHER_CAP_MS);
+      if (this.#links.get(peer) !== link) return;
+      this.#relay(peer, JSON.stringify({ type: 'files-offer', sdp: link.pc.localDescription.sdp }));
+    })().catch(() => this.#gone(peer, link));
+    return link;
+  }
+
+  async #answer(peer, sdp) {
+    const existing = this.#links.get(peer);
+    let queue = [];
+    if (existing) {
+      // Both offered at once: the lower id's offer wins. An open link being offered again means the
+      // peer lost it (a reload): the old one is gone.
+      const glare = existing.role === 'offerer' && existing.channel.readyState !== 'open';
+      if (glare && this.#selfId < peer) return;
+      if (glare) queue = existing.queue;
+      this.close(peer);
+      if (!glare) this.#on.closed(peer);
+    }
+    const link = this.#newLink(peer, 'answerer', queue);
+    try {
+      await link.pc.setRemoteDescription({ type: 'offer', sdp });
+      await link.pc.setLocalDescription(await link.pc.createAnswer());
+      await iceGathered(link.pc, GATHER_CAP_MS);
+      if (this.#links.get(peer) !== link) return;
+      this.#relay(peer, JSON.stringify({ type: 'files-answer', sdp: link.pc.localDescription.sdp }));
+    } catch {
+      this.#gone(peer, link);
+    }
+  }
+
+  #gone(peer, link) {
+    if (this.#links.get(peer) !== link) return;
+    this.close(peer);
+    this.#on.closed(peer);
+  }
+}

@@ -1,0 +1,325 @@
+// One member's file sharing: drives the transfer state machine (webchat-core.js's Transfers, from
+// wasm/core/transfer) with direct links, file slices, sinks and hashes. The room announces files
+// (history entries) and relays the links' signaling; this class moves the bytes. docs/files.md.
+//
+// Events (CustomEvent detail):
+//   progress  { transfer, hash, bytes, size }             a download moved (at most every 100 ms)
+//   received  { transfer, hash, blob }                    a download arrived whole, its hash checked
+//   ended     { transfer, hash, outcome, reason, bytes }  a download stopped: 'incomplete' (no
+//             holder left to ask; retry() later), 'cancelled', 'failed' (a hash mismatch)
+//   upload    { hash, peer, bytes, size, done, reason }   a member pulled bytes of a file we hold
+//   cutoff    { peer, reason }                            a member broke the protocol: its link closed
+
+import { DirectLinks } from './direct-links.js';
+import { BlockHasher, hashBlob } from './hash.js';
+import { openSink } from './sink.js';
+
+export const DEFAULT_MAX_FILE_BYTES = 2 ** 30;  // 1 GiB
+const HEADER_BYTES = 16;     // request (u32), zero (u32), offset (u64), big-endian
+const READ_RUN = 16;         // chunks read from a file at once (1 MiB)
+const PROGRESS_EVERY_MS = 100;
+
+/** A refused file: `code` is 'file-too-large' or 'file-unreadable'. */
+export class FileError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'FileError';
+    this.code = code;
+  }
+}
+
+export class FileShare extends EventTarget {
+  #logic;
+  #links;
+  #selfId;
+  #maxBytes;
+  #held = new Map();      // hash → Blob we serve
+  #incoming = new Map();  // transfer → download record
+  #outgoing = new Map();  // peer → chunks to send, in order: { request, hash, offset, length, stopped }
+  #sending = new Set();   // peers whose send loop is running
+  #pumping = false;
+  #timer = null;
+
+  /**
+   * core: the loaded webchat-core module. relay(peer, text): send a signaling text to a member
+   * through the room. rtcConfig: the room's RTCPeerConnection configuration (ICE servers,
+   * certificates). maxFileBytes: the largest file shared or fetched.
+   */
+  constructor({ core, selfId, relay, rtcConfig = {}, maxFileBytes = DEFAULT_MAX_FILE_BYTES }) {
+    super();
+    this.#logic = new core.Transfers();
+    this.#selfId = selfId;
+    this.#maxBytes = maxFileBytes;
+    this.#links = new DirectLinks({
+      selfId, relay, rtcConfig,
+      on: {
+        text: (peer, text) => this.#input(() => this.#logic.text(peer, text, Date.now())),
+        chunk: (peer, buffer) => this.#onChunk(peer, buffer),
+        drained: (peer) => this.#sendLoop(peer),
+        closed: (peer) => this.#input(() => this.#logic.linkClosed(peer, Date.now())),
+      },
+    });
+  }
+
+  get maxFileBytes() { return this.#maxBytes; }
+
+  /** Hashes a File or Blob (reading it in blocks) and serves it. Resolves with { hash, size }. */
+  async share(blob, onHashing = () => {}) {
+    this.#checkSize(blob.size);
+    let hash;
+    try {
+      hash = await hashBlob(blob, onHashing);
+    } catch (error) {
+      throw new FileError('file-unreadable', `The file could not be read (${error.message}).`);
+    }
+    this.#held.set(hash, blob);
+    this.#input(() => this.#logic.offer(hash, blob.size));
+    return { hash, size: blob.size };
+  }
+
+  /** Stops serving a file: members pulling it are told it was cancelled. */
+  withdraw(hash) {
+    this.#held.delete(hash);
+    this.#input(() => this.#logic.withdraw(hash, Date.now()));
+  }
+
+  holds(hash) { return this.#held.has(hash); }
+  blob(hash) { return this.#held.get(hash) ?? null; }
+
+  /**
+   * Pulls a file from the first of `holders` (member ids) that has it, resuming from the next one
+   * after an interruption. Returns the transfer number its events carry.
+   */
+  fetch({ hash, size, type = '' }, holders) {
+    this.#checkSize(size);
+    const candidates = holders.filter((id) => id !== this.#selfId);
+    if (candidates.length === 0) throw new FileError('no-holder', 'Nobody in the room holds this file.');
+    const record = {
+      hash, size, type, holders: candidates, tried: new Set([candidates[0]]), hasher: new BlockHasher(),
+      sink: openSink(`${hash}-${Date.now()}`), writes: Promise.resolve(), stored: 0, reasons: [], shown: 0, active: true,
+    };
+    let transfer = 0;
+    this.#input(() => { transfer = this.#logic.fetch(hash, size, candidates[0], Date.now()); });
+    if (!transfer) throw new FileError('file-invalid', 'This file entry is malformed.');
+    record.transfer = transfer;
+    this.#incoming.set(transfer, record);
+    return transfer;
+  }
+
+  /** Asks `holders` again for an incomplete download (say, when members change). */
+  retry(transfer, holders) {
+    const record = this.#incoming.get(transfer);
+    if (!record || record.active) return;
+    const next = holders.find((id) => id !== this.#selfId);
+    if (!next) return;
+    record.holders = holders.filter((id) => id !== this.#selfId);
+    record.tried = new Set([next]);
+    record.active = true;
+    this.#input(() => this.#logic.resume(transfer, next, Date.now()));
+  }
+
+  cancel(transfer) {
+    this.#input(() => this.#logic.cancel(transfer, Date.now()));
+  }
+
+  /** A text another member relayed to us through the room. */
+  relayed(peer, text) {
+    this.#links.onRelay(peer, text);
+  }
+
+  /** A member left the room: its link goes, what it carried stops. */
+  memberGone(peer) {
+    if (!this.#links.has(peer)) return;
+    this.#links.close(peer);
+    this.#input(() => this.#logic.linkClosed(peer, Date.now()));
+  }
+
+  close() {
+    clearTimeout(this.#timer);
+    this.#links.closeAll();
+    for (const record of this.#incoming.values()) record.sink.then((sink) => sink.discard());
+    this.#incoming.clear();
+  }
+
+  #checkSize(size) {
+    if (size > this.#maxBytes) {
+      throw new FileError('file-too-large', `Files up to ${formatBytes(this.#maxBytes)} can be shared; this one is ${formatBytes(size)}.`);
+    }
+  }
+
+  // --- The state machine's loop -------------------------------------------------------------
+  #input(feed) {
+    feed();
+    this.#pump();
+  }
+
+  #pump() {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (let effect = this.#logic.poll(); effect !== null; effect = this.#logic.poll()) this.#apply(effect);
+    } finally {
+      this.#pumping = false;
+    }
+    clearTimeout(this.#timer);
+    const deadline = this.#logic.nextDeadline();
+    if (deadline !== null) {
+      this.#timer = setTimeout(() => this.#input(() => this.#logic.tick(Date.now())), Math.max(0, deadline - Date.now()));
+    }
+  }
+
+  #apply(effect) {
+    switch (effect.type) {
+      case 'send-text': return this.#links.sendText(effect.peer, effect.text);
+      case 'send-chunk': return this.#queueChunk(effect);
+      case 'stop-sending': return this.#stopSending(effect.peer, effect.request);
+      case 'cut-off':
+        this.#links.close(effect.peer);
+        this.#outgoing.delete(effect.peer);
+        return this.#emit('cutoff', { peer: effect.peer, reason: effect.reason });
+      case 'verify': return this.#verify(effect.transfer);
+      case 'ended': return this.#ended(effect);
+      case 'served':
+        return this.#emit('upload', { hash: effect.hash, peer: effect.peer, bytes: effect.acked, size: effect.size,
+                                      done: effect.done, reason: effect.reason });
+    }
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  // --- Holder: chunks out, read from the file in runs, paced by the channel's buffer ----------
+  #queueChunk({ peer, request, hash, offset, length }) {
+    if (!this.#outgoing.has(peer)) this.#outgoing.set(peer, []);
+    this.#outgoing.get(peer).push({ request, hash, offset, length, stopped: false });
+    this.#sendLoop(peer);
+  }
+
+  #stopSending(peer, request) {
+    const queue = this.#outgoing.get(peer);
+    if (!queue) return;
+    for (const entry of queue) if (entry.request === request) entry.stopped = true;
+    this.#outgoing.set(peer, queue.filter((entry) => !entry.stopped));
+  }
+
+  async #sendLoop(peer) {
+    if (this.#sending.has(peer)) return;
+    this.#sending.add(peer);
+    try {
+      for (;;) {
+        const queue = this.#outgoing.get(peer);
+        if (!queue?.length || !this.#links.canSend(peer)) return;  // drained() restarts it
+        const run = [queue[0]];
+        while (run.length < READ_RUN) {
+          const next = queue[run.length];
+          const last = run[run.length - 1];
+          if (next?.request !== last.request || next.offset !== last.offset + last.length) break;
+          run.push(next);
+        }
+        const first = run[0];
+        const last = run[run.length - 1];
+        const blob = this.#held.get(first.hash);
+        const bytes = blob && new Uint8Array(await blob.slice(first.offset, last.offset + last.length).arrayBuffer());
+        for (const entry of run) {
+          if (entry.stopped || !bytes) continue;
+          const message = new Uint8Array(HEADER_BYTES + entry.length);
+          const header = new DataView(message.buffer);
+          header.setUint32(0, entry.request);
+          header.setUint32(8, Math.floor(entry.offset / 2 ** 32));
+          header.setUint32(12, entry.offset % 2 ** 32);
+          message.set(bytes.subarray(entry.offset - first.offset, entry.offset - first.offset + entry.length), HEADER_BYTES);
+          this.#links.sendBinary(peer, message);
+        }
+        const current = this.#outgoing.get(peer);
+        if (current) this.#outgoing.set(peer, current.filter((entry) => !run.includes(entry)));
+      }
+    } catch {
+      // The file became unreadable (a picked file changed on disk): the receiver will stall and ask
+      // another holder; stop serving it.
+      this.#outgoing.delete(peer);
+    } finally {
+      this.#sending.delete(peer);
+    }
+  }
+
+  // --- Receiver: chunks in, hashed and stored in order ----------------------------------------
+  #onChunk(peer, buffer) {
+    const now = Date.now();
+    // A message too short for a header names no request: the machine cuts its sender off.
+    if (buffer.byteLength < HEADER_BYTES) return this.#input(() => this.#logic.chunk(peer, 0, 0, 0, now));
+    const header = new DataView(buffer, 0, HEADER_BYTES);
+    const request = header.getUint32(0);
+    const offset = header.getUint32(8) * 2 ** 32 + header.getUint32(12);
+    const length = buffer.byteLength - HEADER_BYTES;
+    // Fed without pumping: the bytes must be in the hasher before a Verify this chunk completes runs.
+    const transfer = this.#logic.chunk(peer, request, offset, length, now);
+    const record = this.#incoming.get(transfer);
+    if (record) {
+      const data = new Uint8Array(buffer, HEADER_BYTES);
+      record.hasher.push(data);
+      record.writes = record.writes.then(async () => {
+        await (await record.sink).write(data);
+        record.stored += length;
+        this.#input(() => this.#logic.stored(transfer, record.stored, Date.now()));
+        this.#progress(record);
+      });
+    }
+    this.#pump();
+  }
+
+  #progress(record, force = false) {
+    const now = Date.now();
+    if (!force && now - record.shown < PROGRESS_EVERY_MS) return;
+    record.shown = now;
+    this.#emit('progress', { transfer: record.transfer, hash: record.hash, bytes: record.stored, size: record.size });
+  }
+
+  async #verify(transfer) {
+    const record = this.#incoming.get(transfer);
+    if (!record) return;
+    const hash = await record.hasher.finish();
+    await record.writes;
+    this.#input(() => this.#logic.hashed(transfer, hash, Date.now()));
+  }
+
+  async #ended({ transfer, outcome, reason, bytes }) {
+    const record = this.#incoming.get(transfer);
+    if (!record) return;
+    const ended = () => this.#emit('ended', { transfer, hash: record.hash, outcome, reason, bytes });
+    if (outcome === 'incomplete') {
+      record.reasons.push(reason);
+      const next = record.holders.find((id) => !record.tried.has(id));
+      if (next) {
+        record.tried.add(next);
+        return this.#input(() => this.#logic.resume(transfer, next, Date.now()));
+      }
+      record.active = false;
+      return ended();
+    }
+    this.#incoming.delete(transfer);
+    await record.writes.catch(() => {});
+    const sink = await record.sink;
+    if (outcome !== 'complete') {
+      await sink.discard();
+      return ended();
+    }
+    const blob = await sink.finish(record.type);
+    this.#held.set(record.hash, blob);  // the machine serves it on; this is where its bytes are
+    this.#progress(record, true);
+    this.#emit('received', { transfer, hash: record.hash, blob });
+  }
+}
+
+/** "1.5 MB", "340 KB": sizes for people, in powers of 1000 as file managers show them. */
+export function formatBytes(bytes) {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = -1;
+  do {
+    value /= 1000;
+    unit += 1;
+  } while (value >= 1000 && unit < units.length - 1);
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
