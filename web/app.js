@@ -1,30 +1,75 @@
-// The page: a join form and a chat view around one Room from webchat.js (the same module other
-// sites embed). Everything a peer sends is shown with textContent or DOM calls, never as HTML.
+// The page: a start page (join form, recent rooms) and a chat view around one Room from webchat.js
+// (the same module other sites embed). Everything a peer sends is shown with textContent or DOM
+// calls, never as HTML.
 
 import { joinRoom } from './webchat.js';
 import { Announcer } from './page/announcer.js';
 import { Attention } from './page/attention.js';
+import { Composer } from './page/composer.js';
 import { Conversation } from './page/conversation.js';
 import { registerServiceWorker } from './page/install.js';
 import { copyText, inviteLink, roomFromHash } from './page/invite.js';
+import { lineSpeech } from './page/line-view.js';
 import { showMembers } from './page/members.js';
 import { randomNick } from './page/nicknames.js';
 import { qrDataUrl } from './page/qrcode.js';
 import { forgetRecentRoom, recentRooms, rememberJoin, savedNick } from './page/recent.js';
 import { showRecentRooms } from './page/recent-list.js';
+import { endSession, savedSession, saveSession } from './page/session.js';
 import { loadSettings, parseIceServers, saveSettings } from './page/settings.js';
 import { describeNotice, describeStatus } from './page/status.js';
+import { forgetHistory, loadHistory, saveHistory } from './page/store.js';
+import { TypingIndicator } from './page/typing.js';
 import { UnreadCounter } from './page/unread.js';
 
 const $ = (id) => document.getElementById(id);
-const conversation = new Conversation($('messages'), $('jump'));
 const unread = new UnreadCounter('webchat', $('favicon'));
 const announcer = new Announcer($('announcer'));
 const attention = new Attention({ level: $('alert-level'), notify: $('alert-notify'), sound: $('alert-sound'), hint: $('alert-hint') });
+const typing = new TypingIndicator($('typing'));
 let room = null;      // the Room we are in, or null
 let roomName = '';
 
-// --- Join form ---------------------------------------------------------------------------------
+// What a line's buttons do. Each module call refuses with a RangeError saying why.
+const conversation = new Conversation($('messages'), $('jump'), {
+  reply: (mid) => {
+    const line = conversation.line(mid);
+    composer.replyTo(mid, `${line.nick}: ${line.text.replace(/\s+/g, ' ').slice(0, 60)}`);
+  },
+  edit: (mid) => composer.edit(mid, conversation.line(mid).text),
+  remove: (mid) => tryAction(() => room.delete(mid)),
+  react: (mid, emoji, on) => tryAction(() => room.react(mid, emoji, on)),
+  discard: (mid) => conversation.discard(mid),
+});
+
+const composer = new Composer(
+  { form: $('send-form'), text: $('text'), context: $('compose-context'), contextText: $('compose-context-text'),
+    cancel: $('compose-cancel'), error: $('send-error') },
+  {
+    say: (text, replyTo) => {
+      const sent = replyTo ? room.send(text, { replyTo }) : room.send(text);
+      if (typeof sent === 'string' && sent) showPending(sent, text, replyTo);
+      keepSession();
+    },
+    edit: (mid, text) => room.edit(mid, text),
+    typing: () => room?.typing?.(),
+    editLast: () => {
+      const own = [...$('messages').querySelectorAll('li.line.self:not(.pending):not(.deleted)')].at(-1);
+      if (!own) return false;
+      composer.edit(own.dataset.mid, conversation.line(own.dataset.mid).text);
+      return true;
+    },
+  });
+
+function tryAction(act) {
+  try {
+    act();
+  } catch (error) {
+    composer.showError(`Not done: ${error.message}`);
+  }
+}
+
+// --- Start page ------------------------------------------------------------------------------------
 const settings = loadSettings();
 $('signal').value = settings.signal;
 $('ice').value = settings.ice;
@@ -55,30 +100,43 @@ function showRecent() {
       $('room').value = name;
       $('join-form').requestSubmit();
     },
-    onForget: (name) => {
+    onForget: (name) => {  // the room leaves the list, and this browser forgets its history
       forgetRecentRoom(name);
+      forgetHistory(name);
       showRecent();
     },
   });
 }
 showRecent();
 
-$('join-form').addEventListener('submit', async (event) => {
+$('join-form').addEventListener('submit', (event) => {
   event.preventDefault();
+  join({ room: $('room').value, nick: $('nick').value.trim() });
+});
+
+/** Joins `room` as `nick`; `session` (this tab's, after a reload) comes back as the same member. */
+async function join({ room: name, nick }, session = null) {
   const ice = parseIceServers($('ice').value);
   if (ice.problem) {
     $('settings').open = true;
     $('ice').focus();
     return showStatus({ text: ice.problem, tone: 'error' });
   }
-  roomName = $('room').value;
+  roomName = name;
   $('join').disabled = true;
-  showStatus({ text: 'Connecting to the signaling server…', tone: 'busy' });
+  const stored = await loadHistory(name);
+  if (session) showChat(stored);  // a reload: the conversation at once, the network after
+  showStatus({ text: session ? `Rejoining “${name}”…` : 'Connecting to the signaling server…', tone: 'busy' });
   // joinRoom says nothing until it is in; the core's probe for a host is what takes time.
-  const probing = setTimeout(() => showStatus(describeStatus({ state: 'joining' }, roomName)), 150);
+  const probing = setTimeout(() => showStatus(describeStatus({ state: 'joining' }, name)), 150);
   try {
-    enterRoom(await joinRoom({ room: roomName, nick: $('nick').value.trim(), signal: $('signal').value, iceServers: ice.servers }));
+    enterRoom(await joinRoom({
+      room: name, nick, signal: $('signal').value, iceServers: ice.servers, history: stored,
+      ...(session?.memberId ? { memberId: session.memberId, outbox: session.outbox ?? [] } : {}),
+    }));
   } catch (error) {
+    endSession();
+    showStart();
     showStatus({ text: error.message, tone: 'error' });
     if (error.code === 'nick-taken' || error.code === 'nick-invalid') $('nick').select();
     if (error.code === 'room-invalid') $('room').select();
@@ -87,57 +145,121 @@ $('join-form').addEventListener('submit', async (event) => {
     clearTimeout(probing);
     $('join').disabled = false;
   }
-});
+}
 
 // --- In a room ---------------------------------------------------------------------------------
+// The chat view with `entries` shown (the stored history while rejoining, the room's once in).
+function showChat(entries) {
+  unread.title = `${roomName} · webchat`;
+  conversation.clear();
+  conversation.me = me();
+  for (const entry of entries) conversation.addEntry(entry);
+  composer.reset();
+  composer.enabled = !!room;
+  $('start').hidden = true;
+  $('chat').hidden = false;
+}
+
 function enterRoom(joined) {
   room = joined;
   rememberJoin(roomName, room.nick);
+  keepSession();
   history.replaceState(null, '', `#${encodeURIComponent(roomName)}`);  // the address names the room (file:// too)
-  unread.title = `${roomName} · webchat`;
-  conversation.clear();
-  conversation.addNotice(`You joined “${roomName}” as ${room.nick}`);
   attention.enter(roomName);
-  room.history.forEach((line) => conversation.addMessage(line, me()));
-  room.addEventListener('message', ({ detail }) => {
-    const line = conversation.addMessage(detail, me());
-    if (detail.from === room.selfId) return;
-    unread.lineArrived();
-    attention.lineArrived(detail, line.classList.contains('mentioned'));
-    announcer.say(line.textContent);  // "12:04 bob: hi", as shown (no Markdown marks)
+  showChat(room.history);
+  conversation.addNotice(`You joined “${roomName}” as ${room.nick}`);
+  for (const line of room.outbox ?? []) showPending(line.mid, line.text, line.reply);
+  room.addEventListener('message', ({ detail }) => onEntry(detail));
+  room.addEventListener('historyreset', () => {
+    conversation.clearLines();  // notices stay: they happened
+    keepHistory();
   });
-  room.addEventListener('historyreset', () => conversation.clearLines());  // notices stay: they happened
-  room.addEventListener('members', ({ detail }) => showMembers($('members'), $('member-count'), detail));
-  room.addEventListener('notice', ({ detail }) => conversation.addNotice(describeNotice(detail)));
+  room.addEventListener('members', ({ detail }) => {
+    showMembers($('members'), $('member-count'), detail);
+    conversation.me = me();
+  });
+  room.addEventListener('notice', ({ detail }) => {
+    conversation.addNotice(describeNotice(detail));
+    if (detail.kind === 'renamed' && room) keepSession();
+  });
+  room.addEventListener('typing', ({ detail }) => {
+    if (detail.from !== room.selfId) typing.typing(detail.from, detail.nick);
+  });
+  room.addEventListener('warning', ({ detail }) => conversation.addNotice(describeNotice(detail), 'error'));
+  room.addEventListener('denied', ({ detail }) => onDenied(detail));
   room.addEventListener('status', ({ detail }) => onStatus(detail));
   showMembers($('members'), $('member-count'), room.members);
+  $('rename').hidden = typeof room.rename !== 'function';
+  $('rename-form').hidden = true;
   onStatus(room.status);
-  setComposing(true);
-  showSendError('');
-  $('start').hidden = true;
-  $('chat').hidden = false;
-  $('text').focus();
+  composer.enabled = true;
+  composer.focus();
+}
+
+function onEntry(entry) {
+  const li = conversation.addEntry(entry);
+  keepHistory();
+  if ((entry.kind === 'delete')) composer.forget(entry.target);
+  if (entry.from === room.selfId) return keepSession();
+  typing.stopped(entry.from);
+  if (!li) return;
+  unread.lineArrived();
+  attention.lineArrived({ nick: entry.nick, text: entry.text }, li.classList.contains('mentioned'));
+  announcer.say(lineSpeech(li));  // "12:04 bob: hi", as shown (no Markdown marks, no buttons)
+}
+
+function onDenied({ what, reason, mid, message }) {
+  if (what === 'say' && mid) conversation.markFailed(mid);
+  const words = message || reason;
+  if (what === 'rename') return showRenameError(words);
+  composer.showError(`Not sent: ${words}`);
+  keepSession();
+}
+
+function showPending(mid, text, reply) {
+  conversation.addPending({ mid, from: room.selfId, nick: room.nick, text, reply, time: Date.now() });
 }
 
 // Who we are, for telling our lines and mentions of us apart.
 function me() {
-  return { id: room.selfId, nick: room.nick, nicks: room.members.map((member) => member.nick) };
+  return room ? { id: room.selfId, nick: room.nick, nicks: room.members.map((member) => member.nick), canAct: typeof room.edit === 'function' }
+              : { id: savedSession()?.memberId ?? '', nick: '', nicks: [], canAct: false };
+}
+
+// This tab's place in the room (sessionStorage): a reload comes back as the same member.
+function keepSession() {
+  if (!room) return;
+  saveSession({ room: roomName, nick: room.nick, memberId: room.selfId, outbox: room.outbox ?? [] });
+}
+
+// The room's history in IndexedDB, written at most every half second.
+let saving = null;
+function keepHistory() {
+  if (saving || !room) return;
+  const [name, current] = [roomName, room];
+  saving = setTimeout(() => {
+    saving = null;
+    saveHistory(name, current.history);
+  }, 500);
 }
 
 function onStatus(status) {
   showStatus(describeStatus(status, roomName));
   if (status.state !== 'closed') return;
-  if (!status.error) return backToJoinForm();  // we left: nothing more to read here
+  typing.clear();
+  if (!status.error) return showStart();  // we left: nothing more to read here
   // Ended under us (the host left, ...): keep the conversation readable, with why it ended.
   conversation.addNotice(status.message, 'error');
-  setComposing(false);
+  composer.enabled = false;
   $('leave').textContent = 'Back';
 }
 
-function backToJoinForm() {
+function showStart() {
+  if (room) saveHistory(roomName, room.history);
   room = null;
   unread.title = 'webchat';
   conversation.clear();
+  typing.clear();
   showRecent();
   $('chat').hidden = true;
   $('start').hidden = false;
@@ -145,46 +267,45 @@ function backToJoinForm() {
   $('join').focus();
 }
 
-function setComposing(enabled) {
-  $('text').disabled = !enabled;
-  $('send').disabled = !enabled;
-}
-
 $('leave').addEventListener('click', () => {
-  if (room?.status.state === 'closed') return backToJoinForm();
-  room?.leave();
+  endSession();  // left on purpose: a reload shows the start page
+  if (!room || room.status.state === 'closed') return showStart();
+  room.leave();
 });
 
-// --- Composer ----------------------------------------------------------------------------------
-// A line that could not be sent: said under the composer until the next line goes or the text changes.
-function showSendError(text) {
-  $('send-error').textContent = text;
-  $('send-error').hidden = !text;
+// A reload or a closed tab reopened: the room the tab was in, without a click. The module says its
+// goodbye as "back soon" on pagehide; the session is kept for the next load.
+window.addEventListener('pagehide', () => {
+  keepSession();
+  if (room) saveHistory(roomName, room.history);
+});
+
+// --- Renaming ----------------------------------------------------------------------------------
+function showRenameError(words) {
+  $('rename-form').hidden = false;
+  composer.showError(`Nickname not changed: ${words}`);
+  $('new-nick').select();
 }
 
-function sendTyped() {
-  const text = $('text').value;
-  if (!room || !text.trim()) return;
-  try {
-    room.send(text);
-    $('text').value = '';
-    showSendError('');
-  } catch (error) {
-    showSendError(`Not sent: ${error.message}`);
-  }
-}
-
-$('send-form').addEventListener('submit', (event) => {
+$('rename').addEventListener('click', () => {
+  $('rename-form').hidden = false;
+  $('new-nick').value = room?.nick ?? '';
+  $('new-nick').select();
+});
+$('rename-cancel').addEventListener('click', () => {
+  $('rename-form').hidden = true;
+  $('rename').focus();
+});
+$('rename-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  sendTyped();
-});
-$('text').addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    sendTyped();
+  try {
+    room.rename($('new-nick').value.trim());
+    $('rename-form').hidden = true;
+    composer.focus();
+  } catch (error) {
+    showRenameError(error.message);
   }
 });
-$('text').addEventListener('input', () => showSendError(''));
 
 // --- Invitations -------------------------------------------------------------------------------
 const currentInvite = () => inviteLink(room ? roomName : $('room').value, $('signal').value);
@@ -209,3 +330,11 @@ for (const button of document.querySelectorAll('.show-qr')) {
 }
 
 registerServiceWorker();
+
+// Last: a tab that was in a room goes back in.
+const session = savedSession();
+if (session) {
+  $('room').value = session.room;
+  $('nick').value = session.nick;
+  join(session, session);
+}

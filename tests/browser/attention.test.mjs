@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { closeBrowsers, joinAs, openBrowsers, say, screenshot, startServer, waitForLines } from './harness.mjs';
+import {
+  closeBrowsers, joinAs, openBrowsers, say, screenshot, startServer, waitForLines, waitForStatus,
+} from './harness.mjs';
 
 let server;
 let browsers = [];
@@ -83,8 +85,8 @@ test('mentions only: a notification and a sound for a mention while hidden, noth
 
 test('every line, remembered for the room: notifications for each line while hidden', async () => {
   await choose(alice, 'all');
-  await alice.goto(server.url);  // a reload: the choice is the room's
-  await joinAs(alice, { nick: 'alice2', room: 'alerts' });
+  await alice.goto(server.url);  // a reload: the tab goes back into its room, with the room's choice
+  await waitForStatus(alice, /^(Hosting|Connected as guest)/);
   await alice.evaluate(watchAlerts);
   assert.deepEqual(await alice.evaluate(() => [document.getElementById('alert-level').value,
                                                document.getElementById('alert-notify').checked,

@@ -84,6 +84,7 @@ test('keyboard only: Enter joins, Enter sends, Shift+Enter breaks the line', asy
 test('the conversation follows new lines unless the reader scrolled up; the invite link is copied', async () => {
   await disk.goto(server.url);
   await joinAs(disk, { nick: 'talker', room: 'scrolling' });  // the host: its own lines are not rate-limited
+  await served.click('#leave');  // else the tab would go back into "embedded" when it loads the page again
   await served.goto(server.url);
   await joinAs(served, { nick: 'reader', room: 'scrolling' });
   const LINES = 40;

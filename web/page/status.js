@@ -21,9 +21,11 @@ export function describeStatus({ state, error, message }, room) {
   return { text: `${words}. ${message}`, tone: 'warn' };
 }
 
-/** The conversation's system line for a notice { kind, nick } from webchat.js. */
-export function describeNotice({ kind, nick }) {
+/** The conversation's system line for a notice { kind, nick, previous } or a warning { kind, nick } from webchat.js. */
+export function describeNotice({ kind, nick, previous }) {
   switch (kind) {
+    case 'renamed': return `${previous} is now known as ${nick}`;
+    case 'forged': return `A line claiming to come from ${nick} failed verification: not shown`;
     case 'joined': return `${nick} joined`;
     case 'left': return `${nick} left`;
     case 'host-changed': return `${nick} is now the host`;

@@ -5,7 +5,7 @@
 //   const browser = await launch({ name });          browser.pid, newPage(), close(), kill()
 //   const page = await browser.newPage({ width, height, dark });
 //   page.goto(url), fill(selector, text), click(selector), press(selector, key),
-//   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path)
+//   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path), holdRequests(urlPart) (Chromium only)
 
 import { chromium } from 'playwright-core';
 
@@ -57,5 +57,17 @@ function wrapPage(page, deadlineMs) {
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     screenshot: (path) => page.screenshot({ path, fullPage: true }).then(() => {}),
     close: () => page.close({ runBeforeUnload: true }),
+    /** Holds back the page's requests whose URL contains `part` until the returned function is called. */
+    holdRequests: async (part) => {
+      const held = [];
+      let released = false;
+      const matches = (url) => url.href.includes(part);
+      await page.route(matches, (route) => (released ? route.continue() : held.push(route)));
+      return async () => {
+        released = true;
+        await page.unroute(matches);
+        await Promise.all(held.map((route) => route.continue().catch(() => {})));
+      };
+    },
   };
 }
