@@ -4,6 +4,7 @@
 /** Sets up a FileShare in `page` as member `selfId`; its events are recorded in window.__files. */
 export async function startFileShare(page, selfId, options = {}) {
   await page.evaluate(async ([id, opts]) => {
+    await import('/webchat.js');  // loads (once per page) the compiled core it keeps under this symbol
     const core = await globalThis[Symbol.for('webchat.core')];
     const { FileShare } = await import('/files/file-share.js');
     window.__relayOut = [];

@@ -217,19 +217,18 @@ export class FileShare extends EventTarget {
           if (next?.request !== last.request || next.offset !== last.offset + last.length) break;
           run.push(next);
         }
-        const first = run[0];
-        const last = run[run.length - 1];
-        const blob = this.#held.get(first.hash);
-        const bytes = blob && new Uint8Array(await blob.slice(first.offset, last.offset + last.length).arrayBuffer());
-        for (const entry of run) {
-          if (entry.stopped || !bytes) continue;
-          const message = new Uint8Array(HEADER_BYTES + entry.length);
-          const header = new DataView(message.buffer);
-          header.setUint32(0, entry.request);
-          header.setUint32(8, Math.floor(entry.offset / 2 ** 32));
-          header.setUint32(12, entry.offset % 2 ** 32);
-          message.set(bytes.subarray(entry.offset - first.offset, entry.offset - first.offset + entry.length), HEADER_BYTES);
-          this.#links.sendBinary(peer, message);
+        const blob = this.#held.get(run[0].hash);
+        if (blob) {
+          // One read per run, headers included (a Blob of header, slice, header, slice...): each
+          // chunk is then sent as a view of that buffer, never copied in JS.
+          const parts = run.flatMap((entry) => [chunkHeader(entry), blob.slice(entry.offset, entry.offset + entry.length)]);
+          const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+          let at = 0;
+          for (const entry of run) {
+            const size = HEADER_BYTES + entry.length;
+            if (!entry.stopped) this.#links.sendBinary(peer, bytes.subarray(at, at + size));
+            at += size;
+          }
         }
         const current = this.#outgoing.get(peer);
         if (current) this.#outgoing.set(peer, current.filter((entry) => !run.includes(entry)));
@@ -259,6 +258,7 @@ export class FileShare extends EventTarget {
       const data = new Uint8Array(buffer, HEADER_BYTES);
       record.hasher.push(data);
       record.writes = record.writes.then(async () => {
+        await record.hasher.settled();  // a window's acks wait for the hashing too
         await (await record.sink).write(data);
         record.stored += length;
         this.#input(() => this.#logic.stored(transfer, record.stored, Date.now()));
@@ -309,6 +309,14 @@ export class FileShare extends EventTarget {
     this.#progress(record, true);
     this.#emit('received', { transfer, hash: record.hash, blob });
   }
+}
+
+function chunkHeader({ request, offset }) {
+  const header = new DataView(new ArrayBuffer(HEADER_BYTES));
+  header.setUint32(0, request);
+  header.setUint32(8, Math.floor(offset / 2 ** 32));
+  header.setUint32(12, offset % 2 ** 32);
+  return header.buffer;
 }
 
 /** "1.5 MB", "340 KB": sizes for people, in powers of 1000 as file managers show them. */

@@ -4,6 +4,8 @@
 // would have to run in JS. An empty file is SHA-256 of nothing.
 
 export const HASH_BLOCK_BYTES = 1024 * 1024;
+// Each digest under way holds a copy of its block: at most this many at once (the reader waits).
+const DIGESTS_IN_FLIGHT = 4;
 
 const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -15,6 +17,10 @@ export class BlockHasher {
 
   /** Copies `bytes` (a Uint8Array) in; the caller may reuse its buffer afterwards. */
   push(bytes) {
+    if (this.#filled === 0 && bytes.length === HASH_BLOCK_BYTES) {  // a whole block: no copy needed
+      this.#digests.push(crypto.subtle.digest('SHA-256', bytes));
+      return;
+    }
     let at = 0;
     while (at < bytes.length) {
       const take = Math.min(bytes.length - at, HASH_BLOCK_BYTES - this.#filled);
@@ -29,6 +35,12 @@ export class BlockHasher {
     // digest() copies its input before it returns: the block buffer can be refilled at once.
     this.#digests.push(crypto.subtle.digest('SHA-256', this.#block.subarray(0, this.#filled)));
     this.#filled = 0;
+  }
+
+  /** Resolves once few enough digests are under way (memory stays flat when the reader is faster). */
+  async settled() {
+    const behind = this.#digests.length - DIGESTS_IN_FLIGHT;
+    if (behind > 0) await this.#digests[behind - 1];
   }
 
   /** The file's hash, 64 lowercase hex digits, once every byte is pushed. */
@@ -46,6 +58,7 @@ export async function hashBlob(blob, onProgress = () => {}) {
   const hasher = new BlockHasher();
   for (let at = 0; at < blob.size; at += HASH_BLOCK_BYTES) {
     hasher.push(new Uint8Array(await blob.slice(at, at + HASH_BLOCK_BYTES).arrayBuffer()));
+    await hasher.settled();
     onProgress(Math.min(blob.size, at + HASH_BLOCK_BYTES));
   }
   return hasher.finish();
