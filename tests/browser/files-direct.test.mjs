@@ -1,12 +1,13 @@
 // Files over a direct link between two real browsers (Firefox and Chromium, both ways), driven
 // through web/files/ without a room: the bytes, the hashes, cancelling on either side, a sender that
-// dies. The room's part (announcing files, relaying the signaling) is tested in files.test.mjs.
+// dies; descriptions signed with each member's Ed25519 key, and a relay that rewrites them (a host
+// trying to sit in the middle) refused. The room's part (announcing files, relaying the signaling) is tested in files.test.mjs.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { closeBrowsers, killBrowser, openBrowsers, startServer } from './harness.mjs';
-import { plainSha256Of, relayBetween, shareRandomFile, startFileShare, waitForFileEvent } from './files-pair.mjs';
+import { knowKeys, plainSha256Of, relayBetween, shareRandomFile, startFileShare, waitForFileEvent } from './files-pair.mjs';
 
 const MB = 1024 * 1024;
 let server;
@@ -20,8 +21,10 @@ before(async () => {
   browsers = await openBrowsers(['fox', 'chrome'], { fox: { browser: 'firefox' }, chrome: { browser: 'chromium' } });
   [fox, chrome] = browsers.map((b) => b.page);
   await Promise.all([fox.goto(`${server.url}/`), chrome.goto(`${server.url}/`)]);
-  await startFileShare(fox, 'f0f0f0f0f0f0f0f0');
-  await startFileShare(chrome, 'c0c0c0c0c0c0c0c0');
+  const foxKey = await startFileShare(fox, 'f0f0f0f0f0f0f0f0', { signed: true });
+  const chromeKey = await startFileShare(chrome, 'c0c0c0c0c0c0c0c0', { signed: true });
+  await knowKeys(fox, { c0c0c0c0c0c0c0c0: chromeKey });
+  await knowKeys(chrome, { f0f0f0f0f0f0f0f0: foxKey });
   relay = relayBetween({ f0f0f0f0f0f0f0f0: fox, c0c0c0c0c0c0c0c0: chrome });
 });
 
@@ -70,6 +73,25 @@ test('a sender cancelling stops both ends', async () => {
   assert.equal(ended.outcome, 'incomplete');
   assert.equal(ended.reason, 'withdrawn');
   assert.ok(ended.bytes < file.size);
+});
+
+test('a relay rewriting a signed description (a host in the middle) gets no link', async () => {
+  // Drop the link both ends have, so the next transfer needs a new one through the tampering relay.
+  await fox.evaluate(() => window.__share.memberGone('c0c0c0c0c0c0c0c0'));
+  await chrome.evaluate(() => window.__share.memberGone('f0f0f0f0f0f0f0f0'));
+  const file = await shareRandomFile(fox, 1 * MB);
+  // A change the link would survive unsigned (the session's name): only the signature refuses it.
+  relay.rewrite = (text) => text.replace('\\r\\ns=-\\r\\n', '\\r\\ns=tampered\\r\\n');
+  const transfer = await fetchOn(chrome, file, 'f0f0f0f0f0f0f0f0');
+  const ended = await waitForFileEvent(chrome, { type: 'ended', transfer });
+  relay.rewrite = null;
+  assert.equal(ended.outcome, 'incomplete');
+  assert.equal(ended.reason, 'holder-gone');  // the link never opened
+  assert.equal(ended.bytes, 0);
+  assert.equal(await chrome.evaluate((h) => window.__share.holds(h), file.hash), false);
+  // The same exchange untouched: the link opens and the file comes.
+  const again = await chrome.evaluate(([f, h]) => window.__share.fetch(f, [h]), [file, 'f0f0f0f0f0f0f0f0']);
+  await waitForFileEvent(chrome, { type: 'received', transfer: again });
 });
 
 test('a sender killed mid-transfer leaves the receiver with a clear "incomplete"', async () => {

@@ -1,37 +1,65 @@
 // Two members' FileShares (web/files/) in real pages, without a room: the test relays their
 // signaling texts itself, as the room's host would. Used by files-direct.test.mjs and tools/bench-files.
 
-/** Sets up a FileShare in `page` as member `selfId`; its events are recorded in window.__files. */
-export async function startFileShare(page, selfId, options = {}) {
-  await page.evaluate(async ([id, opts]) => {
+/**
+ * Sets up a FileShare in `page` as member `selfId`; its events are recorded in window.__files.
+ * signed: the page makes an Ed25519 key (WebCrypto) and signs its links' descriptions; the others'
+ * public keys are handed over with knowKeys(). Returns the page's public key (base64 of raw bytes).
+ */
+export async function startFileShare(page, selfId, { signed = false, ...options } = {}) {
+  return page.evaluate(async ([id, opts, withKeys]) => {
     await import('/webchat.js');  // loads (once per page) the compiled core it keeps under this symbol
     const core = await globalThis[Symbol.for('webchat.core')];
     const { FileShare } = await import('/files/file-share.js');
     window.__relayOut = [];
     window.__files = [];
+    window.__peerKeys = {};
+    const bytes = (text) => new TextEncoder().encode(text);
+    const b64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)));
+    const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    let keys = null;
+    if (withKeys) {
+      keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+      opts.sign = async (text) => b64(await crypto.subtle.sign('Ed25519', keys.privateKey, bytes(text)));
+      opts.verify = async (peer, text, sig) => {
+        const key = await crypto.subtle.importKey('raw', unb64(window.__peerKeys[peer]), 'Ed25519', false, ['verify']);
+        return crypto.subtle.verify('Ed25519', key, unb64(sig), bytes(text));
+      };
+    }
     const share = new FileShare({ core, selfId: id, relay: (peer, text) => window.__relayOut.push([peer, text]), ...opts });
     for (const type of ['progress', 'received', 'ended', 'upload', 'cutoff']) {
       share.addEventListener(type, (e) => window.__files.push({ type, ...e.detail, blob: e.detail.blob ? e.detail.blob.size : undefined }));
     }
     window.__share = share;
-  }, [selfId, options]);
+    return keys ? b64(await crypto.subtle.exportKey('raw', keys.publicKey)) : '';
+  }, [selfId, options, signed]);
 }
 
-/** Carries relayed texts between pages ({ id: page }) until stop() is called. */
+/** Tells `page` the public keys of the other members: { id: key }. */
+export function knowKeys(page, keys) {
+  return page.evaluate((known) => Object.assign(window.__peerKeys, known), keys);
+}
+
+/**
+ * Carries relayed texts between pages ({ id: page }) until stop() is called. While `rewrite` is set
+ * (relay.rewrite = (text) => text), every text passes through it: a host tampering with them.
+ */
 export function relayBetween(pages) {
   let running = true;
+  const relay = { rewrite: null, stop: () => { running = false; return loop; } };
   const loop = (async () => {
     while (running) {
       for (const [from, page] of Object.entries(pages)) {
         const out = await page.evaluate(() => window.__relayOut?.splice(0) ?? []).catch(() => []);
         for (const [to, text] of out) {
-          await pages[to]?.evaluate(([peer, relayed]) => window.__share.relayed(peer, relayed), [from, text]).catch(() => {});
+          const carried = relay.rewrite ? relay.rewrite(text) : text;
+          await pages[to]?.evaluate(([peer, relayed]) => window.__share.relayed(peer, relayed), [from, carried]).catch(() => {});
         }
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
-  return { stop: () => { running = false; return loop; } };
+  return relay;
 }
 
 /** Makes a Blob of `size` random bytes in the page, shares it; returns { hash, size, sha256 }. */

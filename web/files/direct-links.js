@@ -3,13 +3,15 @@
 // links for the bytes themselves). The member that needs a link first offers; when both offer at once,
 // the lower member id's offer wins and the other answers it.
 //
-// A relayed text is {type: 'files-offer'|'files-answer', sdp}. The room authenticates who sent it
-// (the host forwards only between members it knows; docs/files.md says what signing adds).
+// A relayed text is {type: 'files-offer'|'files-answer', sdp, sig?}. The host could read and change
+// it; with `sign` and `verify` (the members' identity keys) each SDP, and so its DTLS fingerprint,
+// is signed by its sender and checked against that member's key: a host that rewrote it to sit in
+// the middle is refused (docs/files.md).
 
 import { iceGathered } from '../ice-gathered.js';
 
 const GATHER_CAP_MS = 2000;
-const CONNECT_TIMEOUT_MS = 15000;
+const CONNECT_TIMEOUT_MS = 8000;  // as the room's links; under the transfers' 10 s wait for an answer
 const SEND_HIGH_BYTES = 4 * 1024 * 1024;   // stop handing chunks to a channel holding this much
 const SEND_LOW_BYTES = 1024 * 1024;        // resume at this (the bufferedamountlow threshold)
 
@@ -18,14 +20,20 @@ export class DirectLinks {
   #relay;
   #rtcConfig;
   #on;
+  #sign;
+  #verify;
   #links = new Map();  // peer → { pc, channel, queue, role, timer }
 
   /**
    * relay(peer, text): sends a signaling text to a member through the room.
    * on: { text(peer, string), chunk(peer, ArrayBuffer), drained(peer), closed(peer) }.
+   * sign(bytes) → signature and verify(peer, bytes, signature) → boolean (both may be async): with
+   * them, descriptions are signed and checked; without, they go as they are.
    */
-  constructor({ selfId, relay, rtcConfig = {}, on }) {
+  constructor({ selfId, relay, rtcConfig = {}, on, sign = null, verify = null }) {
     this.#selfId = selfId;
+    this.#sign = sign;
+    this.#verify = verify;
     this.#relay = relay;
     this.#rtcConfig = rtcConfig;
     this.#on = on;
@@ -71,6 +79,10 @@ export class DirectLinks {
     let message;
     try { message = JSON.parse(text); } catch { return; }
     if (typeof message?.sdp !== 'string' || message.sdp.length > 16384) return;
+    if (this.#verify) {
+      const signed = describedBytes(peer, this.#selfId, message.type, message.sdp);
+      if (typeof message.sig !== 'string' || !await this.#verify(peer, signed, message.sig).catch(() => false)) return;
+    }
     if (message.type === 'files-offer') return this.#answer(peer, message.sdp);
     if (message.type !== 'files-answer') return;
     const link = this.#links.get(peer);
@@ -112,7 +124,7 @@ export class DirectLinks {
       await link.pc.setLocalDescription(await link.pc.createOffer());
       await iceGathered(link.pc, GATHER_CAP_MS);
       if (this.#links.get(peer) !== link) return;
-      this.#relay(peer, JSON.stringify({ type: 'files-offer', sdp: link.pc.localDescription.sdp }));
+      await this.#describe(peer, link, 'files-offer');
     })().catch(() => this.#gone(peer, link));
     return link;
   }
@@ -135,10 +147,17 @@ export class DirectLinks {
       await link.pc.setLocalDescription(await link.pc.createAnswer());
       await iceGathered(link.pc, GATHER_CAP_MS);
       if (this.#links.get(peer) !== link) return;
-      this.#relay(peer, JSON.stringify({ type: 'files-answer', sdp: link.pc.localDescription.sdp }));
+      await this.#describe(peer, link, 'files-answer');
     } catch {
       this.#gone(peer, link);
     }
+  }
+
+  async #describe(peer, link, type) {
+    const { sdp } = link.pc.localDescription;
+    const message = { type, sdp };
+    if (this.#sign) message.sig = await this.#sign(describedBytes(this.#selfId, peer, type, sdp));
+    if (this.#links.get(peer) === link) this.#relay(peer, JSON.stringify(message));
   }
 
   #gone(peer, link) {
@@ -146,4 +165,9 @@ export class DirectLinks {
     this.close(peer);
     this.#on.closed(peer);
   }
+}
+
+// What a description's signature covers: who sends it to whom, and what (docs/files.md).
+function describedBytes(from, to, type, sdp) {
+  return JSON.stringify(['wc2/files-sdp', from, to, type, sdp]);
 }

@@ -43,15 +43,16 @@ export class FileShare extends EventTarget {
   /**
    * core: the loaded webchat-core module. relay(peer, text): send a signaling text to a member
    * through the room. rtcConfig: the room's RTCPeerConnection configuration (ICE servers,
-   * certificates). maxFileBytes: the largest file shared or fetched.
+   * certificates). maxFileBytes: the largest file shared or fetched. sign, verify: the members'
+   * identity keys, to sign the links' descriptions (see direct-links.js).
    */
-  constructor({ core, selfId, relay, rtcConfig = {}, maxFileBytes = DEFAULT_MAX_FILE_BYTES }) {
+  constructor({ core, selfId, relay, rtcConfig = {}, maxFileBytes = DEFAULT_MAX_FILE_BYTES, sign = null, verify = null }) {
     super();
     this.#logic = new core.Transfers();
     this.#selfId = selfId;
     this.#maxBytes = maxFileBytes;
     this.#links = new DirectLinks({
-      selfId, relay, rtcConfig,
+      selfId, relay, rtcConfig, sign, verify,
       on: {
         text: (peer, text) => this.#input(() => this.#logic.text(peer, text, Date.now())),
         chunk: (peer, buffer) => this.#onChunk(peer, buffer),
