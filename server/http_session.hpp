@@ -62,7 +62,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   std::string client_;  // the peer's address, key of the per-client cap
 
   Phase phase_ = Phase::awaitingRequest;
-  Mailbox::Ticket parked_ = 0;
+  MailboxBackend::Ticket parked_ = 0;
   bool watching_ = false;            // an async_wait for hang-up is pending
   bool keepAliveRequested_ = false;  // the current request allows another one after it
   bool bodyLeftUnread_ = false;      // refused on its head: close after the answer, gracefully

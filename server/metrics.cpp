@@ -18,9 +18,12 @@ void single(std::ostringstream& out, const char* name, const char* type, const c
 
 }  // namespace
 
-std::string renderPrometheus(const ServerMetrics& m, const Mailbox::Stats& mb,
+std::string renderPrometheus(const ServerMetrics& m, const MailboxBackend& backend,
                              std::size_t bytesArriving) {
   std::ostringstream out;
+  const auto& mb = backend.stats();
+  family(out, "webchat_mailbox_backend", "gauge", "The mailbox in use (1 for its name).");
+  out << "webchat_mailbox_backend{backend=\"" << backend.name() << "\"} 1\n";
   single(out, "webchat_parked_gets", "gauge", "Get requests waiting for a text.", mb.parkedGets);
   single(out, "webchat_parked_sets", "gauge", "Set requests waiting for a taker.", mb.parkedSets);
   single(out, "webchat_parked_bytes", "gauge", "Bytes of text held by parked sets.",
@@ -56,6 +59,7 @@ std::string renderPrometheus(const ServerMetrics& m, const Mailbox::Stats& mb,
   out << "webchat_connection_timeouts_total{phase=\"header\"} " << m.headerTimeouts << '\n';
   out << "webchat_connection_timeouts_total{phase=\"body\"} " << m.bodyTimeouts << '\n';
   out << "webchat_connection_timeouts_total{phase=\"idle\"} " << m.idleTimeouts << '\n';
+  backend.renderMetrics(out);
   return out.str();
 }
 

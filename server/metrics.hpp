@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "mailbox.hpp"
+#include "mailbox_backend.hpp"
 
 namespace webchat {
 
@@ -18,8 +18,8 @@ struct ServerMetrics {
   std::uint64_t idleTimeouts = 0;    // kept-alive connections closed after no new request
 };
 
-// Renders the server's counters together with the mailbox's levels and totals.
-std::string renderPrometheus(const ServerMetrics& metrics, const Mailbox::Stats& mailbox,
+// Renders the server's counters together with the mailbox's levels, totals and its own metrics.
+std::string renderPrometheus(const ServerMetrics& metrics, const MailboxBackend& mailbox,
                              std::size_t bytesArriving);
 
 }  // namespace webchat

@@ -24,7 +24,7 @@ std::size_t expectedBodyBytes(const RequestHead& head, std::size_t maxBody) {
 
 }  // namespace
 
-RequestHandler::RequestHandler(const ServerOptions& options, Mailbox& mailbox,
+RequestHandler::RequestHandler(const ServerOptions& options, MailboxBackend& mailbox,
                                ServerMetrics& metrics, std::function<void()> onParked)
     : options_(options),
       mailbox_(mailbox),
@@ -60,7 +60,7 @@ RequestHandler::RouteResult RequestHandler::route(const RequestHead& head,
   if (method != http::verb::get && method != http::verb::head) {
     res = answerMethodNotAllowed("GET, HEAD, OPTIONS");
   } else if (path == "/healthz") {
-    res = textResponse(http::status::ok, "ok");
+    res = answerHealth();
   } else if (path == "/metrics") {
     res = answerMetrics();
   } else if (staticFiles_) {
@@ -123,33 +123,39 @@ RequestHandler::RouteResult RequestHandler::routeSig(const RequestHead& head,
                       std::move(slot)};
 }
 
-std::optional<Mailbox::Ticket> RequestHandler::handle(AcceptedCall call, std::string body,
-                                                      Millis now, Respond respond) {
+std::optional<MailboxBackend::Ticket> RequestHandler::handle(AcceptedCall call, std::string body,
+                                                             Millis now, Respond respond) {
   // The slot rides in the callback: it is given back when the callback runs or, for a withdrawn
   // request, when the mailbox destroys the callback unseen.
-  auto finish = [this, origin = std::move(call.origin), respond = std::move(respond),
-                 slot = call.slot](Response res) {
+  const bool isGet = call.command.kind == SigCommand::Kind::get;
+  auto finish = [this, isGet, origin = std::move(call.origin), respond = std::move(respond),
+                 slot = call.slot](MailboxBackend::Outcome outcome, std::string payload) {
+    Response res;
+    switch (outcome) {
+      case MailboxBackend::Outcome::delivered:
+        res = isGet ? plainTextResponse(http::status::ok, std::move(payload))
+                    : textResponse(http::status::ok, "ok");
+        break;
+      case MailboxBackend::Outcome::timedOut:
+        res = emptyResponse(http::status::no_content);
+        break;
+      case MailboxBackend::Outcome::failed:
+        res = textResponse(http::status::service_unavailable, std::move(payload));
+        break;
+    }
     addCors(res, origin);
     respond(std::move(res));
   };
 
-  Mailbox::Ticket ticket = 0;
-  if (call.command.kind == SigCommand::Kind::get) {
+  MailboxBackend::Ticket ticket = 0;
+  if (isGet) {
     call.slot->releaseBytes();  // a get's body is ignored
-    ticket = mailbox_.get(
-        call.command.id, now, call.command.timeoutMs,
-        [finish = std::move(finish)](std::optional<std::string> text) {
-          finish(text ? plainTextResponse(http::status::ok, std::move(*text))
-                      : emptyResponse(http::status::no_content));
-        });
+    ticket = mailbox_.get(call.command.id, now, call.command.timeoutMs, std::move(finish));
   } else {
     body.shrink_to_fit();  // the budget counts sizes; make the memory match
     call.slot->releaseBytes();  // from here on the mailbox counts the text
     ticket = mailbox_.set(call.command.id, std::move(body), now, call.command.timeoutMs,
-                          [finish = std::move(finish)](bool taken) {
-                            finish(taken ? textResponse(http::status::ok, "ok")
-                                         : emptyResponse(http::status::no_content));
-                          });
+                          std::move(finish));
   }
   if (!mailbox_.isParked(ticket)) return std::nullopt;
   onParked_();
@@ -194,10 +200,16 @@ Response RequestHandler::answerMethodNotAllowed(const char* allow) const {
   return res;
 }
 
+Response RequestHandler::answerHealth() const {
+  const auto reason = mailbox_.unavailableReason();
+  if (reason.empty()) return textResponse(http::status::ok, "ok");
+  return textResponse(http::status::service_unavailable, reason);
+}
+
 Response RequestHandler::answerMetrics() const {
   Response res{http::status::ok, 11};
   res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-  res.body() = renderPrometheus(metrics_, mailbox_.stats(), quota_.reservedBytes());
+  res.body() = renderPrometheus(metrics_, mailbox_, quota_.reservedBytes());
   res.prepare_payload();
   return res;
 }

@@ -18,7 +18,7 @@
 #include <boost/beast/core/error.hpp>
 
 #include "http_types.hpp"
-#include "mailbox.hpp"
+#include "mailbox_backend.hpp"
 #include "metrics.hpp"
 #include "parking_quota.hpp"
 #include "server_options.hpp"
@@ -40,7 +40,7 @@ class RequestHandler final {
   using RouteResult = std::variant<Response, AcceptedCall>;
 
   // `onParked` is called after each request that parks, so the owner can re-arm its deadline timer.
-  RequestHandler(const ServerOptions& options, Mailbox& mailbox, ServerMetrics& metrics,
+  RequestHandler(const ServerOptions& options, MailboxBackend& mailbox, ServerMetrics& metrics,
                  std::function<void()> onParked);
 
   // Step 1; `client` is the client's address (the key of the per-client cap).
@@ -48,11 +48,11 @@ class RequestHandler final {
 
   // Step 2. Calls `respond` exactly once, unless the call is withdrawn first; maybe before returning.
   // Returns the mailbox ticket while the call is parked, nullopt if it was answered already.
-  std::optional<Mailbox::Ticket> handle(AcceptedCall call, std::string body, Millis now,
+  std::optional<MailboxBackend::Ticket> handle(AcceptedCall call, std::string body, Millis now,
                                         Respond respond);
 
   // The client of a parked call went away: it is dropped unanswered, a set's text is never delivered.
-  void withdraw(Mailbox::Ticket ticket) { mailbox_.withdraw(ticket); }
+  void withdraw(MailboxBackend::Ticket ticket) { mailbox_.withdraw(ticket); }
 
   // The answer to a request the HTTP parser refused (431 for a too large head, 413 for a too large
   // body, 400 for anything malformed); the connection closes after it.
@@ -60,13 +60,14 @@ class RequestHandler final {
 
  private:
   RouteResult routeSig(const RequestHead& head, std::string_view query, const std::string& client);
+  Response answerHealth() const;
   Response answerMetrics() const;
   Response answerPreflight(const RequestHead& head) const;
   Response answerMethodNotAllowed(const char* allow) const;
   void addCors(Response& res, std::string_view origin) const;
 
   const ServerOptions& options_;
-  Mailbox& mailbox_;
+  MailboxBackend& mailbox_;
   ServerMetrics& metrics_;
   ParkingQuota quota_;
   std::optional<StaticFiles> staticFiles_;

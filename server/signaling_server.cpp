@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "http_session.hpp"
+#include "memory_mailbox.hpp"
 
 namespace webchat {
 
@@ -19,8 +20,9 @@ constexpr auto kShutdownGrace = std::chrono::milliseconds(700);
 SignalingServer::SignalingServer(net::io_context& ioc, ServerOptions options)
     : ioc_(ioc),
       options_(std::move(options)),
+      mailbox_(std::make_unique<MemoryMailbox>()),
       log_(options_.accessLog),
-      handler_(options_, mailbox_, metrics_, [this] { rearmExpiry(); }),
+      handler_(options_, *mailbox_, metrics_, [this] { rearmExpiry(); }),
       context_{options_, handler_, metrics_, log_, [this] { return now(); }, {}, false, {}},
       listener_(std::make_shared<Listener>(
           ioc, tcp::endpoint(net::ip::make_address(options_.listenHost), options_.listenPort),
@@ -44,7 +46,7 @@ void SignalingServer::shutdown() {
   listener_->stop();
   signals_.cancel();
   expiryTimer_.cancel();
-  mailbox_.drainAll();  // every parked client gets its 204 (with Connection: close)
+  mailbox_->drainAll();  // every parked client gets its 204 (with Connection: close)
 
   std::vector<std::shared_ptr<HttpSession>> live;
   for (const auto& [_, weak] : context_.sessions) {
@@ -67,7 +69,7 @@ Millis SignalingServer::now() const {
 }
 
 void SignalingServer::rearmExpiry() {
-  const auto next = mailbox_.nextDeadline();
+  const auto next = mailbox_->nextDeadline();
   if (!next || context_.shuttingDown) return;
   // Re-arming only for an earlier deadline keeps a flood of long polls from cancelling the timer
   // at every request.
@@ -80,7 +82,7 @@ void SignalingServer::rearmExpiry() {
 void SignalingServer::onExpiry(beast::error_code ec) {
   if (ec == net::error::operation_aborted) return;  // re-armed earlier, or shutting down
   expiryArmedFor_.reset();
-  mailbox_.expire(now());
+  mailbox_->expire(now());
   rearmExpiry();
 }
 

@@ -14,7 +14,7 @@
 
 #include "access_log.hpp"
 #include "listener.hpp"
-#include "mailbox.hpp"
+#include "mailbox_backend.hpp"
 #include "metrics.hpp"
 #include "request_handler.hpp"
 #include "server_context.hpp"
@@ -43,7 +43,7 @@ class SignalingServer final {
   boost::asio::io_context& ioc_;
   ServerOptions options_;
   std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
-  Mailbox mailbox_;
+  std::unique_ptr<MailboxBackend> mailbox_;
   ServerMetrics metrics_;
   AccessLog log_;
   RequestHandler handler_;

@@ -1,24 +1,73 @@
-// The mailbox on its own, with a virtual clock: ordering, exactly-once delivery, timeouts,
-// withdrawal, re-entrant callbacks, and no memory for idle IDs.
+// The mailbox rules, run against every backend (MAILBOX_FIXTURES): ordering, exactly-once
+// delivery, timeouts on the caller's clock, withdrawal, re-entrant callbacks, and no memory for idle
+// IDs. Each call is followed by letting the backend settle (a shared backend waits for Redis).
 #include <catch2/catch.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "mailbox.hpp"
+#include "mailbox_fixtures.hpp"
 
-using webchat::Mailbox;
+using webchat::MailboxBackend;
 using webchat::Millis;
+using namespace webchat::test;
 
 namespace {
+
+// The backend of one fixture, with the calls of the in-memory core's interface: callbacks take the
+// text (nullopt: timed out) or whether the set was taken; every call settles before returning.
+template <typename Fixture>
+class Backend {
+ public:
+  using OnGetDone = std::function<void(std::optional<std::string>)>;
+  using OnSetDone = std::function<void(bool)>;
+  using Outcome = MailboxBackend::Outcome;
+
+  MailboxBackend::Ticket get(std::string_view id, Millis now, Millis timeout, OnGetDone done) {
+    return settled(fixture_.box().get(id, now, timeout, [done](Outcome outcome, std::string text) {
+      CHECK(outcome != Outcome::failed);
+      done(outcome == Outcome::delivered ? std::optional(std::move(text)) : std::nullopt);
+    }));
+  }
+  MailboxBackend::Ticket set(std::string_view id, std::string text, Millis now, Millis timeout,
+                             OnSetDone done) {
+    return settled(fixture_.box().set(id, std::move(text), now, timeout,
+                                      [done](Outcome outcome, const std::string& reason) {
+                                        CHECK(reason == "");
+                                        done(outcome == Outcome::delivered);
+                                      }));
+  }
+  void withdraw(MailboxBackend::Ticket ticket) { settled((fixture_.box().withdraw(ticket), 0)); }
+  void expire(Millis now) { settled((fixture_.box().expire(now), 0)); }
+  void drainAll() { settled((fixture_.box().drainAll(), 0)); }
+  std::optional<Millis> nextDeadline() const { return fixture_.mailbox.nextDeadline(); }
+  bool isParked(MailboxBackend::Ticket ticket) const { return fixture_.mailbox.isParked(ticket); }
+  const MailboxBackend::Stats& stats() const { return fixture_.mailbox.stats(); }
+  std::size_t parkedCount() const { return stats().parkedGets + stats().parkedSets; }
+  bool holdsNothing() const { return fixture_.holdsNothing(); }
+
+ private:
+  // Calls made from inside a callback are settled by the outermost call.
+  template <typename T>
+  T settled(T value) {
+    if (depth_ == 0) {
+      ++depth_;
+      fixture_.settle();
+      --depth_;
+    }
+    return value;
+  }
+  Fixture fixture_;
+  int depth_ = 0;
+};
 
 // Records what a request was answered, if anything.
 struct GetResult {
   bool done = false;
   std::optional<std::string> text;
-  Mailbox::OnGetDone callback() {
+  std::function<void(std::optional<std::string>)> callback() {
     return [this](std::optional<std::string> t) {
-      REQUIRE_FALSE(done);  // exactly once
+      CHECK_FALSE(done);  // exactly once
       done = true;
       text = std::move(t);
     };
@@ -28,9 +77,9 @@ struct GetResult {
 struct SetResult {
   bool done = false;
   bool taken = false;
-  Mailbox::OnSetDone callback() {
+  std::function<void(bool)> callback() {
     return [this](bool t) {
-      REQUIRE_FALSE(done);
+      CHECK_FALSE(done);
       done = true;
       taken = t;
     };
@@ -41,8 +90,8 @@ constexpr Millis kMinute = 60'000;
 
 }  // namespace
 
-TEST_CASE("a parked get receives the next set's text, and the set hears it was taken") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("a parked get receives the next set's text, and the set hears it was taken", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   GetResult get;
   SetResult set;
   mailbox.get("room", 0, kMinute, get.callback());
@@ -58,8 +107,8 @@ TEST_CASE("a parked get receives the next set's text, and the set hears it was t
   CHECK(mailbox.parkedCount() == 0);
 }
 
-TEST_CASE("sets queue in arrival order and each get takes the oldest") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("sets queue in arrival order and each get takes the oldest", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   std::vector<SetResult> sets(3);
   for (int i = 0; i < 3; ++i) {
     mailbox.set("id", "text" + std::to_string(i), i, kMinute, sets[i].callback());
@@ -80,8 +129,8 @@ TEST_CASE("sets queue in arrival order and each get takes the oldest") {
   CHECK(mailbox.stats().bytesParked == 0);
 }
 
-TEST_CASE("parked gets on one ID are served in arrival order, other IDs untouched") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("parked gets on one ID are served in arrival order, other IDs untouched", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   GetResult first, second, other;
   mailbox.get("a", 0, kMinute, first.callback());
   mailbox.get("a", 1, kMinute, second.callback());
@@ -95,8 +144,8 @@ TEST_CASE("parked gets on one ID are served in arrival order, other IDs untouche
   CHECK_FALSE(other.done);
 }
 
-TEST_CASE("a get times out with nothing, a set times out untaken and its text is dropped") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("a get times out with nothing, a set times out untaken and its text is dropped", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   GetResult get;
   SetResult set;
   mailbox.get("g", 100, 1000, get.callback());
@@ -122,8 +171,8 @@ TEST_CASE("a get times out with nothing, a set times out untaken and its text is
   CHECK(mailbox.stats().setTimeouts == 1);
 }
 
-TEST_CASE("timeout 0: a get answers at once, a set is taken only by a get already parked") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("timeout 0: a get answers at once, a set is taken only by a get already parked", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   GetResult get;
   mailbox.get("x", 0, 0, get.callback());
   CHECK(get.done);
@@ -143,8 +192,8 @@ TEST_CASE("timeout 0: a get answers at once, a set is taken only by a get alread
   CHECK(parked.text == "t");
 }
 
-TEST_CASE("a withdrawn set is never delivered and its callback never runs") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("a withdrawn set is never delivered and its callback never runs", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   SetResult first, second;
   const auto ticket = mailbox.set("id", "withdrawn", 0, kMinute, first.callback());
   mailbox.set("id", "kept", 1, kMinute, second.callback());
@@ -163,8 +212,8 @@ TEST_CASE("a withdrawn set is never delivered and its callback never runs") {
   CHECK(mailbox.stats().withdrawals == 1);
 }
 
-TEST_CASE("a withdrawn get takes nothing: the next set waits for the next get") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("a withdrawn get takes nothing: the next set waits for the next get", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   GetResult gone, next;
   const auto ticket = mailbox.get("id", 0, kMinute, gone.callback());
   mailbox.withdraw(ticket);
@@ -177,10 +226,10 @@ TEST_CASE("a withdrawn get takes nothing: the next set waits for the next get") 
   CHECK(set.taken);
 }
 
-TEST_CASE("a withdrawn request in the middle of a queue leaves the order of the rest intact") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("a withdrawn request in the middle of a queue leaves the order of the rest intact", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   std::vector<SetResult> sets(5);
-  std::vector<Mailbox::Ticket> tickets;
+  std::vector<MailboxBackend::Ticket> tickets;
   for (int i = 0; i < 5; ++i) {
     tickets.push_back(mailbox.set("q", std::to_string(i), i, kMinute, sets[i].callback()));
   }
@@ -194,11 +243,11 @@ TEST_CASE("a withdrawn request in the middle of a queue leaves the order of the 
     received.push_back(*get.text);
   }
   CHECK(received == std::vector<std::string>{"1", "3"});
-  CHECK(mailbox.activeIds() == 0);
+  CHECK(mailbox.holdsNothing());
 }
 
-TEST_CASE("IDs with nothing parked cost no memory") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("IDs with nothing parked cost no memory", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   for (int i = 0; i < 1000; ++i) {
     GetResult get;
     SetResult set;
@@ -209,14 +258,14 @@ TEST_CASE("IDs with nothing parked cost no memory") {
     mailbox.set(id, "y", i, 5, [](bool) {});                   // parked, then expired
   }
   mailbox.expire(kMinute);
-  CHECK(mailbox.activeIds() == 0);
+  CHECK(mailbox.holdsNothing());
   CHECK(mailbox.parkedCount() == 0);
   CHECK_FALSE(mailbox.nextDeadline());
   CHECK(mailbox.stats().bytesParked == 0);
 }
 
-TEST_CASE("drainAll answers every parked request as timed out") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("drainAll answers every parked request as timed out", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   GetResult get;
   SetResult set;
   mailbox.get("a", 0, kMinute, get.callback());
@@ -229,8 +278,8 @@ TEST_CASE("drainAll answers every parked request as timed out") {
   CHECK(mailbox.parkedCount() == 0);
 }
 
-TEST_CASE("callbacks may call back into the mailbox") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("callbacks may call back into the mailbox", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   std::vector<std::string> log;
 
   SECTION("a get's callback parks the next get on the same ID (a polling loop)") {
@@ -248,7 +297,7 @@ TEST_CASE("callbacks may call back into the mailbox") {
   }
 
   SECTION("an expiring request's callback withdraws another that is also due") {
-    Mailbox::Ticket second = 0;
+    MailboxBackend::Ticket second = 0;
     mailbox.get("x", 0, 10, [&](auto) {
       log.push_back("first");
       mailbox.withdraw(second);
@@ -274,8 +323,8 @@ TEST_CASE("callbacks may call back into the mailbox") {
   }
 }
 
-TEST_CASE("every text is delivered exactly once under a random mix of operations") {
-  Mailbox mailbox;
+TEMPLATE_TEST_CASE("every text is delivered exactly once under a random mix of operations", "[mailbox]", MAILBOX_FIXTURES) {
+  Backend<TestType> mailbox;
   std::uint64_t seed = 12345;
   auto next = [&seed](std::uint64_t n) {
     seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -283,10 +332,10 @@ TEST_CASE("every text is delivered exactly once under a random mix of operations
   };
   std::vector<int> deliveredCount(20000, 0);
   std::vector<int> takenReported(20000, 0);
-  std::vector<Mailbox::Ticket> parked;
+  std::vector<MailboxBackend::Ticket> parked;
   int sent = 0;
   Millis now = 0;
-  for (int step = 0; step < 20000; ++step) {
+  for (int step = 0; step < TestType::kRandomSteps; ++step) {
     now += static_cast<Millis>(next(5));
     const auto id = "id" + std::to_string(next(8));
     switch (next(4)) {
@@ -319,5 +368,5 @@ TEST_CASE("every text is delivered exactly once under a random mix of operations
   }
   CHECK(mailbox.stats().deliveries ==
         static_cast<std::uint64_t>(std::count(deliveredCount.begin(), deliveredCount.end(), 1)));
-  CHECK(mailbox.activeIds() == 0);
+  CHECK(mailbox.holdsNothing());
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <optional>
 
+#include "memory_mailbox.hpp"
 #include "request_handler.hpp"
 
 using namespace webchat;
@@ -19,7 +20,7 @@ RequestHead head(http::verb method, const std::string& target) {
 
 struct Fixture {
   ServerOptions options;
-  Mailbox mailbox;
+  MemoryMailbox mailbox;
   ServerMetrics metrics;
   int parkedNotices = 0;
   std::optional<RequestHandler> handler;
@@ -27,8 +28,8 @@ struct Fixture {
   void reset() { handler.emplace(options, mailbox, metrics, [this] { ++parkedNotices; }); }
 
   // Routes and, if accepted, handles with `body`; the answer (if any yet) lands in `answer`.
-  std::optional<Mailbox::Ticket> call(const std::string& target, std::string body,
-                                      std::optional<Response>& answer, Millis now = 0) {
+  std::optional<MailboxBackend::Ticket> call(const std::string& target, std::string body,
+                                             std::optional<Response>& answer, Millis now = 0) {
     auto routed = handler->route(head(http::verb::post, target), "192.0.2.1");
     if (auto* res = std::get_if<Response>(&routed)) {
       answer = std::move(*res);

@@ -15,7 +15,7 @@
 #include <memory>
 #include <vector>
 
-#include "mailbox.hpp"
+#include "memory_mailbox.hpp"
 #include "metrics.hpp"
 #include "request_handler.hpp"
 #include "server_options.hpp"
@@ -54,11 +54,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.maxParkedBytes = 2000;
   if (size > 0 && data[0] & 1) options.corsOrigins = {"null", "https://a.example"};
 
-  webchat::Mailbox mailbox;
+  webchat::MemoryMailbox mailbox;
   webchat::ServerMetrics metrics;
   webchat::RequestHandler handler(options, mailbox, metrics, [] {});
   webchat::Millis now = 0;
-  std::vector<webchat::Mailbox::Ticket> parked;
+  std::vector<webchat::MailboxBackend::Ticket> parked;
   int answers = 0;
 
   std::size_t pos = 0;
@@ -113,10 +113,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (ticket) parked.push_back(*ticket);
   }
 
-  check(mailbox.parkedCount() == mailbox.stats().parkedGets + mailbox.stats().parkedSets,
+  check(mailbox.core().parkedCount() == mailbox.stats().parkedGets + mailbox.stats().parkedSets,
         "parked counts disagree");
   mailbox.drainAll();
-  check(mailbox.parkedCount() == 0 && mailbox.activeIds() == 0, "drain left requests behind");
+  check(mailbox.core().parkedCount() == 0 && mailbox.core().activeIds() == 0, "drain left requests behind");
   check(mailbox.stats().bytesParked == 0, "bytes counted for nothing");
   check(answers <= static_cast<int>(metrics.connectionsAccepted) + 64, "more answers than requests");
   return 0;
