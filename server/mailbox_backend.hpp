@@ -62,6 +62,8 @@ class MailboxBackend {
   // The backend's name for /metrics ("memory", "redis") and its own metrics, in Prometheus text.
   virtual const char* name() const = 0;
   virtual void renderMetrics(std::ostream& /*out*/) const {}
+  // Shutdown, after drainAll(): lets go of connections and timers so the event loop can end.
+  virtual void close() {}
 };
 
 }  // namespace webchat

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "signaling_server.hpp"
@@ -77,6 +78,25 @@ int main(int argc, char** argv) {
   app.add_option("--cors-origin", options.corsOrigins,
                  "Allow only this origin (repeat for several; 'null' for file:// pages); "
                  "default: every origin (*)");
+  auto* redis = app.add_option("--redis", options.redisUrl,
+                               "Share the mailbox with other instances through Redis: "
+                               "redis://[:PASSWORD@]HOST:PORT[/DB] or unix:///path/to/socket "
+                               "(default: in this process's memory). The password may come from "
+                               "the environment variable WEBCHAT_REDIS_PASSWORD instead");
+  app.add_option("--redis-prefix", options.redisPrefix,
+                 "Prefix of every Redis key and channel (instances sharing a mailbox use the same)")
+      ->capture_default_str()
+      ->needs(redis);
+  app.add_option("--redis-lease-ms", options.redisLeaseMs,
+                 "How long what an instance parked in Redis outlives the instance if it dies")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{300}, std::int64_t{600'000}))
+      ->needs(redis);
+  app.add_option("--redis-timeout-ms", options.redisTimeoutMs,
+                 "Redis silent this long counts as unreachable (requests then get 503)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{50}, std::int64_t{60'000}))
+      ->needs(redis);
   app.add_flag("--quiet", quiet, "No access log line per request");
   CLI11_PARSE(app, argc, argv);
 
@@ -85,6 +105,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.accessLog = !quiet;
+  if (const char* password = std::getenv("WEBCHAT_REDIS_PASSWORD"); password && *password) {
+    options.redisPassword = password;
+  }
   raiseOpenFileLimit();
 
   try {

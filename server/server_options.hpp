@@ -25,6 +25,13 @@ struct ServerOptions {
 
   std::vector<std::string> corsOrigins;  // empty: `*`; else only these origins get CORS headers
   bool accessLog = true;                 // one line per request outcome on stderr
+
+  // Shared mailbox (docs/deploy.md): empty URL keeps the mailbox in this process's memory.
+  std::string redisUrl;                  // redis://[[USER]:PASSWORD@]HOST:PORT[/DB] or unix:///path
+  std::string redisPassword;             // overrides the URL's (from WEBCHAT_REDIS_PASSWORD)
+  std::string redisPrefix = "wc:";       // of every key and channel
+  std::int64_t redisLeaseMs = 3000;      // a killed instance's entries outlive it this long
+  std::int64_t redisTimeoutMs = 1000;    // Redis silent this long counts as unreachable
 };
 
 }  // namespace webchat

@@ -5,6 +5,7 @@
 
 #include "http_session.hpp"
 #include "memory_mailbox.hpp"
+#include "redis/redis_mailbox.hpp"
 
 namespace webchat {
 
@@ -15,12 +16,22 @@ using tcp = net::ip::tcp;
 namespace {
 // SIGTERM must end the process within 1 s; keep a margin for process teardown.
 constexpr auto kShutdownGrace = std::chrono::milliseconds(700);
+
+std::unique_ptr<MailboxBackend> makeMailbox(net::io_context& ioc, const ServerOptions& options) {
+  if (options.redisUrl.empty()) return std::make_unique<MemoryMailbox>();
+  std::string error;
+  auto endpoint = parseRedisUrl(options.redisUrl, error);
+  if (!endpoint) throw std::invalid_argument("--redis: " + error);
+  if (!options.redisPassword.empty()) endpoint->password = options.redisPassword;
+  RedisOptions redis{*endpoint, options.redisPrefix, options.redisLeaseMs, options.redisTimeoutMs};
+  return std::make_unique<RedisMailbox>(ioc, std::move(redis));
+}
 }  // namespace
 
 SignalingServer::SignalingServer(net::io_context& ioc, ServerOptions options)
     : ioc_(ioc),
       options_(std::move(options)),
-      mailbox_(std::make_unique<MemoryMailbox>()),
+      mailbox_(makeMailbox(ioc, options_)),
       log_(options_.accessLog),
       handler_(options_, *mailbox_, metrics_, [this] { rearmExpiry(); }),
       context_{options_, handler_, metrics_, log_, [this] { return now(); }, {}, false, {}},
@@ -47,6 +58,7 @@ void SignalingServer::shutdown() {
   signals_.cancel();
   expiryTimer_.cancel();
   mailbox_->drainAll();  // every parked client gets its 204 (with Connection: close)
+  mailbox_->close();
 
   std::vector<std::shared_ptr<HttpSession>> live;
   for (const auto& [_, weak] : context_.sessions) {

@@ -44,7 +44,7 @@ class Backend {
   bool isParked(MailboxBackend::Ticket ticket) const { return fixture_.mailbox.isParked(ticket); }
   const MailboxBackend::Stats& stats() const { return fixture_.mailbox.stats(); }
   std::size_t parkedCount() const { return stats().parkedGets + stats().parkedSets; }
-  bool holdsNothing() const { return fixture_.holdsNothing(); }
+  bool holdsNothing() { return fixture_.holdsNothing(); }
 
  private:
   // Calls made from inside a callback are settled by the outermost call.
