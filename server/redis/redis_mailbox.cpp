@@ -74,6 +74,7 @@ void RedisMailbox::connect() {
     if (everReady_) ++reconnects_;
     everReady_ = true;
     lastPing_ = lastRenewal_ = std::chrono::steady_clock::now();
+    pongSeq_ = pingSeq_;  // heartbeats sent on the lost connection will never come back
   };
   for (int i = 0; i < kScriptCount; ++i) {
     commands_->command({"SCRIPT", "LOAD", kScripts[i]},

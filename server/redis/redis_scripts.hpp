@@ -12,6 +12,10 @@
 // NAME is `INSTANCE.TICKET`; a wake-up for it is published on `PREFIX i:INSTANCE` as `sTICKET`
 // (a set was taken) or `gTICKET` (a get was handed a text). Entries whose lease has lapsed (their
 // instance died) are skipped and dropped: a dead instance's texts are never delivered.
+//
+// The `#!lua` line makes Redis refuse the set and get scripts as a whole when it is full
+// (maxmemory), before they change anything; the end scripts only delete, so they run even then
+// (`allow-oom`) and a full Redis still lets parked requests end cleanly.
 #pragma once
 
 namespace webchat::redis_scripts {
@@ -19,7 +23,7 @@ namespace webchat::redis_scripts {
 // ARGV: name, text, timeoutMs, leaseMs, channelPrefix.
 // Returns 1: handed to the oldest live parked get; 0: none waits and timeoutMs <= 0 (dropped);
 // 2: parked.
-inline constexpr const char* kSet = R"lua(
+inline constexpr const char* kSet = R"lua(#!lua
 local base = KEYS[1]
 while true do
   local getter = redis.call('LPOP', base .. 'g')
@@ -40,7 +44,7 @@ return 2
 
 // ARGV: name, timeoutMs, leaseMs, channelPrefix.
 // Returns {1, text}: took the oldest live parked set; {0}: none and timeoutMs <= 0; {2}: parked.
-inline constexpr const char* kGet = R"lua(
+inline constexpr const char* kGet = R"lua(#!lua
 local base = KEYS[1]
 while true do
   local entry = redis.call('LPOP', base .. 'q')
@@ -62,7 +66,7 @@ return {2}
 
 // Ends a parked get (woken, timed out or withdrawn). ARGV: name.
 // Returns {1, text}: a set had handed it this text; {0}: nothing (it is no longer registered).
-inline constexpr const char* kEndGet = R"lua(
+inline constexpr const char* kEndGet = R"lua(#!lua flags=allow-oom
 local base = KEYS[1]
 redis.call('LREM', base .. 'g', 1, ARGV[1])
 redis.call('DEL', base .. 'gl:' .. ARGV[1])
@@ -74,7 +78,7 @@ return {0}
 // Ends a parked set (woken, timed out or withdrawn). ARGV: name.
 // Returns 0: it was still waiting and is now withdrawn (never delivered); 1: a get took it;
 // 2: neither (its lease lapsed, or Redis lost its data).
-inline constexpr const char* kEndSet = R"lua(
+inline constexpr const char* kEndSet = R"lua(#!lua flags=allow-oom
 local base = KEYS[1]
 if redis.call('DEL', base .. 't:' .. ARGV[1]) == 1 then
   redis.call('LREM', base .. 'q', 1, ARGV[1])

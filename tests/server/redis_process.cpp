@@ -11,7 +11,6 @@
 #include <thread>
 
 namespace webchat::test {
-namespace {
 
 int freeLoopbackPort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -27,8 +26,6 @@ int freeLoopbackPort() {
   ::close(fd);
   return ntohs(address.sin_port);
 }
-
-}  // namespace
 
 RedisProcess::RedisProcess(std::vector<std::string> extraArgs)
     : port_(freeLoopbackPort()), extraArgs_(std::move(extraArgs)) {

@@ -11,6 +11,9 @@
 
 namespace webchat::test {
 
+// A TCP port on 127.0.0.1 that nobody listens on right now.
+int freeLoopbackPort();
+
 class RedisProcess {
  public:
   explicit RedisProcess(std::vector<std::string> extraArgs = {});
