@@ -47,8 +47,8 @@ const composer = new Composer(
     cancel: $('compose-cancel'), error: $('send-error') },
   {
     say: (text, replyTo) => {
-      const sent = replyTo ? room.send(text, { replyTo }) : room.send(text);
-      if (typeof sent === 'string' && sent) showPending(sent, text, replyTo);
+      room.send(text, { replyTo });
+      showOutbox();
       keepSession();
     },
     edit: (mid, text) => room.edit(mid, text),
@@ -124,15 +124,22 @@ async function join({ room: name, nick }, session = null) {
   }
   roomName = name;
   $('join').disabled = true;
-  const stored = await loadHistory(name);
-  if (session) showChat(stored);  // a reload: the conversation at once, the network after
+  // Only a tab coming back brings its stored history into the room: a join from the start page starts
+  // from the room's own (a room name reused later by others must not receive old lines).
+  const stored = session ? await loadHistory(name) : [];
+  if (session) {  // a reload: the conversation at once, the network after
+    showChat(stored);
+    for (const entry of session.outbox ?? []) {
+      if ((entry.kind ?? 'text') === 'text') conversation.addPending({ ...entry, from: session.memberId });
+    }
+  }
   showStatus({ text: session ? `Rejoining “${name}”…` : 'Connecting to the signaling server…', tone: 'busy' });
   // joinRoom says nothing until it is in; the core's probe for a host is what takes time.
   const probing = setTimeout(() => showStatus(describeStatus({ state: 'joining' }, name)), 150);
   try {
     enterRoom(await joinRoom({
       room: name, nick, signal: $('signal').value, iceServers: ice.servers, history: stored,
-      ...(session?.memberId ? { memberId: session.memberId, outbox: session.outbox ?? [] } : {}),
+      ...(session?.memberId ? { memberId: session.memberId, outbox: session.outbox ?? [], midCounter: session.midCounter ?? 0 } : {}),
     }));
   } catch (error) {
     endSession();
@@ -156,6 +163,8 @@ function showChat(entries) {
   for (const entry of entries) conversation.addEntry(entry);
   composer.reset();
   composer.enabled = !!room;
+  $('rename').hidden = typeof room?.rename !== 'function';  // not while rejoining
+  $('rename-form').hidden = true;
   $('start').hidden = true;
   $('chat').hidden = false;
 }
@@ -168,7 +177,7 @@ function enterRoom(joined) {
   attention.enter(roomName);
   showChat(room.history);
   conversation.addNotice(`You joined “${roomName}” as ${room.nick}`);
-  for (const line of room.outbox ?? []) showPending(line.mid, line.text, line.reply);
+  showOutbox();
   room.addEventListener('message', ({ detail }) => onEntry(detail));
   room.addEventListener('historyreset', () => {
     conversation.clearLines();  // notices stay: they happened
@@ -189,8 +198,6 @@ function enterRoom(joined) {
   room.addEventListener('denied', ({ detail }) => onDenied(detail));
   room.addEventListener('status', ({ detail }) => onStatus(detail));
   showMembers($('members'), $('member-count'), room.members);
-  $('rename').hidden = typeof room.rename !== 'function';
-  $('rename-form').hidden = true;
   onStatus(room.status);
   composer.enabled = true;
   composer.focus();
@@ -211,13 +218,16 @@ function onEntry(entry) {
 function onDenied({ what, reason, mid, message }) {
   if (what === 'say' && mid) conversation.markFailed(mid);
   const words = message || reason;
-  if (what === 'rename') return showRenameError(words);
+  if (what === 'rename') return;  // room.rename() rejects with the same words
   composer.showError(`Not sent: ${words}`);
   keepSession();
 }
 
-function showPending(mid, text, reply) {
-  conversation.addPending({ mid, from: room.selfId, nick: room.nick, text, reply, time: Date.now() });
+// Our lines the host has not sequenced yet (a guest's, or any while reconnecting): "sending…".
+function showOutbox() {
+  for (const entry of room.outbox ?? []) {
+    if ((entry.kind ?? 'text') === 'text' && !conversation.line(entry.mid)) conversation.addPending({ ...entry, from: room.selfId });
+  }
 }
 
 // Who we are, for telling our lines and mentions of us apart.
@@ -229,18 +239,27 @@ function me() {
 // This tab's place in the room (sessionStorage): a reload comes back as the same member.
 function keepSession() {
   if (!room) return;
-  saveSession({ room: roomName, nick: room.nick, memberId: room.selfId, outbox: room.outbox ?? [] });
+  saveSession({ room: roomName, nick: room.nick, memberId: room.selfId, outbox: room.outbox ?? [], midCounter: room.midCounter ?? 0 });
 }
 
-// The room's history in IndexedDB, written at most every half second.
+// The room's history in IndexedDB: written at once after a change, one write at a time (changes
+// during a write are written right after it).
 let saving = null;
+let saveAgain = false;
 function keepHistory() {
-  if (saving || !room) return;
+  if (!room) return;
+  if (saving) {
+    saveAgain = true;
+    return;
+  }
   const [name, current] = [roomName, room];
-  saving = setTimeout(() => {
+  saving = saveHistory(name, current.history).finally(() => {
     saving = null;
-    saveHistory(name, current.history);
-  }, 500);
+    if (saveAgain && room === current) {
+      saveAgain = false;
+      keepHistory();
+    }
+  });
 }
 
 function onStatus(status) {
@@ -296,14 +315,19 @@ $('rename-cancel').addEventListener('click', () => {
   $('rename-form').hidden = true;
   $('rename').focus();
 });
-$('rename-form').addEventListener('submit', (event) => {
+$('rename-form').addEventListener('submit', async (event) => {
   event.preventDefault();
+  const submit = $('rename-form').querySelector('[type=submit]');
+  submit.disabled = true;
   try {
-    room.rename($('new-nick').value.trim());
+    await room.rename($('new-nick').value.trim());  // resolves once the room shows the new nickname
+    composer.showError('');
     $('rename-form').hidden = true;
     composer.focus();
   } catch (error) {
     showRenameError(error.message);
+  } finally {
+    submit.disabled = false;
   }
 });
 

@@ -85,7 +85,7 @@ test('mentions only: a notification and a sound for a mention while hidden, noth
 
 test('every line, remembered for the room: notifications for each line while hidden', async () => {
   await choose(alice, 'all');
-  await alice.goto(server.url);  // a reload: the tab goes back into its room, with the room's choice
+  await alice.reload();  // the tab goes back into its room, with the room's choice
   await waitForStatus(alice, /^(Hosting|Connected as guest)/);
   await alice.evaluate(watchAlerts);
   assert.deepEqual(await alice.evaluate(() => [document.getElementById('alert-level').value,

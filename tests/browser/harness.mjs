@@ -141,7 +141,7 @@ export function waitForLines(page, count) {
   return page.waitForFunction((n) => {
     const lines = [...document.querySelectorAll('#messages li.line')];
     return lines.length >= n &&
-      lines.map((li) => `${li.querySelector('.nick').textContent}: ${li.querySelector('.text').textContent}`);
+      lines.map((li) => `${li.querySelector(':scope > .nick').textContent}: ${li.querySelector(':scope > .text').textContent}`);
   }, count);
 }
 

@@ -4,7 +4,7 @@
 //
 //   const browser = await launch({ name });          browser.pid, newPage(), close(), kill()
 //   const page = await browser.newPage({ width, height, dark });
-//   page.goto(url), fill(selector, text), click(selector), press(selector, key),
+//   page.goto(url), reload(), fill(selector, text), click(selector), press(selector, key),
 //   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path), holdRequests(urlPart) (Chromium only)
 
 import { chromium } from 'playwright-core';
@@ -28,9 +28,13 @@ export async function launch({ name, deadlineMs }) {
   return {
     name,
     pid,
-    /** permissions: what the page is allowed without asking, e.g. ['notifications']. */
-    async newPage({ width = 1000, height = 700, dark = false, permissions = [] } = {}) {
-      const page = await browser.newPage({ viewport: { width, height }, colorScheme: dark ? 'dark' : 'light', permissions });
+    /**
+     * permissions: what the page is allowed without asking, e.g. ['notifications']. holdsRequests: the
+     * test will use holdRequests(), which needs service workers kept out (their requests bypass it).
+     */
+    async newPage({ width = 1000, height = 700, dark = false, permissions = [], holdsRequests = false } = {}) {
+      const page = await browser.newPage({ viewport: { width, height }, colorScheme: dark ? 'dark' : 'light', permissions,
+                                           serviceWorkers: holdsRequests ? 'block' : 'allow' });
       page.setDefaultTimeout(deadlineMs);
       forwardPageErrors(page, name);
       return wrapPage(page, deadlineMs);
@@ -50,6 +54,7 @@ export async function launch({ name, deadlineMs }) {
 function wrapPage(page, deadlineMs) {
   return {
     goto: (url) => page.goto(url).then(() => {}),
+    reload: () => page.reload().then(() => {}),
     fill: (selector, text) => page.fill(selector, text),
     click: (selector) => page.click(selector),
     press: (selector, key) => page.press(selector, key),

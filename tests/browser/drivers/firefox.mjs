@@ -3,7 +3,7 @@
 //
 //   const browser = await launch({ name, dark });     browser.pid, newPage(), close(), kill()
 //   const page = await browser.newPage({ width, height, dark });
-//   page.goto(url), fill(selector, text), click(selector), press(selector, key),
+//   page.goto(url), reload(), fill(selector, text), click(selector), press(selector, key),
 //   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path)
 //
 // Over BiDi puppeteer cannot emulate prefers-color-scheme per page, so dark mode is a preference of
@@ -79,6 +79,7 @@ async function pressChord(keyboard, chord) {
 function wrapPage(page, deadlineMs) {
   return {
     goto: (url) => page.goto(url).then(() => {}),
+    reload: () => page.reload().then(() => {}),
     fill: (selector, text) => page.locator(selector).setTimeout(deadlineMs).fill(text),
     click: (selector) => page.locator(selector).setTimeout(deadlineMs).click(),
     press: async (selector, key) => {
