@@ -39,13 +39,7 @@ struct RedisConnection::Watch : std::enable_shared_from_this<RedisConnection::Wa
   }
 
   void pump(Dir dir) {
-    for (int round = 0; round < 64; ++round) {
-      if (!ac || !want[dir]) return;
-      pollfd p{ac->c.fd, static_cast<short>(dir == read ? POLLIN : POLLOUT), 0};
-      if (::poll(&p, 1, 0) <= 0 || p.revents == 0) break;
-      if (dir == read) redisAsyncHandleRead(ac);
-      else redisAsyncHandleWrite(ac);
-    }
+    drain(dir);
     if (!ac || !want[dir] || waiting[dir]) return;
     waiting[dir] = true;
     descriptor.async_wait(dir == read ? net::posix::stream_descriptor::wait_read
@@ -55,6 +49,17 @@ struct RedisConnection::Watch : std::enable_shared_from_this<RedisConnection::Wa
                             if (ec == net::error::operation_aborted) return;
                             self->pump(dir);
                           });
+  }
+
+  // Handles what the socket has ready now (a bounded number of rounds, to let others run).
+  void drain(Dir dir) {
+    for (int round = 0; round < 64; ++round) {
+      if (!ac || !want[dir]) return;
+      pollfd p{ac->c.fd, static_cast<short>(dir == read ? POLLIN : POLLOUT), 0};
+      if (::poll(&p, 1, 0) <= 0 || p.revents == 0) break;
+      if (dir == read) redisAsyncHandleRead(ac);
+      else redisAsyncHandleWrite(ac);
+    }
   }
 
   void cleanup() {
@@ -128,6 +133,10 @@ RedisConnection::~RedisConnection() {
 
 bool RedisConnection::open() const { return ac_ != nullptr; }
 
+void RedisConnection::readBuffered() {
+  if (watch_ && ac_) watch_->drain(Watch::read);
+}
+
 void RedisConnection::command(const std::vector<std::string_view>& argv, OnReply onReply) {
   if (!ac_) {
     net::post(ioc_, [onReply = std::move(onReply)] { onReply(nullptr); });
@@ -189,6 +198,7 @@ void RedisConnection::onReplyThunk(redisAsyncContext*, void* reply, void* privda
     auto& self = *pending->connection;
     if (reply) {
       ++self.replies_;
+      self.lastReplyAt_ = Clock::now();
       if (!self.sentAt_.empty()) self.sentAt_.pop_front();
     }
   }
@@ -206,6 +216,7 @@ void RedisConnection::onSubscribeThunk(redisAsyncContext* ac, void* replyPtr, vo
   if (kind == "subscribe") {
     if (!self->sentAt_.empty()) self->sentAt_.pop_front();
     ++self->replies_;
+    self->lastReplyAt_ = Clock::now();
     if (self->onSubscribed_) self->onSubscribed_();
   } else if (kind == "message" && reply->element[2]->type == REDIS_REPLY_STRING) {
     if (self->onMessage_) self->onMessage_({reply->element[2]->str, reply->element[2]->len});

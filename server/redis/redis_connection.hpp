@@ -49,8 +49,12 @@ class RedisConnection final {
   void close();
 
   std::size_t unanswered() const { return sentAt_.size(); }
-  // When the oldest unanswered command was sent (meaningless when unanswered() == 0).
-  Clock::time_point oldestUnanswered() const { return sentAt_.front(); }
+  // Since when Redis owes us a reply without having sent any: the later of the oldest unanswered
+  // command's sending and the last reply (a deep queue that Redis works through is not a stall).
+  // Meaningless when unanswered() == 0.
+  Clock::time_point waitingSince() const { return std::max(sentAt_.front(), lastReplyAt_); }
+  // Handles replies already received but not yet read (a busy event loop may not have got to them).
+  void readBuffered();
   std::uint64_t replies() const { return replies_; }
 
  private:
@@ -68,6 +72,7 @@ class RedisConnection final {
   OnLost onLost_;
   std::deque<Clock::time_point> sentAt_;
   std::uint64_t replies_ = 0;
+  Clock::time_point lastReplyAt_;
   std::function<void()> onSubscribed_;
   OnMessage onMessage_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -175,13 +175,22 @@ void RedisMailbox::onTick() {
   if (state_ == State::connecting && now - connectStarted_ > limit) {
     fail("no answer within " + std::to_string(options_.commandTimeoutMs) + " ms of connecting");
   } else if (state_ == State::ready) {
-    for (const auto* connection : {commands_.get(), subscriber_.get()}) {
-      if (connection && connection->unanswered() > 0 &&
-          now - connection->oldestUnanswered() > limit) {
+    for (auto* connection : {commands_.get(), subscriber_.get()}) {
+      if (!connection || connection->unanswered() == 0 ||
+          now - connection->waitingSince() <= limit) {
+        continue;
+      }
+      connection->readBuffered();  // replies may be waiting for this busy loop, not for Redis
+      if (state_ == State::ready && connection->unanswered() > 0 &&
+          now - connection->waitingSince() > limit) {
         fail("no answer within " + std::to_string(options_.commandTimeoutMs) + " ms");
         break;
       }
     }
+  }
+  if (state_ == State::ready && pongSeq_ < pingSeq_ && now - pingSentAt_ > limit &&
+      subscriber_) {
+    subscriber_->readBuffered();
   }
   if (state_ == State::ready && pongSeq_ < pingSeq_ && now - pingSentAt_ > limit) {
     fail("wake-up channel silent for " + std::to_string(options_.commandTimeoutMs) + " ms");

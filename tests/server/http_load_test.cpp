@@ -5,6 +5,7 @@
 #include <thread>
 #include <string>
 
+#include "redis_process.hpp"
 #include "subprocess.hpp"
 
 #ifndef WEBCHAT_LOAD_BINARY
@@ -45,6 +46,32 @@ TEST_CASE("1,000 concurrent parked gets on distinct IDs are all served correctly
   CHECK(client.output().find("served 1000 of 1000 correctly; 1000 sets taken") != std::string::npos);
   CHECK(server.metric("webchat_deliveries_total") == 1000);
   CHECK(server.metric("webchat_parked_gets") == 0);
+}
+
+TEST_CASE("10,000 parked gets spread over two instances sharing Redis are all served") {
+  RedisProcess redis;
+  const std::vector<std::string> args{"--quiet", "--redis", redis.url(), "--max-parked-per-ip",
+                                      "20000"};
+  ServerProcess a(args), b(args);
+  REQUIRE(waitUntil([&] {
+    return a.metric("webchat_redis_up") == 1 && b.metric("webchat_redis_up") == 1;
+  }));
+  // Half the gets park on each instance; each half is served by sets sent to the other instance.
+  auto onA = load(a, {"--set-port", std::to_string(b.port()), "park-gets", "--count", "5000",
+                      "--id-prefix", "a-"});
+  auto onB = load(b, {"--set-port", std::to_string(a.port()), "park-gets", "--count", "5000",
+                      "--id-prefix", "b-"});
+  Subprocess clientA(onA), clientB(onB);
+  for (auto* client : {&clientA, &clientB}) {
+    const auto status = client->wait(170s);
+    INFO(client->output());
+    REQUIRE(status);
+    CHECK(*status == 0);
+    CHECK(client->output().find("served 5000 of 5000 correctly; 5000 sets taken") !=
+          std::string::npos);
+  }
+  CHECK(a.metric("webchat_deliveries_total") + b.metric("webchat_deliveries_total") == 10000);
+  CHECK(redis.cli({"DBSIZE"}) == "0");
 }
 
 TEST_CASE("a flood of maximum-size sets on random IDs keeps RSS within the configured budget") {

@@ -68,6 +68,11 @@ struct RedisFixture {
 
   template <typename Done>
   void runUntil(Done done) {
+    runLoopUntil(ioc, done);
+  }
+  // Runs `ioc` until `done()`; fails the test after 10 s.
+  template <typename Done>
+  static void runLoopUntil(boost::asio::io_context& ioc, Done done) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!done()) {
       REQUIRE(std::chrono::steady_clock::now() < deadline);

@@ -13,6 +13,10 @@ int main(int argc, char** argv) {
   unsigned short port = 8080;
   app.add_option("--host", host, "Server address")->capture_default_str();
   app.add_option("--port", port, "Server port")->required();
+  unsigned short setPort = 0;
+  app.add_option("--set-port", setPort,
+                 "Send the sets to this port instead (another instance sharing the mailbox)");
+  std::string idPrefix = "park-";
 
   int pairs = 64, count = 1000, intervalMs = 200, giveUpMs = 30000;
   std::size_t bytes = 2048;
@@ -28,6 +32,8 @@ int main(int argc, char** argv) {
   auto* park = app.add_subcommand("park-gets", "Park N gets on distinct IDs, then serve them all");
   park->add_option("--count", count)->capture_default_str();
   park->add_flag("--hold", hold, "After parking, wait for a line on stdin before serving");
+  park->add_option("--id-prefix", idPrefix, "Prefix of the IDs (several runs side by side)")
+      ->capture_default_str();
 
   auto* flood = app.add_subcommand("flood", "N sets of BYTES on random IDs at once; runs until killed");
   flood->add_option("--count", count)->capture_default_str();
@@ -48,9 +54,12 @@ int main(int argc, char** argv) {
   }
 
   const webchat::load::Endpoint server(boost::asio::ip::make_address(host), port);
+  const webchat::load::Endpoint setServer(server.address(), setPort ? setPort : port);
   try {
-    if (*exchange) return webchat::load::runExchange(server, pairs, bytes, seconds, rate);
-    if (*park) return webchat::load::runParkGets(server, count, hold);
+    if (*exchange) {
+      return webchat::load::runExchange(server, setServer, pairs, bytes, seconds, rate);
+    }
+    if (*park) return webchat::load::runParkGets(server, setServer, count, hold, idPrefix);
     if (*flood) return webchat::load::runFlood(server, count, bytes);
     if (*slow) return webchat::load::runSlowloris(server, count, intervalMs, giveUpMs);
   } catch (const std::exception& e) {

@@ -41,8 +41,8 @@ struct Pair {
 
 }  // namespace
 
-int runExchange(const Endpoint& server, int pairCount, std::size_t textBytes, double seconds,
-                double rate) {
+int runExchange(const Endpoint& server, const Endpoint& setServer, int pairCount,
+                std::size_t textBytes, double seconds, double rate) {
   net::io_context ioc{1};
   const std::string text(textBytes, 'm');
   const auto warmup = std::chrono::duration<double>(std::min(1.0, seconds / 5));
@@ -58,7 +58,7 @@ int runExchange(const Endpoint& server, int pairCount, std::size_t textBytes, do
   for (int p = 0; p < pairCount; ++p) {
     pairs.push_back(std::make_unique<Pair>(ioc, p));
     pairs.back()->getter->connect(server);
-    pairs.back()->setter->connect(server);
+    pairs.back()->setter->connect(setServer);
   }
 
   std::function<void(Pair&)> begin;

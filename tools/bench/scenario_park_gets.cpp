@@ -7,7 +7,8 @@
 
 namespace webchat::load {
 
-int runParkGets(const Endpoint& server, int count, bool hold) {
+int runParkGets(const Endpoint& server, const Endpoint& setServer, int count, bool hold,
+                const std::string& idPrefix) {
   net::io_context ioc{1};
   std::vector<unsigned> statuses(count, 0);
   std::vector<std::string> texts(count);
@@ -18,7 +19,7 @@ int runParkGets(const Endpoint& server, int count, bool hold) {
   for (int i = 0; i < count; ++i) {
     auto connection = std::make_shared<HttpConnection>(ioc);
     connection->connect(server);
-    connection->send(formatPost("/sig?get=park-" + std::to_string(i) + "&timeoutms=600000", ""),
+    connection->send(formatPost("/sig?get=" + idPrefix + std::to_string(i) + "&timeoutms=600000", ""),
                      [&, i](beast::error_code, unsigned status, const std::string& body) {
                        statuses[i] = status;
                        texts[i] = body;
@@ -49,7 +50,7 @@ int runParkGets(const Endpoint& server, int count, bool hold) {
   std::function<void(int, int)> sendSet = [&](int setter, int index) {
     if (index >= count) return;
     setters[setter]->send(
-        formatPost("/sig?set=park-" + std::to_string(index), "text-" + std::to_string(index)),
+        formatPost("/sig?set=" + idPrefix + std::to_string(index), "text-" + std::to_string(index)),
         [&, setter, index](beast::error_code, unsigned status, const std::string&) {
           setsOk += status == 200;
           sendSet(setter, index + kSetters);
@@ -57,7 +58,7 @@ int runParkGets(const Endpoint& server, int count, bool hold) {
   };
   for (int s = 0; s < kSetters; ++s) {
     setters.push_back(std::make_shared<HttpConnection>(ioc));
-    setters.back()->connect(server);
+    setters.back()->connect(setServer);
     sendSet(s, s);
   }
   while ((answered < count || setsOk < count) && std::chrono::steady_clock::now() < deadline) {

@@ -12,14 +12,16 @@ using Endpoint = boost::asio::ip::tcp::endpoint;
 
 // Closed loop (rate 0) or paced at `rate` exchanges/s: `pairs` couples of connections, one parks a
 // get and the other sets a `textBytes` text for it. Prints exchanges/s, requests/s, latency of each
-// delivery (set sent -> get answered) and the tool's own CPU use.
-int runExchange(const Endpoint& server, int pairs, std::size_t textBytes, double seconds,
+// delivery (set sent -> get answered) and the tool's own CPU use. Sets go to `setServer` (the same
+// server, or another instance sharing the mailbox).
+int runExchange(const Endpoint& server, const Endpoint& setServer, int pairs, std::size_t textBytes, double seconds,
                 double rate);
 
 // Parks `count` gets on distinct IDs (one connection each), waits until the server reports them all
 // parked, prints "parked N"; with `hold`, waits for a line on stdin; then serves every get with a set
-// and checks each got its own text. Exit 0 iff all did.
-int runParkGets(const Endpoint& server, int count, bool hold);
+// (sent to `setServer`) and checks each got its own text. Exit 0 iff all did. IDs: PREFIX0...
+int runParkGets(const Endpoint& server, const Endpoint& setServer, int count, bool hold,
+                const std::string& idPrefix);
 
 // Sends `count` sets of `textBytes` bytes on random IDs at once, one connection each, and keeps them
 // open; prints the statuses of those answered. Runs until killed (parked sets stay parked).
