@@ -1,6 +1,7 @@
 #include "text.hpp"
 
 #include "limits.hpp"
+#include "nick_skeleton.hpp"
 
 namespace webchat {
 
@@ -16,8 +17,6 @@ namespace {
 
 bool isControl(unsigned char c) { return c < 0x20 || c == 0x7F; }
 
-char foldAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 }  // namespace
 
 std::string nickProblem(std::string_view nick) {
@@ -27,6 +26,7 @@ std::string nickProblem(std::string_view nick) {
     if (isControl(c)) return "nickname contains a control character";
   }
   if (nick.front() == ' ' || nick.back() == ' ') return "nickname starts or ends with a space";
+  if (nickSkeleton(nick).empty()) return "nickname has no visible character";
   return {};
 }
 
@@ -48,11 +48,7 @@ std::string roomProblem(std::string_view room) {
 }
 
 bool sameNick(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (foldAscii(a[i]) != foldAscii(b[i])) return false;
-  }
-  return true;
+  return nickSkeleton(a) == nickSkeleton(b) || confusableSkeleton(a) == confusableSkeleton(b);
 }
 
 }  // namespace webchat
