@@ -26,11 +26,11 @@ install_apt_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 }
 
-# npm packages, exactly as pinned in their lockfiles: the browser tests' drivers, and the packages
-# web/assemble.mjs bundles into the page.
+# npm packages, exactly as pinned in their lockfiles: the browser tests' drivers, the packages
+# web/assemble.mjs bundles into the page, and the @noble fallback crypto with its bundler (tools/noble).
 install_npm_packages() {
   local folder dir stamp
-  for folder in tests/browser web; do
+  for folder in tests/browser web tools/noble; do
     dir="$WEBCHAT_ROOT/$folder"
     stamp="$dir/node_modules/.package-lock.json"
     if [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; then continue; fi
