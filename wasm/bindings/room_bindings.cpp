@@ -126,11 +126,21 @@ struct EffectToJs {
 // JS numbers are doubles: times arrive as such and are whole milliseconds.
 Millis ms(double now) { return static_cast<Millis>(now); }
 
+Sealing toSealing(const std::string& kind) {
+  if (kind == "secret") return Sealing::Secret;
+  if (kind == "password") return Sealing::Password;
+  return Sealing::None;
+}
+
 class RoomBinding {
  public:
   RoomBinding(const val& room, const val& nick, double seedHigh, double seedLow)
+      : RoomBinding(room, nick, seedHigh, seedLow, val("none")) {}
+  // sealing: "none" (a public room), "secret" or "password" (the driver seals the signaling texts).
+  RoomBinding(const val& room, const val& nick, double seedHigh, double seedLow, const val& sealing)
       : room_(Room::Config{fromJsString(room), fromJsString(nick),
-                           (static_cast<std::uint64_t>(seedHigh) << 32) | static_cast<std::uint32_t>(seedLow)}) {}
+                           (static_cast<std::uint64_t>(seedHigh) << 32) | static_cast<std::uint32_t>(seedLow),
+                           toSealing(fromJsString(sealing))}) {}
 
   void join(double now) { room_.join(ms(now)); }
   void leave(double now) { room_.leave(ms(now)); }
@@ -139,6 +149,7 @@ class RoomBinding {
   void signalDone(RequestId request, int status, const val& body, double now) {
     room_.onSignalDone(request, status, fromJsString(body), ms(now));
   }
+  void signalUnreadable(RequestId request, double now) { room_.onSignalUnreadable(request, ms(now)); }
   // candidatesFollow: an answer reported before ICE gathering ended; linkCandidates brings the rest.
   void linkDescribed(LinkId link, const val& sdp, double now, bool candidatesFollow) {
     room_.onLinkDescribed(link, fromJsString(sdp), ms(now), candidatesFollow ? IceCandidates::Follow : IceCandidates::Included);
@@ -184,11 +195,13 @@ EMSCRIPTEN_BINDINGS(webchat) {
   using webchat::RoomBinding;
   emscripten::class_<RoomBinding>("Room")
       .constructor<emscripten::val, emscripten::val, double, double>()
+      .constructor<emscripten::val, emscripten::val, double, double, emscripten::val>()
       .function("join", &RoomBinding::join)
       .function("leave", &RoomBinding::leave)
       .function("closeRoom", &RoomBinding::closeRoom)
       .function("send", &RoomBinding::send)
       .function("signalDone", &RoomBinding::signalDone)
+      .function("signalUnreadable", &RoomBinding::signalUnreadable)
       .function("linkDescribed", &RoomBinding::linkDescribed)
       .function("linkCandidates", &RoomBinding::linkCandidates)
       .function("linkOpen", &RoomBinding::linkOpen)

@@ -28,12 +28,16 @@
 
 namespace webchat {
 
+// Whether the driver seals this room's signaling texts, and under what (see onSignalUnreadable).
+enum class Sealing { None, Secret, Password };
+
 class Room final {
  public:
   struct Config {
     std::string room;
     std::string nick;
     std::uint64_t seed = 0;  // randomness for this member's id and its offer ids
+    Sealing sealing = Sealing::None;  // a public room, or a link-secret or password room's sealing
   };
 
   explicit Room(Config config);
@@ -47,6 +51,11 @@ class Room final {
 
   // status: the HTTP status (200, 204, 4xx, 5xx) or 0 when the server could not be reached.
   void onSignalDone(RequestId request, int status, std::string_view body, Millis now);
+  // The text a get request took could not be opened by the driver (sealed under another key, or
+  // altered on the way). A joiner's probe in a password room ends the join ("wrong-password"); in a
+  // link-secret room a second one in a join ends it ("signal-tampered"); otherwise the text is dropped
+  // and counted, and the request's purpose goes on as after a malformed text (room_sealing.cpp).
+  void onSignalUnreadable(RequestId request, Millis now);
   void onLinkDescribed(LinkId link, std::string_view sdp, Millis now,
                        IceCandidates candidates = IceCandidates::Included);
   // An answering link's ICE candidates, after onLinkDescribed(..., IceCandidates::Follow).
@@ -222,6 +231,7 @@ class Room final {
   std::deque<Effect> effects_;
   std::uint64_t dropped_ = 0;
   std::string lastDropReason_;
+  int unreadableProbes_ = 0;  // a joiner's probes that took a text it could not open (Sealing::Secret)
 };
 
 }  // namespace webchat
