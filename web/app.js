@@ -2,19 +2,21 @@
 // (the same module other sites embed). Everything a peer sends is shown with textContent or DOM
 // calls, never as HTML.
 
-import { joinRoom } from './webchat.js';
+import { joinRoom, prepareRoom } from './webchat.js';
 import { Announcer } from './page/announcer.js';
 import { Attention } from './page/attention.js';
 import { Composer } from './page/composer.js';
 import { Conversation } from './page/conversation.js';
 import { registerServiceWorker } from './page/install.js';
-import { copyText, inviteLink, roomFromHash } from './page/invite.js';
+import { copyText, inviteLink } from './page/invite.js';
 import { lineSpeech } from './page/line-view.js';
 import { showMembers } from './page/members.js';
+import { trustKey, withTrust } from './page/trust.js';
 import { randomNick } from './page/nicknames.js';
 import { qrDataUrl } from './page/qrcode.js';
 import { forgetRecentRoom, recentRooms, rememberJoin, savedNick } from './page/recent.js';
 import { showRecentRooms } from './page/recent-list.js';
+import { RoomChoice, invitationFromHash } from './page/room-choice.js';
 import { endSession, savedSession, saveSession } from './page/session.js';
 import { loadSettings, parseIceServers, saveSettings } from './page/settings.js';
 import { describeNotice, describeStatus } from './page/status.js';
@@ -28,7 +30,9 @@ const announcer = new Announcer($('announcer'));
 const attention = new Attention({ level: $('alert-level'), notify: $('alert-notify'), sound: $('alert-sound'), hint: $('alert-hint') });
 const typing = new TypingIndicator($('typing'));
 let room = null;      // the Room we are in, or null
-let roomName = '';
+let roomName = '';     // how the page names it: a public room's name, or "private room"
+let joinedAs = null;  // the room options we joined with: { secret } or { room, password? }
+let historyName = ''; // where this browser keeps the room's history (store.js)
 
 // What a line's buttons do. Each module call refuses with a RangeError saying why.
 const conversation = new Conversation($('messages'), $('jump'), {
@@ -74,7 +78,10 @@ const settings = loadSettings();
 $('signal').value = settings.signal;
 $('ice').value = settings.ice;
 $('nick').value = savedNick() || randomNick();
-$('room').value = roomFromHash() || 'default';
+const choice = new RoomChoice({
+  box: $('room-choice'), privateBox: $('private-room'), publicBox: $('public-room'), room: $('room'),
+  password: $('password'), kind: $('private-kind'), goPublic: $('go-public'), goPrivate: $('go-private'),
+});
 $('nick').focus();  // Enter joins at once; typing replaces the offered nickname
 $('nick').select();
 
@@ -85,7 +92,7 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'hidden') conversation.markNextUnread();
 });
 window.addEventListener('hashchange', () => {
-  if (!room && roomFromHash()) $('room').value = roomFromHash();
+  if (!room && invitationFromHash()) choice.follow(invitationFromHash());
 });
 
 // The connection's state: where this browser stands in the room. Send errors have their own line.
@@ -97,7 +104,7 @@ function showStatus({ text, tone }) {
 function showRecent() {
   showRecentRooms($('recent'), $('recent-rooms'), recentRooms(), {
     onJoin: (name) => {
-      $('room').value = name;
+      choice.follow({ room: name });
       $('join-form').requestSubmit();
     },
     onForget: (name) => {  // the room leaves the list, and this browser forgets its history
@@ -111,42 +118,55 @@ showRecent();
 
 $('join-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  join({ room: $('room').value, nick: $('nick').value.trim() });
+  join(choice.joinOptions(), $('nick').value.trim());
 });
 
-/** Joins `room` as `nick`; `session` (this tab's, after a reload) comes back as the same member. */
-async function join({ room: name, nick }, session = null) {
+// A private room's history is kept under its tag (one-way from its secret), a named room's under its name.
+async function historyNameOf(roomOptions) {
+  if (!roomOptions.secret) return roomOptions.room;
+  const keys = await prepareRoom(roomOptions).catch(() => null);
+  return keys ? `private-${keys.tag}` : '';
+}
+
+/**
+ * Joins the room of `roomOptions` ({ secret } or { room, password? }) as `nick`; `session` (this
+ * tab's, after a reload) comes back as the same member.
+ */
+async function join(roomOptions, nick, session = null) {
   const ice = parseIceServers($('ice').value);
   if (ice.problem) {
     $('settings').open = true;
     $('ice').focus();
     return showStatus({ text: ice.problem, tone: 'error' });
   }
-  roomName = name;
+  const described = choice.describe(roomOptions);
+  roomName = described.label;
   $('join').disabled = true;
+  historyName = await historyNameOf(roomOptions);
   // Only a tab coming back brings its stored history into the room: a join from the start page starts
   // from the room's own (a room name reused later by others must not receive old lines).
-  const stored = session ? await loadHistory(name) : [];
+  const stored = session && historyName ? await loadHistory(historyName) : [];
   if (session) {  // a reload: the conversation at once, the network after
     showChat(stored);
     for (const entry of session.outbox ?? []) {
       if ((entry.kind ?? 'text') === 'text') conversation.addPending({ ...entry, from: session.memberId });
     }
   }
-  showStatus({ text: session ? `Rejoining “${name}”…` : 'Connecting to the signaling server…', tone: 'busy' });
+  showStatus({ text: session ? `Rejoining “${roomName}”…` : 'Connecting to the signaling server…', tone: 'busy' });
   // joinRoom says nothing until it is in; the core's probe for a host is what takes time.
-  const probing = setTimeout(() => showStatus(describeStatus({ state: 'joining' }, name)), 150);
+  const probing = setTimeout(() => showStatus(describeStatus({ state: 'joining' }, roomName)), 150);
   try {
     enterRoom(await joinRoom({
-      room: name, nick, signal: $('signal').value, iceServers: ice.servers, history: stored,
+      ...roomOptions, nick, signal: $('signal').value, iceServers: ice.servers, history: stored,
       ...(session?.memberId ? { memberId: session.memberId, outbox: session.outbox ?? [], midCounter: session.midCounter ?? 0 } : {}),
-    }));
+    }), roomOptions, described);
   } catch (error) {
     endSession();
     showStart();
     showStatus({ text: error.message, tone: 'error' });
     if (error.code === 'nick-taken' || error.code === 'nick-invalid') $('nick').select();
     if (error.code === 'room-invalid') $('room').select();
+    if (error.code === 'wrong-password') $('password').select();
     if (/^server-/.test(error.code ?? '')) $('settings').open = true;
   } finally {
     clearTimeout(probing);
@@ -169,11 +189,14 @@ function showChat(entries) {
   $('chat').hidden = false;
 }
 
-function enterRoom(joined) {
+function enterRoom(joined, roomOptions, described) {
   room = joined;
-  rememberJoin(roomName, room.nick);
+  joinedAs = roomOptions;
+  if (!roomOptions.secret) rememberJoin(roomName, room.nick);  // a private room's secret stays in its link
   keepSession();
-  history.replaceState(null, '', `#${encodeURIComponent(roomName)}`);  // the address names the room (file:// too)
+  history.replaceState(null, '', choice.inviteHash(roomOptions));  // the address is the invitation (file:// too)
+  $('room-kind').textContent = described.words;
+  $('room-kind').dataset.kind = described.kind;
   attention.enter(roomName);
   showChat(room.history);
   conversation.addNotice(`You joined “${roomName}” as ${room.nick}`);
@@ -184,7 +207,7 @@ function enterRoom(joined) {
     keepHistory();
   });
   room.addEventListener('members', ({ detail }) => {
-    showMembers($('members'), $('member-count'), detail);
+    renderMembers(detail);
     conversation.me = me();
   });
   room.addEventListener('notice', ({ detail }) => {
@@ -197,7 +220,7 @@ function enterRoom(joined) {
   room.addEventListener('warning', ({ detail }) => conversation.addNotice(describeNotice(detail), 'error'));
   room.addEventListener('denied', ({ detail }) => onDenied(detail));
   room.addEventListener('status', ({ detail }) => onStatus(detail));
-  showMembers($('members'), $('member-count'), room.members);
+  renderMembers(room.members);
   onStatus(room.status);
   composer.enabled = true;
   composer.focus();
@@ -230,6 +253,26 @@ function showOutbox() {
   }
 }
 
+// The member list with safety codes; a member whose key is not the one pinned for its nickname here
+// is flagged, and said once in the conversation.
+let membersShown = 0;
+const keyWarnings = new Set();
+async function renderMembers(members) {
+  const turn = ++membersShown;
+  const shown = room;
+  const trusted = await withTrust(members, { ownKey: shown.identity?.publicKey, roomTag: shown.tag });
+  if (turn !== membersShown || room !== shown) return;  // a newer list, or another room, came meanwhile
+  for (const member of trusted) {
+    if (!member.keyChanged || keyWarnings.has(`${shown.tag} ${member.id}`)) continue;
+    keyWarnings.add(`${shown.tag} ${member.id}`);
+    conversation.addNotice(`${member.nick}'s key changed: compare your safety codes before trusting their lines`, 'error');
+  }
+  showMembers($('members'), $('member-count'), trusted, (member) => {
+    trustKey(shown.tag, member.nick, member.key);
+    renderMembers(shown.members);
+  });
+}
+
 // Who we are, for telling our lines and mentions of us apart.
 function me() {
   return room ? { id: room.selfId, nick: room.nick, nicks: room.members.map((member) => member.nick), canAct: typeof room.edit === 'function' }
@@ -239,7 +282,10 @@ function me() {
 // This tab's place in the room (sessionStorage): a reload comes back as the same member.
 function keepSession() {
   if (!room) return;
-  saveSession({ room: roomName, nick: room.nick, memberId: room.selfId, outbox: room.outbox ?? [], midCounter: room.midCounter ?? 0 });
+  // A password is never stored: a reloaded password room asks for it again.
+  const { room: name = '', secret, password } = joinedAs;
+  saveSession({ room: name, ...(secret ? { secret } : {}), passworded: Boolean(password), nick: room.nick,
+                memberId: room.selfId, outbox: room.outbox ?? [], midCounter: room.midCounter ?? 0 });
 }
 
 // The room's history in IndexedDB: written at once after a change, one write at a time (changes
@@ -252,7 +298,7 @@ function keepHistory() {
     saveAgain = true;
     return;
   }
-  const [name, current] = [roomName, room];
+  const [name, current] = [historyName, room];
   saving = saveHistory(name, current.history).finally(() => {
     saving = null;
     if (saveAgain && room === current) {
@@ -274,7 +320,7 @@ function onStatus(status) {
 }
 
 function showStart() {
-  if (room) saveHistory(roomName, room.history);
+  if (room && historyName) saveHistory(historyName, room.history);
   room = null;
   unread.title = 'webchat';
   conversation.clear();
@@ -296,7 +342,7 @@ $('leave').addEventListener('click', () => {
 // goodbye as "back soon" on pagehide; the session is kept for the next load.
 window.addEventListener('pagehide', () => {
   keepSession();
-  if (room) saveHistory(roomName, room.history);
+  if (room && historyName) saveHistory(historyName, room.history);
 });
 
 // --- Renaming ----------------------------------------------------------------------------------
@@ -332,7 +378,7 @@ $('rename-form').addEventListener('submit', async (event) => {
 });
 
 // --- Invitations -------------------------------------------------------------------------------
-const currentInvite = () => inviteLink(room ? roomName : $('room').value, $('signal').value);
+const currentInvite = () => inviteLink(choice.inviteHash(room ? joinedAs : choice.joinOptions()), $('signal').value);
 
 for (const button of document.querySelectorAll('.invite')) {
   const label = button.textContent;
@@ -358,7 +404,8 @@ registerServiceWorker();
 // Last: a tab that was in a room goes back in.
 const session = savedSession();
 if (session) {
-  $('room').value = session.room;
   $('nick').value = session.nick;
-  join(session, session);
+  choice.follow(session.secret ? { secret: session.secret } : { room: session.room });
+  if (session.passworded) $('password').focus();  // not kept anywhere: asked again
+  else join(choice.joinOptions(), session.nick, session);
 }

@@ -53,8 +53,10 @@ export async function rehearseJoin(core, Room, { deadlineMs = DEADLINE_MS } = {}
   const timedOut = new Promise((resolve) => { deadline = setTimeout(() => resolve(false), deadlineMs); });
   const play = async () => {
     const host = openRoom('host');
-    // The host's probe (a long-poll) was parked as the room was made: answer it as the server does
-    // when its wait is over, and the host hosts and parks an offer. The guest's probe takes that offer.
+    // The host's probe (a long-poll) is parked once the driver has its mailbox id (a microtask): answer
+    // it as the server does when its wait is over, and the host hosts and parks an offer. The guest's
+    // probe takes that offer.
+    await new Promise((next) => tasks.run(next));
     mailbox.timeOutGets();
     await host.joined;
     const guest = openRoom('guest');

@@ -11,6 +11,21 @@
 
 import { iceGathered } from './ice-gathered.js';
 import { rehearseJoin } from './webchat-rehearsal.js';
+import { checkIdentity, loadIdentity as loadOwnIdentity, verify as verifySignature } from './crypto/identity.js';
+import { hasWebCryptoEd25519 } from './crypto/primitives.js';
+import { createPrivateRoom as newPrivateRoom, prepareRoom as deriveRoomKeys, roomProblem } from './crypto/rooms.js';
+import { safetyCode as codeOf } from './crypto/safety.js';
+
+/** A fresh private room: { secret } (128 random bits, base64url) for joinRoom and an invitation's fragment. */
+export const createPrivateRoom = newPrivateRoom;
+/** Derives a room's keys ahead of joinRoom (options as joinRoom's room, password, secret); cached. */
+export const prepareRoom = deriveRoomKeys;
+/** This browser's Ed25519 identity: { publicKey, sign(bytes) }, kept in IndexedDB. */
+export const loadIdentity = loadOwnIdentity;
+/** Whether sig is publicKey's Ed25519 signature of the UTF-8 text bytes (all as on the wire). */
+export const verify = verifySignature;
+/** The safety code of two members' public keys: six groups of five digits, the same from both sides. */
+export const safetyCode = codeOf;
 
 const ICE_GATHER_CAP_MS = 2000;  // an unreachable STUN server must not stall a join
 // How long a joiner's answer waits for ICE gathering before it leaves with the candidates found so far,
@@ -32,6 +47,10 @@ const ERROR_TEXT = {
   'nick-taken': 'That nickname is already taken in this room. Pick another one.',
   'nick-invalid': 'Nicknames are 1 to 32 characters, with no control characters and no space at either end.',
   'room-invalid': 'Room names are 1 to 64 letters, digits, dots, dashes, underscores or tildes.',
+  'secret-invalid': 'This private room\'s link is incomplete or damaged. Ask for the invitation again.',
+  'password-invalid': 'Passwords are at most 1024 characters (and a private room\'s link needs none).',
+  'wrong-password': 'Wrong password, or no such room.',
+  'signal-tampered': 'The invitation\'s messages were altered on the way (by the signaling server or the network), so the join stopped. Try again; if it repeats, do not trust this server.',
   'room-full': 'This room is full. Try again later or pick another room.',
   'id-taken': 'Another member already uses this member id. Rejoin to get a new one.',
   'server-unreachable': 'The signaling server cannot be reached. Check its address in the settings, or that it is running.',
@@ -80,6 +99,8 @@ function loadCore() {
 // RTCPeerConnection sets up WebRTC itself (5-10 ms here, against 1-3 ms for the next ones).
 async function warmedUp(core) {
   await rehearseJoin(core, Room);  // never rejects: a warm-up that fails costs only speed
+  // This browser's identity (IndexedDB) and whether WebCrypto has Ed25519: asked now, ready at the join.
+  await Promise.all([loadIdentity(), hasWebCryptoEd25519()]).catch(() => {});
   randomSeed();  // a page's first crypto.getRandomValues takes a millisecond
   if (typeof RTCPeerConnection !== 'undefined') new RTCPeerConnection().close();
   return core;
@@ -98,19 +119,31 @@ function randomSeed() {
 
 /**
  * Joins a room. Resolves with the Room once this browser is in it (as host or guest); rejects with
- * a WebchatError when it cannot get in (nickname taken, server unreachable, ...).
+ * a WebchatError when it cannot get in (nickname taken, wrong password, server unreachable, ...).
+ * `secret` (from createPrivateRoom()) names a private room; `room` a public one, or with `password`
+ * a password room. Call prepareRoom() with the same options while the person types: a password's
+ * derivation takes ~100 ms, and the join then finds it done.
  */
 export async function joinRoom({
   room = 'default', nick, signal, iceServers = [], iceGatherCapMs = ICE_GATHER_CAP_MS, trickleAfterMs = TRICKLE_AFTER_MS,
+  password, secret, identity,
 } = {}) {
   if (typeof RTCPeerConnection === 'undefined') throw new WebchatError('webrtc-unsupported');
+  const problem = roomProblem({ room, password, secret });
+  if (problem) throw new WebchatError(problem);
   if (!signal) signal = new URL('/sig', location.href).href;
-  const core = await loadCore();
+  const [core, keys, self] = await Promise.all([
+    loadCore(), prepareRoom({ room, password, secret }), identity ? checkIdentity(identity) : loadIdentity(),
+  ]);
   const [high, low] = randomSeed();
-  const chat = new Room(new core.Room(String(room), String(nick ?? ''), high, low),
-                        { room: String(room), nick: String(nick ?? ''), signal, iceServers, iceGatherCapMs, trickleAfterMs });
+  const name = secret ? 'private' : String(room);
+  const chat = new Room(new core.Room(keys.tag, String(nick ?? ''), high, low, keys.sealing),
+                        { room: name, nick: String(nick ?? ''), signal, iceServers, iceGatherCapMs, trickleAfterMs, keys, identity: self });
   return chat.joined;
 }
+
+// A room whose mailbox ids are the core's own and whose texts are not sealed: the warm-up's rooms.
+const UNKEYED = Object.freeze({ sealing: 'none', mailboxId: (id) => id, seal: async (id, text) => text, open: async (id, text) => text });
 
 export class Room extends EventTarget {
   #logic;
@@ -124,6 +157,8 @@ export class Room extends EventTarget {
   #pumping = false;
   #onPageHide;
   #nextConnection = null;  // made early for the link a joiner is about to open (see #signal)
+  /** Signaling texts that did not open under this room's key (altered on the way, or a wrong password). */
+  unreadableTexts = 0;
 
   constructor(logic, options, io = BROWSER_IO) {
     super();
@@ -132,6 +167,9 @@ export class Room extends EventTarget {
     this.#io = io;
     this.room = options.room;
     this.nick = options.nick;
+    this.sealing = options.keys?.sealing ?? 'none';
+    this.tag = options.keys?.tag ?? options.room;  // the room as its members' signatures and pins know it
+    this.identity = options.identity ?? null;
     this.selfId = logic.selfId();
     this.joined = new Promise((resolve, reject) => {
       const onStatus = ({ detail }) => {
@@ -202,8 +240,8 @@ export class Room extends EventTarget {
 
   #apply(effect) {
     switch (effect.type) {
-      case 'signal-get': return this.#signal(effect.request, `get=${encodeURIComponent(effect.id)}`, effect.timeout);
-      case 'signal-set': return this.#signal(effect.request, `set=${encodeURIComponent(effect.id)}`, effect.timeout, effect.text);
+      case 'signal-get': return this.#signal(effect.request, 'get', effect.id, effect.timeout);
+      case 'signal-set': return this.#signal(effect.request, 'set', effect.id, effect.timeout, effect.text);
       case 'signal-cancel': return this.#cancelSignal(effect.request);
       case 'open-link': return this.#openLink(effect.link, effect.remoteOffer);
       case 'accept-answer': return this.#acceptAnswer(effect.link, effect.sdp);
@@ -221,30 +259,45 @@ export class Room extends EventTarget {
   }
 
   // --- Signaling: one fetch per request; aborting it makes the server withdraw a parked text ----
-  async #signal(request, query, timeout, body) {
+  // The server sees only mailbox ids derived from the room's keys (never the room's name), and in
+  // private and password rooms only sealed texts: a text that does not open is reported, not used.
+  async #signal(request, verb, coreId, timeout, text) {
     const abort = new AbortController();
     this.#requests.set(request, abort);
+    const keys = this.#options.keys ?? UNKEYED;
     let status = 0;
-    let text = '';
+    let body = '';
+    let readable = true;
     try {
-      const response = await this.#io.fetch(`${this.#options.signal}?${query}&timeoutms=${timeout}`, {
+      const id = await keys.mailboxId(coreId);
+      const sent = verb === 'set' ? await keys.seal(id, text) : undefined;
+      const response = await this.#io.fetch(`${this.#options.signal}?${verb}=${encodeURIComponent(id)}&timeoutms=${timeout}`, {
         method: 'POST',
-        body,  // a string: sent as text/plain, a CORS "simple" request without preflight
+        body: sent,  // a string: sent as text/plain, a CORS "simple" request without preflight
         signal: abort.signal,
       });
       // A looking member's get that found a text has most likely found an offer it will answer. Making
       // a peer connection takes milliseconds of main-thread time: make it while the body arrives.
       const looking = this.#status.state === 'joining' || this.#status.state === 'reconnecting';
-      if (looking && query.startsWith('get=') && response.status === 200) {
+      if (looking && verb === 'get' && response.status === 200) {
         this.#nextConnection ??= this.#io.newPeerConnection({ iceServers: this.#options.iceServers });
       }
-      text = await response.text();
+      body = await response.text();
       status = response.status;
+      if (verb === 'get' && status === 200) {
+        const opened = await keys.open(id, body);
+        readable = opened !== null;
+        body = opened ?? '';
+      }
     } catch {
       status = 0;  // unreachable, refused, or aborted (then the logic has forgotten the request)
     }
     if (!this.#requests.delete(request)) return;  // cancelled meanwhile
-    this.#input(() => this.#logic.signalDone(request, status, text, Date.now()));
+    if (!readable) {
+      this.unreadableTexts++;
+      return this.#input(() => this.#logic.signalUnreadable(request, Date.now()));
+    }
+    this.#input(() => this.#logic.signalDone(request, status, body, Date.now()));
   }
 
   #cancelSignal(request) {

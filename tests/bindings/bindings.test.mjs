@@ -180,3 +180,23 @@ test('a rehearsal that cannot finish gives up at its deadline, leaves its rooms 
   assert.equal(pageHideListeners.size, 0);  // both rooms left (each removes its listener once closed)
   assert.deepEqual(reached, []);
 });
+
+// The driver reports a signaling text it could not open (a sealed room, docs/security.md); the room's
+// kind of sealing comes as the constructor's fifth argument.
+test('an unreadable probe text ends a password room\'s join, and is skipped once in a private room', () => {
+  const probeOf = (room) => drain(room).find((e) => e.type === 'signal-get');
+  const lastStatus = (effects) => effects.filter((e) => e.type === 'status').pop();
+  const password = new core.Room('lobby', 'bob', 5, 6, 'password');
+  password.join(0);
+  password.signalUnreadable(probeOf(password).request, 10);
+  assert.deepEqual(lastStatus(drain(password)), { type: 'status', state: 'closed', error: 'wrong-password' });
+
+  const secret = new core.Room('lobby', 'bob', 7, 8, 'secret');
+  secret.join(0);
+  secret.signalUnreadable(probeOf(secret).request, 10);
+  const again = probeOf(secret);
+  assert.ok(again, 'it looks again');
+  assert.equal(secret.lastDropReason(), 'unreadable signaling text');
+  secret.signalUnreadable(again.request, 20);
+  assert.deepEqual(lastStatus(drain(secret)), { type: 'status', state: 'closed', error: 'signal-tampered' });
+});

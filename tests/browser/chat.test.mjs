@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  closeBrowsers, joinAs, notices, openBrowsers, say, screenshot, startServer, submitJoin, waitForLines,
-  waitForMembers, waitForStatus,
+  ROOMS, closeBrowsers, joinAs, notices, openBrowsers, roomsByDefault, say, screenshot, startServer, submitJoin,
+  waitForLines, waitForMembers, waitForStatus,
 } from './harness.mjs';
+
+roomsByDefault(ROOMS);  // private rooms unless WEBCHAT_ROOMS=public
 
 const ROOM = 'chat';
 const SCRIPTY_NICK = '<img src=x onerror=pwned=1>';
@@ -55,7 +57,8 @@ test('three browsers join, chat at once, and see the same history in the same or
     assert.deepEqual(own, [1, 2, 3].map((i) => `${who}: line ${i} from ${who}`), 'each author\'s lines keep their order');
   }
 
-  assert.deepEqual(await notices(alice), ['You joined “chat” as alice', 'bob joined', 'carol joined']);
+  const label = ROOMS === 'private' ? 'private room' : ROOM;
+  assert.deepEqual(await notices(alice), [`You joined “${label}” as alice`, 'bob joined', 'carol joined']);
   const badges = await bob.evaluate(() => [...document.querySelectorAll('#members li')].map((li) => li.textContent));
   assert.deepEqual(badges, ['alice host', 'bob you', 'carol']);
   await screenshot(alice, 'chat-as-host');

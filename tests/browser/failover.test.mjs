@@ -7,8 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  closeBrowsers, killBrowser, joinAs, notices, openBrowsers, say, startServer, waitForLines, waitForMembers, waitForStatus,
+  ROOMS, closeBrowsers, killBrowser, joinAs, notices, openBrowsers, roomsByDefault, say, startServer, waitForLines,
+  waitForMembers, waitForStatus,
 } from './harness.mjs';
+
+roomsByDefault(ROOMS);  // private rooms unless WEBCHAT_ROOMS=public
 
 let server;
 let browsers = [];

@@ -3,6 +3,7 @@
 // that act on the page as a person would. Tests use only these helpers and the adapter's surface.
 
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -19,6 +20,22 @@ export const SCREENSHOTS = process.env.WEBCHAT_SCREENSHOTS ?? inBuild('screensho
 export const BROWSERS = process.env.WEBCHAT_BROWSERS ?? 'mixed';
 const ALTERNATION = { chromium: ['chromium'], firefox: ['firefox'], mixed: ['firefox', 'chromium'] }[BROWSERS];
 if (!ALTERNATION) throw new Error(`WEBCHAT_BROWSERS is chromium, firefox or mixed, not "${BROWSERS}"`);
+
+// The rooms joins by name go to: 'public' (the room by its name) unless a test file asks for ROOMS
+// with roomsByDefault(ROOMS) (chat, failover, mixed do). ROOMS is 'private' (one link secret per
+// name, the invitation a bare link makes) unless WEBCHAT_ROOMS=public.
+export const ROOMS = process.env.WEBCHAT_ROOMS ?? 'private';
+if (!['private', 'public'].includes(ROOMS)) throw new Error(`WEBCHAT_ROOMS is private or public, not "${ROOMS}"`);
+let defaultVisibility = 'public';
+export function roomsByDefault(visibility) {
+  defaultVisibility = visibility;
+}
+const secrets = new Map();
+/** The link secret that stands for room `name` in this test run. */
+export function secretFor(name) {
+  if (!secrets.has(name)) secrets.set(name, randomBytes(16).toString('base64url'));
+  return secrets.get(name);
+}
 
 // Generous: the deadlines only bound a failure, events end every wait.
 export const DEADLINE_MS = 30000;
@@ -105,10 +122,25 @@ export function killBrowser(browsers, name) {
   victim.browser.kill();
 }
 
-/** Fills the join form and presses Join; does not wait for the outcome (see joinAs). */
-export async function submitJoin(page, { nick, room, signal }) {
+/**
+ * Fills the join form and presses Join; does not wait for the outcome (see joinAs). `room`: a name,
+ * opened as roomsByDefault says unless `visibility` says otherwise ('private': the name's link
+ * secret, as if the page was opened from its invitation; 'public': the named room); with `password`,
+ * the named room with that password. Without `room`, the page's own choice (a bare link: a fresh
+ * private room).
+ */
+export async function submitJoin(page, { nick, room, signal, password, visibility = defaultVisibility }) {
   await page.fill('#nick', nick);
-  await page.fill('#room', room);
+  if (room !== undefined) {
+    const isPrivate = visibility === 'private' && !password;
+    const hash = isPrivate ? `#s=${secretFor(room)}` : `#${room}`;
+    await page.evaluate((wanted) => { location.hash = wanted; }, hash);
+    await page.waitForFunction((wanted) => document.getElementById('room-choice').dataset.followed === wanted, hash);
+    if (!isPrivate) {
+      await page.fill('#room', room);
+      await page.fill('#password', password ?? '');
+    }
+  }
   if (signal) {
     await page.evaluate(() => { document.getElementById('settings').open = true; });
     await page.fill('#signal', signal);

@@ -9,8 +9,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  BROWSERS, closeBrowsers, killBrowser, joinAs, notices, openBrowsers, say, startServer, waitForLines, waitForMembers, waitForStatus,
+  BROWSERS, ROOMS, closeBrowsers, killBrowser, joinAs, notices, openBrowsers, roomsByDefault, say, startServer,
+  waitForLines, waitForMembers, waitForStatus,
 } from './harness.mjs';
+
+roomsByDefault(ROOMS);  // private rooms unless WEBCHAT_ROOMS=public
 
 const ROOM = 'mixed';
 // 4,000 characters (the longest line) of 3-byte UTF-8, with JSON's worst escapes: about 13 KB on the

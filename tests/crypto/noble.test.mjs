@@ -2,9 +2,11 @@
 // a LAN address: @noble's bundle (build/web/crypto/noble.js), loaded on demand, must do all the work.
 import { identityCases } from './identity-cases.mjs';
 import { roomCases } from './room-cases.mjs';
+import { safetyCases } from './safety-cases.mjs';
 
 const real = globalThis.crypto;
 Object.defineProperty(globalThis, 'crypto', { value: { getRandomValues: (array) => real.getRandomValues(array) }, configurable: true });
 
 identityCases('noble');
 roomCases('noble');
+safetyCases('noble');

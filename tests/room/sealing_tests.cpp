@@ -57,7 +57,7 @@ TEST_CASE("in a link-secret room one unreadable offer is skipped, a second ends 
   CHECK(joiner.state() == RoomState::Closed);
 }
 
-TEST_CASE("an unreadable answer is dropped and counted; the host closes that link and stays the host") {
+TEST_CASE("an unreadable answer is dropped and counted, and the host closes that link and stays the host") {
   HostAwaitingAnswer setup;  // only a joiner's probe ends a join; a host's sealing changes nothing here
   Room& host = setup.host;
   host.onSignalUnreadable(setup.answerFetch.request, 40);

@@ -36,7 +36,8 @@ export function watchHost({ connections, gathered }) {
 
   const originalFetch = window.fetch;
   window.fetch = (url, init) => {
-    if (/[?&]set=[^&]*offer/.test(String(url))) {
+    // A host's first set is its offer (webchat's mailbox ids are HMACs: they do not say "offer").
+    if (/[?&]set=/.test(String(url))) {
       parked = true;
       check();
     }
@@ -45,9 +46,10 @@ export function watchHost({ connections, gathered }) {
 }
 
 // --- webchat: the module the page and embedders use ---------------------------------------------
-export async function appHost({ room, signal, iceServers }) {
+// `rooms`: joinRoom's room options (a public room's name; a private room's secret; a name and password).
+export async function appHost({ rooms, signal, iceServers }) {
   const { joinRoom } = await import('/webchat.js');
-  const host = await joinRoom({ room, nick: 'host', signal, iceServers });
+  const host = await joinRoom({ ...rooms, nick: 'host', signal, iceServers });
   // Greet the first guest: its first chat line is what the guest's clock waits for.
   host.addEventListener('members', (e) => {
     if (e.detail.length > 1) host.send('welcome');
@@ -55,10 +57,12 @@ export async function appHost({ room, signal, iceServers }) {
   await window.hostWaiting;
 }
 
-export async function appGuest({ room, signal, iceServers }) {
-  const { joinRoom } = await import('/webchat.js');
+// The room's keys are derived before the clock starts, as the page does while a person types.
+export async function appGuest({ rooms, signal, iceServers }) {
+  const { joinRoom, prepareRoom } = await import('/webchat.js');
+  await prepareRoom(rooms);
   const started = performance.now();
-  const guest = await joinRoom({ room, nick: 'guest', signal, iceServers });
+  const guest = await joinRoom({ ...rooms, nick: 'guest', signal, iceServers });
   if (guest.history.length === 0) await new Promise((got) => guest.addEventListener('message', got, { once: true }));
   const took = performance.now() - started;
   guest.leave();
@@ -106,4 +110,31 @@ export async function rawGuest({ id, signal, iceServers }) {
   const took = performance.now() - started;
   pc.close();
   return took;
+}
+
+// --- Signatures: what signing and verifying a line costs, with WebCrypto and with @noble ---------
+// `lines` lines as long as a typical chat entry's canonical bytes; a newcomer verifies a whole history.
+export async function signatureCosts({ lines }) {
+  const { loadIdentity, verify } = await import('/webchat.js');
+  const noble = await import('/crypto/noble.js');
+  const texts = Array.from({ length: lines }, (_, i) =>
+    JSON.stringify(['wc2/entry', '0123456789abcdef0123456789abcdef', `feedface0000000${i % 10}-${i}`, 'feedface00000001', 'alice', 'text',
+                    `line ${i}: a chat line of ordinary length, with some words in it`, '', '', 1764500000000 + i, '', 0, '', '']));
+  const me = await loadIdentity();
+  const perLine = async (work) => {
+    const started = performance.now();
+    await work();
+    return (performance.now() - started) / lines;
+  };
+  let sigs = [];
+  const webcryptoSign = await perLine(async () => { for (const text of texts) sigs.push(await me.sign(text)); });
+  const webcryptoVerify = await perLine(async () => { for (let i = 0; i < lines; i++) await verify(me.publicKey, texts[i], sigs[i]); });
+  const history = await perLine(() => Promise.all(texts.map((text, i) => verify(me.publicKey, text, sigs[i]))));
+  const encoder = new TextEncoder();
+  const { secretKey, publicKey } = noble.ed25519.keygen();
+  const bytes = texts.map((text) => encoder.encode(text));
+  sigs = [];
+  const nobleSign = await perLine(async () => { for (const b of bytes) sigs.push(noble.ed25519.sign(b, secretKey)); });
+  const nobleVerify = await perLine(async () => { for (let i = 0; i < lines; i++) noble.ed25519.verify(sigs[i], bytes[i], publicKey, { zip215: false }); });
+  return { implementation: me.implementation, webcryptoSign, webcryptoVerify, history: history * lines, nobleSign, nobleVerify };
 }

@@ -1,26 +1,17 @@
-// Invitations: the page's address with the room in its hash, copied to the clipboard or shown as a
-// QR code for phones.
+// Invitations: the page's address with the room in its hash (see room-choice.js), copied to the
+// clipboard or shown as a QR code for phones.
 
 /**
- * The page's URL with "#room": opening it fills in the room. A page opened from disk (file://) has no
- * address a friend could open: its invitation points at the page of the signaling server it uses
- * (`signal`, e.g. http://host:8080/sig → http://host:8080/#room).
+ * The page's URL with `hash` (from RoomChoice.inviteHash): opening it selects the room. A page opened
+ * from disk (file://) has no address a friend could open: its invitation points at the page of the
+ * signaling server it uses (`signal`, e.g. http://host:8080/sig → http://host:8080/#room).
  */
-export function inviteLink(room, signal) {
+export function inviteLink(hash, signal) {
   const served = location.protocol === 'http:' || location.protocol === 'https:';
   const url = served ? new URL(location.href) : new URL('./', signal);
   url.search = served ? url.search : '';
-  url.hash = encodeURIComponent(room);
+  url.hash = hash;
   return url.href;
-}
-
-/** The room named by the URL's hash, or '' when there is none. */
-export function roomFromHash() {
-  try {
-    return decodeURIComponent(location.hash.slice(1));
-  } catch {
-    return '';  // a malformed %-escape: no invitation
-  }
 }
 
 /** Resolves true once `text` is on the clipboard, false when the browser refuses. */

@@ -1,4 +1,5 @@
-// The member list: each member's nickname in its colour, with who hosts and which one is you.
+// The member list: each member's nickname in its colour, with who hosts and which one is you, and
+// for each other member the safety code to compare and a flag when its key changed.
 
 import { paintNick } from './nicknames.js';
 
@@ -9,8 +10,11 @@ function badge(text, className) {
   return span;
 }
 
-/** members: [{ id, nick, host, self }] from webchat.js, in join order. */
-export function showMembers(list, count, members) {
+/**
+ * members: [{ id, nick, host, self, code?, keyChanged? }] from webchat.js and trust.js, in join order.
+ * onTrust(member): the person trusts a member's changed key.
+ */
+export function showMembers(list, count, members, onTrust = () => {}) {
   count.textContent = String(members.length);
   list.replaceChildren(...members.map((member) => {
     const li = document.createElement('li');
@@ -23,6 +27,22 @@ export function showMembers(list, count, members) {
     li.append(nick);
     if (member.host) li.append(' ', badge('host', 'host-badge'));
     if (member.self) li.append(' ', badge('you', 'self-badge'));
+    if (member.keyChanged) {
+      li.classList.add('key-changed');
+      const trust = document.createElement('button');
+      trust.type = 'button';
+      trust.className = 'quiet trust';
+      trust.textContent = 'Trust the new key';
+      trust.addEventListener('click', () => onTrust(member));
+      li.append(' ', badge('key changed', 'warn-badge'), ' ', trust);
+    }
+    if (member.code) {
+      const code = document.createElement('span');
+      code.className = 'safety-code';
+      code.title = `Safety code with ${member.nick}: the same on both your pages unless someone is in between`;
+      code.textContent = member.code;
+      li.append(code);
+    }
     return li;
   }));
 }
