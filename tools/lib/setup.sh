@@ -24,6 +24,15 @@ install_apt_packages() {
   as_root apt-get update -qq
   # shellcheck disable=SC2086 # one word per package
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  keep_coturn_service_off
+}
+
+# The lab's tests start coturn themselves, in their own namespaces. Debian's service does not start
+# without TURNSERVER_ENABLED under SysV init, but systemd starts it on install: stop and disable it.
+keep_coturn_service_off() {
+  if [ -d /run/systemd/system ] && systemctl is-enabled --quiet coturn 2>/dev/null; then
+    as_root systemctl disable --now coturn >/dev/null 2>&1 || true
+  fi
 }
 
 # npm packages, exactly as pinned in their lockfiles: the browser tests' drivers, the packages

@@ -19,10 +19,13 @@ const ARGS = [
 
 export const driverName = 'chromium';
 
-/** Starts one browser process. `deadlineMs` bounds every wait of its pages. */
-export async function launch({ name, deadlineMs }) {
+/**
+ * Starts one browser process. `deadlineMs` bounds every wait of its pages; `executablePath` and
+ * `args` (added to the defaults) serve the network lab, which runs Chromium inside a namespace.
+ */
+export async function launch({ name, deadlineMs, executablePath = CHROMIUM, args = [] }) {
   // A browser server, not launch(): its process id lets a test kill it as a crash would.
-  const server = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const server = await chromium.launchServer({ executablePath, headless: true, args: [...ARGS, ...args] });
   const browser = await chromium.connect(server.wsEndpoint());
   const pid = server.process().pid;
   return {

@@ -1,0 +1,62 @@
+// The lab's glue for tests: skip (never pass) where the lab cannot run, one topology per test file
+// with its servers, and a Chromium per LAN that opens the page served from the lab's internet.
+
+import { DEADLINE_MS, SERVER, WEB_ROOT, submitJoin, waitForStatus } from '../browser/harness.mjs';
+import { launch } from '../browser/drivers/chromium.mjs';
+import { INTERNET, Lab, SERVER_PORT, SKIP, labUnavailable } from './netlab.mjs';
+
+const ORIGIN = `http://${INTERNET}:${SERVER_PORT}`;
+
+/** Exits with ctest's skip code, saying why, where this machine cannot build the lab. */
+export async function skipUnlessLab() {
+  const why = await labUnavailable();
+  if (!why) return;
+  console.log(`SKIP: ${why}`);
+  process.exit(SKIP);
+}
+
+/**
+ * Builds the topology, starts coturn and webchat-server (with `serverArgs(turn)` as extra flags) in
+ * its internet; resolves with { lab, turn, server }. Tear it down with `lab.teardown()`.
+ */
+export async function startLab(lans, serverArgs = () => []) {
+  const lab = await Lab.create(lans);
+  try {
+    const turn = await lab.startTurn();
+    const server = await lab.startServer(SERVER, WEB_ROOT, serverArgs(turn));
+    return { lab, turn, server };
+  } catch (error) {
+    await lab.teardown();
+    throw error;
+  }
+}
+
+/**
+ * A Chromium inside LAN `lan` with one page showing the app: { name, browser, page }. The app's
+ * origin is plain http on a public address, so it is declared secure (WebCrypto needs that), as an
+ * https deployment would be.
+ */
+export async function openInLan(lab, lan, name = lan) {
+  const browser = await launch({
+    name,
+    deadlineMs: DEADLINE_MS,
+    executablePath: lab.browserWrapper(lan),
+    args: [`--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`],
+  });
+  const page = await browser.newPage();
+  await page.goto(`${ORIGIN}/`);
+  return { name, browser, page };
+}
+
+/** Joins from the page with `ice` as the settings' ICE servers text ('' = the server's defaults). */
+export async function joinWithIce(page, { nick, room, ice = '' }) {
+  await page.evaluate(() => { document.getElementById('settings').open = true; });
+  await page.fill('#ice', ice);
+  await submitJoin(page, { nick, room });
+}
+
+/** Joins and waits until the page is in the room (as host or guest). */
+export async function joinInLan(page, who) {
+  await joinWithIce(page, who);
+  return waitForStatus(page, /^(Hosting|Connected as guest)/);
+}
