@@ -49,10 +49,15 @@ HttpSession::HttpSession(tcp::socket&& socket, ServerContext& context)
       client_(addressOf(stream_.socket())) {
   ++context_.metrics.connectionsAccepted;
   ++context_.metrics.connectionsOpen;
+  ++context_.connectionsPerClient[client_];
 }
 
 HttpSession::~HttpSession() {
   --context_.metrics.connectionsOpen;
+  if (const auto mine = context_.connectionsPerClient.find(client_);
+      mine != context_.connectionsPerClient.end() && --mine->second == 0) {
+    context_.connectionsPerClient.erase(mine);
+  }
   context_.sessions.erase(this);
   if (context_.shuttingDown && context_.sessions.empty() && context_.onLastSessionGone) {
     context_.onLastSessionGone();
@@ -61,6 +66,13 @@ HttpSession::~HttpSession() {
 
 void HttpSession::run() {
   context_.sessions.emplace(this, weak_from_this());
+  if (context_.connectionsPerClient[client_] > context_.options.maxConnectionsPerIp) {
+    // Answered without reading a request; the lingering close keeps the answer from being reset.
+    phase_ = Phase::writing;
+    startedAt_ = context_.now();
+    bodyLeftUnread_ = true;
+    return refuse(context_.handler.answerTooManyConnections());
+  }
   // The first request's head deadline starts at accept: a silent new connection is a slow head.
   net::dispatch(stream_.get_executor(),
                 beast::bind_front_handler(&HttpSession::doReadHead, shared_from_this()));
@@ -106,7 +118,7 @@ void HttpSession::doReadHead() {
                           beast::bind_front_handler(&HttpSession::onReadHead, shared_from_this()));
 }
 
-void HttpSession::onReadHead(beast::error_code ec, std::size_t) {
+void HttpSession::onReadHead(beast::error_code ec, std::size_t headBytes) {
   startedAt_ = context_.now();
   if (ec == beast::error::timeout) {
     // The stream has closed the socket already: no answer is possible (nginx does the same).
@@ -115,20 +127,25 @@ void HttpSession::onReadHead(beast::error_code ec, std::size_t) {
     return closeNow();
   }
   if (ec && isHangUp(ec)) return closeNow();
+  // The parser's own limit lets a few bytes more through; the documented limit is exact.
+  if (!ec && headBytes > context_.options.maxHeaderBytes) ec = http::error::header_limit;
   if (ec) return refuse(context_.handler.answerParseError(ec));
 
   const auto& head = parser_->get();
   method_ = std::string(head.method_string());
   target_ = std::string(head.target());
   keepAliveRequested_ = head.keep_alive();
+  http10_ = head.version() < 11;
 
   auto routed = context_.handler.route(head, client_);
   if (auto* res = std::get_if<Response>(&routed)) {
-    bodyLeftUnread_ = !parser_->is_done();
+    // Refused on its head, or framed so that what follows cannot be trusted: close after it.
+    bodyLeftUnread_ = !parser_->is_done() || !res->keep_alive();
     return respond(std::move(*res));
   }
   accepted_.emplace(std::get<RequestHandler::AcceptedCall>(std::move(routed)));
-  if (beast::iequals(head[http::field::expect], "100-continue")) return doContinue();
+  // HTTP/1.0 clients know no 100 Continue (RFC 9110 section 10.1.1: ignore the expectation).
+  if (!http10_ && beast::iequals(head[http::field::expect], "100-continue")) return doContinue();
   doReadBody();
 }
 
@@ -229,7 +246,10 @@ void HttpSession::respond(Response res) {
   phase_ = Phase::writing;
   parked_ = 0;
   ++context_.metrics.responsesByStatus[res.result_int()];
-  res.keep_alive(keepAliveRequested_ && !bodyLeftUnread_ && !context_.shuttingDown);
+  const bool keepAlive = keepAliveRequested_ && !bodyLeftUnread_ && !context_.shuttingDown;
+  res.keep_alive(keepAlive);
+  // An HTTP/1.1 answer is persistent by default; an HTTP/1.0 client must be told it is.
+  if (keepAlive && http10_) res.set(http::field::connection, "keep-alive");
   response_ = std::move(res);
   stream_.expires_after(std::chrono::milliseconds(context_.options.bodyTimeoutMs));
   http::async_write(stream_, response_,
@@ -244,6 +264,7 @@ void HttpSession::onWrite(beast::error_code ec, std::size_t) {
   if (!response_.keep_alive() || context_.shuttingDown) return closeNow();
 
   response_ = {};
+  http10_ = false;
   method_.clear();
   target_.clear();
   doAwaitRequest();

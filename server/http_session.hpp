@@ -30,6 +30,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   // Shutdown: connections waiting for or reading a request close now; a parked request is left to
   // the mailbox drain (which answers it 204), a response being written completes, then closes.
   void stop();
+  // Closes the connection whatever it is doing (the server is being destroyed).
+  void abort() { closeNow(); }
 
  private:
   enum class Phase { awaitingRequest, readingHead, readingBody, parked, writing, closing };
@@ -65,6 +67,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   MailboxBackend::Ticket parked_ = 0;
   bool watching_ = false;            // an async_wait for hang-up is pending
   bool keepAliveRequested_ = false;  // the current request allows another one after it
+  bool http10_ = false;              // the current request is HTTP/1.0
   bool bodyLeftUnread_ = false;      // refused on its head: close after the answer, gracefully
   std::size_t drainedBytes_ = 0;
 

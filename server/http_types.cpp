@@ -16,9 +16,8 @@ Response plainTextResponse(http::status status, std::string body) {
 }
 
 Response emptyResponse(http::status status) {
-  Response res{status, 11};
-  res.prepare_payload();
-  return res;
+  // No Content-Length: a 204 must not carry one, a 304's would describe the file (RFC 9110 8.6).
+  return Response{status, 11};
 }
 
 }  // namespace webchat

@@ -63,6 +63,13 @@ int main(int argc, char** argv) {
   app.add_option("--max-parked-bytes", options.maxParkedBytes,
                  "Memory budget for parked and arriving texts, in bytes (else 503)")
       ->capture_default_str();
+  app.add_option("--max-parked-bytes-per-ip", options.maxParkedBytesPerIp,
+                 "Budget for the parked and arriving texts of one client address, in bytes (else 429)")
+      ->capture_default_str();
+  app.add_option("--max-connections-per-ip", options.maxConnectionsPerIp,
+                 "Most connections open at once from one client address (else 429 and close)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--header-timeout-ms", options.headerTimeoutMs,
                  "Deadline for a request head to arrive (else 408 and close)")
       ->capture_default_str()

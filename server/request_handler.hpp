@@ -54,17 +54,28 @@ class RequestHandler final {
   // The client of a parked call went away: it is dropped unanswered, a set's text is never delivered.
   void withdraw(MailboxBackend::Ticket ticket) { mailbox_.withdraw(ticket); }
 
+  // The path and query of a request target in origin form or absolute form ("http://host/p?q").
+  static std::string_view originForm(std::string_view target);
+
   // The answer to a request the HTTP parser refused (431 for a too large head, 413 for a too large
   // body, 400 for anything malformed); the connection closes after it.
   Response answerParseError(boost::beast::error_code ec) const;
+  // 429 for a connection beyond --max-connections-per-ip; the connection closes after it.
+  Response answerTooManyConnections() const;
 
  private:
+  // A 400 (or 501) for a head whose framing cannot be trusted: Host missing or repeated, a
+  // Transfer-Encoding that does not end in chunked, or both it and Content-Length. Closes after.
+  std::optional<Response> checkFraming(const RequestHead& head) const;
   RouteResult routeSig(const RequestHead& head, std::string_view query, const std::string& client);
   Response answerHealth() const;
+  bool wouldPark(const SigCommand& command) const;  // by the mailbox's state now
+  Response answerRefusal(ParkingQuota::Refusal refusal, std::string_view origin) const;
   Response answerMetrics() const;
   Response answerPreflight(const RequestHead& head) const;
   Response answerMethodNotAllowed(const char* allow) const;
   void addCors(Response& res, std::string_view origin) const;
+  bool originAllowed(std::string_view origin) const;  // always, without an allow-list
 
   const ServerOptions& options_;
   MailboxBackend& mailbox_;

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <unordered_map>
 
 #include "access_log.hpp"
@@ -23,6 +24,7 @@ struct ServerContext {
   const AccessLog& log;
   std::function<Millis()> now;  // the mailbox's clock
   std::unordered_map<const HttpSession*, std::weak_ptr<HttpSession>> sessions;
+  std::unordered_map<std::string, std::size_t> connectionsPerClient;  // open connections by address
   bool shuttingDown = false;
   std::function<void()> onLastSessionGone;  // called when shutting down and no session is left
 };

@@ -18,6 +18,8 @@ struct ServerOptions {
   std::size_t maxParked = 10'000;         // 503 when this many requests are parked
   std::size_t maxParkedPerIp = 256;       // 429 when one client address holds this many
   std::size_t maxParkedBytes = 64u << 20;  // 503 when parked (and arriving) texts would exceed it
+  std::size_t maxParkedBytesPerIp = 4u << 20;  // 429 when one address's texts would exceed it
+  std::size_t maxConnectionsPerIp = 1024;      // 429 (and close) for connections beyond it
 
   std::int64_t headerTimeoutMs = 10'000;  // whole request head must arrive within this
   std::int64_t bodyTimeoutMs = 30'000;    // body must arrive within this after the head; also writes

@@ -34,7 +34,7 @@ SignalingServer::SignalingServer(net::io_context& ioc, ServerOptions options)
       mailbox_(makeMailbox(ioc, options_)),
       log_(options_.accessLog),
       handler_(options_, *mailbox_, metrics_, [this] { rearmExpiry(); }),
-      context_{options_, handler_, metrics_, log_, [this] { return now(); }, {}, false, {}},
+      context_{options_, handler_, metrics_, log_, [this] { return now(); }, {}, {}, false, {}},
       listener_(std::make_shared<Listener>(
           ioc, tcp::endpoint(net::ip::make_address(options_.listenHost), options_.listenPort),
           context_)),
@@ -42,6 +42,23 @@ SignalingServer::SignalingServer(net::io_context& ioc, ServerOptions options)
       signals_(ioc, SIGINT, SIGTERM),
       hardStop_(ioc) {
   context_.onLastSessionGone = [this] { hardStop_.cancel(); };
+}
+
+SignalingServer::~SignalingServer() {
+  shutdown();  // a no-op after a signal; answers parked requests otherwise
+  hardStop_.cancel();
+  for (int round = 0; round < 100 && !context_.sessions.empty(); ++round) {
+    std::vector<std::shared_ptr<HttpSession>> live;
+    for (const auto& [_, weak] : context_.sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+    for (const auto& session : live) session->abort();
+    live.clear();
+    ioc_.restart();
+    ioc_.poll();  // the aborted operations' handlers run here and let their sessions go
+  }
+  ioc_.restart();
+  ioc_.poll();  // the listener's and the timers' aborted handlers
 }
 
 void SignalingServer::start() {

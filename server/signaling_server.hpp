@@ -26,6 +26,11 @@ class SignalingServer final {
  public:
   // Binds at once; throws boost::system::system_error (or std::filesystem errors for a bad web root).
   SignalingServer(boost::asio::io_context& ioc, ServerOptions options);
+  // Closes what is still open and runs the handlers that own sessions while this server (which
+  // they use) is alive, so that none is left to the io_context's destruction.
+  ~SignalingServer();
+  SignalingServer(const SignalingServer&) = delete;
+  SignalingServer& operator=(const SignalingServer&) = delete;
 
   boost::asio::ip::tcp::endpoint localEndpoint() const { return listener_->localEndpoint(); }
   // Starts accepting and listening for SIGTERM/SIGINT; the caller then runs the io_context, which

@@ -50,6 +50,26 @@ bool acceptsGzip(std::string_view header) {
   return false;
 }
 
+// Whether an If-None-Match value ("*", or a list of entity tags, weak or strong) matches `etag`,
+// by the weak comparison of RFC 9110 section 13.1.2.
+bool noneMatch(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    while (!header.empty() && (header.front() == ' ' || header.front() == '\t' ||
+                               header.front() == ',')) {
+      header.remove_prefix(1);
+    }
+    if (header.empty()) break;
+    if (header.front() == '*') return true;
+    if (header.substr(0, 2) == "W/") header.remove_prefix(2);
+    if (header.empty() || header.front() != '"') return false;  // malformed: no match
+    const auto close = header.find('"', 1);
+    if (close == std::string_view::npos) return false;
+    if (header.substr(0, close + 1) == etag) return true;
+    header.remove_prefix(close + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 StaticFiles::StaticFiles(const fs::path& root) : root_(fs::canonical(root)) {}
@@ -83,9 +103,7 @@ std::optional<fs::path> StaticFiles::resolve(std::string_view urlPath, bool& mal
   return real;
 }
 
-Response StaticFiles::serve(const RequestHead& head) const {
-  const auto target = std::string_view(head.target().data(), head.target().size());
-  const auto urlPath = target.substr(0, target.find('?'));
+Response StaticFiles::serve(const RequestHead& head, std::string_view urlPath) const {
   bool malformed = false;
   const auto file = resolve(urlPath, malformed);
   if (malformed) return textResponse(http::status::bad_request, "malformed path");
@@ -105,7 +123,9 @@ Response StaticFiles::serve(const RequestHead& head) const {
   const std::string etag = etagFor(size, modified);
 
   Response res;
-  if (const auto match = head[http::field::if_none_match]; !match.empty() && match == etag) {
+  if (noneMatch(std::string_view(head[http::field::if_none_match].data(),
+                                 head[http::field::if_none_match].size()),
+                etag)) {
     res = emptyResponse(http::status::not_modified);
   } else {
     res = Response{http::status::ok, 11};

@@ -15,9 +15,10 @@ class StaticFiles final {
   // against the real folder.
   explicit StaticFiles(const std::filesystem::path& root);
 
-  // Answers a GET or HEAD for `head.target()`: 200 with the file, 304 when the client's ETag still
-  // matches, 400 for a malformed path, 404 for anything missing or outside the root.
-  Response serve(const RequestHead& head) const;
+  // Answers a GET or HEAD for `urlPath` (the target's path): 200 with the file, 304 when the
+  // client's If-None-Match matches, 400 for a malformed path, 404 for anything missing or outside
+  // the root.
+  Response serve(const RequestHead& head, std::string_view urlPath) const;
 
  private:
   // The real file a URL path names, if it lies inside the root; nullopt otherwise.

@@ -37,7 +37,8 @@ bool waitUntil(Done done, std::chrono::milliseconds timeout = 60s) {
 }  // namespace
 
 TEST_CASE("1,000 concurrent parked gets on distinct IDs are all served correctly") {
-  ServerProcess server({"--quiet", "--max-parked-per-ip", "5000"});
+  ServerProcess server(
+      {"--quiet", "--max-parked-per-ip", "5000", "--max-connections-per-ip", "5000"});
   Subprocess client(load(server, {"park-gets", "--count", "1000"}));
   const auto status = client.wait(120s);
   INFO(client.output());
@@ -78,7 +79,8 @@ TEST_CASE("a flood of maximum-size sets on random IDs keeps RSS within the confi
   constexpr std::size_t kBudget = 8 << 20;
   constexpr int kSets = 400;  // 40 MB offered, five times the budget
   ServerProcess server({"--quiet", "--max-parked-bytes", std::to_string(kBudget),
-                        "--max-parked-per-ip", "5000"});
+                        "--max-parked-bytes-per-ip", std::to_string(kBudget),
+                        "--max-parked-per-ip", "5000", "--max-connections-per-ip", "5000"});
   const std::size_t baseline = server.residentBytes();
   Subprocess flood(load(server, {"flood", "--count", std::to_string(kSets), "--bytes", "100000"}));
 
@@ -99,7 +101,8 @@ TEST_CASE("a flood of maximum-size sets on random IDs keeps RSS within the confi
 }
 
 TEST_CASE("500 slowloris connections are cut by the header deadline while normal requests are served") {
-  ServerProcess server({"--quiet", "--header-timeout-ms", "3000", "--max-parked-per-ip", "5000"});
+  ServerProcess server({"--quiet", "--header-timeout-ms", "3000", "--max-parked-per-ip", "5000",
+                        "--max-connections-per-ip", "5000"});
   Subprocess attack(load(server, {"slowloris", "--count", "500", "--interval-ms", "200",
                                   "--give-up-ms", "60000"}));
   REQUIRE(waitUntil([&] { return server.metric("webchat_connections_open") >= 500; }));

@@ -292,9 +292,17 @@ TEST_CASE("CORS allow-list: only listed origins get the header, preflight includ
   CHECK(listed.header("vary") == "Origin");
   CHECK(post(server, "?get=c", {"-H", "Origin: null"}).header("access-control-allow-origin") ==
         "null");
-  CHECK(post(server, "?get=c", {"-H", "Origin: https://evil.example"})
-            .header("access-control-allow-origin")
-            .empty());
+  // A call from another origin does not run at all (bug 6): its get would have taken the text.
+  BackgroundCurl set({"-X", "POST", "-d", "for friends"}, server.url("/sig?set=c"));
+  REQUIRE(server.waitForMetric("webchat_parked_sets", 1));
+  const auto evil = post(server, "?get=c", {"-H", "Origin: https://evil.example"});
+  CHECK(evil.status == 403);
+  CHECK(evil.body == "origin not allowed: https://evil.example\n");
+  CHECK(evil.header("access-control-allow-origin").empty());
+  CHECK(post(server, "?set=c", {"-H", "Origin: https://evil.example", "-d", "x"}).status == 403);
+  CHECK(server.metric("webchat_parked_sets") == 1);
+  CHECK(post(server, "?get=c").body == "for friends");  // no Origin: not a browser, allowed
+  CHECK(set.finish().status == 200);
   const auto preflight = curl({"-X", "OPTIONS", "-H", "Origin: https://evil.example",
                                "-H", "Access-Control-Request-Method: POST"},
                               server.url("/sig?get=c"));

@@ -1,10 +1,12 @@
 // Static files of the web app over real HTTP: MIME types, index, HEAD, caching, no escape.
+#include <signal.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
+#include "raw_connection.hpp"
 #include "subprocess.hpp"
 
 using namespace webchat::test;
@@ -85,6 +87,15 @@ TEST_CASE("caching: an ETag, revalidation each use, 304 when unchanged") {
   const auto again = curl({"-H", "If-None-Match: " + etag}, server.url("/app.js"));
   CHECK(again.status == 304);
   CHECK(again.body.empty());
+  CHECK(again.header("content-length").empty());  // RFC 9110 section 8.6
+  // Lists, weak tags and "*" match too (weak comparison, RFC 9110 section 13.1.2).
+  const std::vector<std::string> matching{"\"other\", " + etag, "W/" + etag, "*",
+                                          "\"x\",W/" + etag};
+  for (const auto& match : matching) {
+    INFO("If-None-Match: " << match);
+    CHECK(curl({"-H", "If-None-Match: " + match}, server.url("/app.js")).status == 304);
+  }
+  CHECK(curl({"-H", "If-None-Match: \"other\", W/\"x\""}, server.url("/app.js")).status == 200);
 }
 
 TEST_CASE("a gzip copy beside a file is sent to clients that take gzip, the file itself to others") {
@@ -127,4 +138,24 @@ TEST_CASE("without --web-root only the API answers, static paths are 404") {
   ServerProcess server;
   CHECK(curl({}, server.url("/")).status == 404);
   CHECK(curl({}, server.url("/healthz")).status == 200);
+}
+
+TEST_CASE("SIGTERM while a client that reads nothing has pipelined big answers: exit 0 (bug 2)") {
+  // The answers that cannot be written keep sessions alive past the grace period; they must be
+  // taken down while the server still exists (the ASan build of tools/test catches any use after).
+  WebRoot web;
+  WebRoot::write(web.root / "big.html", std::string(300'000, 'h'));
+  ServerProcess server({"--web-root", web.root.string()});
+  RawConnection greedy(server.port());
+  greedy.shrinkReceiveBuffer(4096);
+  std::string requests;
+  for (int i = 0; i < 20; ++i) requests += "GET /big.html HTTP/1.1\r\nHost: x\r\n\r\n";
+  greedy.send(requests);
+  REQUIRE(server.waitForMetric("webchat_connections_open", 2));  // and the observer's own
+  REQUIRE(greedy.readUntil("HTTP/1.1 200", std::chrono::seconds(10)));  // the server is writing
+
+  server.process().signal(SIGTERM);
+  const auto status = server.process().wait(std::chrono::seconds(5));
+  REQUIRE(status);
+  CHECK(*status == 0);
 }

@@ -8,11 +8,18 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace webchat::test {
 
-RawConnection::RawConnection(int port) {
+RawConnection::RawConnection(int port, const char* from) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in source{};
+  source.sin_family = AF_INET;
+  if (fd_ < 0 || ::inet_pton(AF_INET, from, &source.sin_addr) != 1 ||
+      ::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+    throw std::runtime_error(std::string("cannot bind a client socket to ") + from);
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -23,6 +30,10 @@ RawConnection::RawConnection(int port) {
 }
 
 RawConnection::~RawConnection() { ::close(fd_); }
+
+void RawConnection::shrinkReceiveBuffer(int bytes) {
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
 
 void RawConnection::send(const std::string& bytes) {
   std::size_t sent = 0;

@@ -9,7 +9,10 @@ namespace webchat::test {
 
 class RawConnection {
  public:
-  explicit RawConnection(int port);
+  // `from`: the loopback address to connect from (127.0.0.0/8), to play several client addresses.
+  explicit RawConnection(int port, const char* from = "127.0.0.1");
+  // Shrinks the receive buffer (call before reading): a client that reads slowly, or not at all.
+  void shrinkReceiveBuffer(int bytes);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;

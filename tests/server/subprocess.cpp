@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -112,7 +113,11 @@ ServerProcess::ServerProcess(std::vector<std::string> extraArgs)
                   std::to_string(Clock::now().time_since_epoch().count()) + ".log"),
       process_(
           [&] {
-            std::vector<std::string> argv{WEBCHAT_SERVER_BINARY, "--listen", "127.0.0.1:0"};
+            // WEBCHAT_SERVER_BINARY in the environment: the same tests against another build of the
+            // server (tools/test runs them against an ASan+UBSan build too).
+            const char* binary = std::getenv("WEBCHAT_SERVER_BINARY");
+            std::vector<std::string> argv{binary && *binary ? binary : WEBCHAT_SERVER_BINARY,
+                                          "--listen", "127.0.0.1:0"};
             argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
             return argv;
           }(),
@@ -139,7 +144,8 @@ std::size_t ServerProcess::residentBytes() const {
 }
 
 double ServerProcess::metric(const std::string& nameWithLabels) const {
-  const auto res = curl({}, url("/metrics"));
+  // From an address of its own, so that watching never counts against the per-address caps tested.
+  const auto res = curl({"--interface", kObserverAddress}, url("/metrics"));
   std::istringstream lines(res.body);
   std::string line;
   while (std::getline(lines, line)) {

@@ -14,6 +14,10 @@ namespace webchat::test {
 
 using Clock = std::chrono::steady_clock;
 
+// The loopback address ServerProcess::metric() asks from; tests play clients from 127.0.0.1 (and
+// other 127.0.0.x addresses).
+inline constexpr const char* kObserverAddress = "127.0.0.254";
+
 // A child whose stdout is captured through a pipe (stderr goes to `stderrPath`, or is inherited).
 class Subprocess {
  public:
