@@ -79,7 +79,7 @@ TEST_CASE("a flood of maximum-size sets on random IDs keeps RSS within the confi
   constexpr std::size_t kBudget = 8 << 20;
   constexpr int kSets = 400;  // 40 MB offered, five times the budget
   ServerProcess server({"--quiet", "--max-parked-bytes", std::to_string(kBudget),
-                        "--max-parked-bytes-per-ip", std::to_string(kBudget),
+                        "--max-parked-bytes-per-ip", std::to_string(2 * kBudget),
                         "--max-parked-per-ip", "5000", "--max-connections-per-ip", "5000"});
   const std::size_t baseline = server.residentBytes();
   Subprocess flood(load(server, {"flood", "--count", std::to_string(kSets), "--bytes", "100000"}));

@@ -15,6 +15,7 @@ RequestHead head(http::verb method, const std::string& target) {
   h.method(method);
   h.target(target);
   h.version(11);
+  h.set(http::field::host, "x");
   return h;
 }
 
