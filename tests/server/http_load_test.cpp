@@ -52,7 +52,7 @@ TEST_CASE("1,000 concurrent parked gets on distinct IDs are all served correctly
 TEST_CASE("10,000 parked gets spread over two instances sharing Redis are all served") {
   RedisProcess redis;
   const std::vector<std::string> args{"--quiet", "--redis", redis.url(), "--max-parked-per-ip",
-                                      "20000"};
+                                      "20000", "--max-connections-per-ip", "30000"};
   ServerProcess a(args), b(args);
   REQUIRE(waitUntil([&] {
     return a.metric("webchat_redis_up") == 1 && b.metric("webchat_redis_up") == 1;
