@@ -67,6 +67,12 @@ export function startServer(extraArgs = []) {
           child.once('exit', done);
           child.kill('SIGTERM');
         }),
+        /** SIGKILL, as a crash would: no parked request is answered. Resolves once it is gone. */
+        kill: () => new Promise((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('exit', done);
+          child.kill('SIGKILL');
+        }),
       });
     });
   });
@@ -89,23 +95,25 @@ export const pageFromDisk = (file = 'index.html') => pathToFileURL(resolve(WEB_R
  * One browser process through its adapter: { name, kind, pid, newPage(options), close(), kill() }.
  * `browser` ('chromium' or 'firefox') is honoured when WEBCHAT_BROWSERS is mixed (default there:
  * Chromium); a single-browser run opens its browser whatever is asked. `dark`: the pages will want
- * dark mode (Firefox sets that at launch).
+ * dark mode (Firefox sets that at launch). `args`: command-line switches added for Chromium (Firefox
+ * ignores them).
  */
-export async function launchBrowser(name, { browser, dark = false } = {}) {
+export async function launchBrowser(name, { browser, dark = false, args } = {}) {
   const kind = BROWSERS === 'mixed' ? (browser ?? 'chromium') : BROWSERS;
-  const launched = await (await driverFor(kind)).launch({ name, deadlineMs: DEADLINE_MS, dark });
+  const launched = await (await driverFor(kind)).launch({ name, deadlineMs: DEADLINE_MS, dark, args });
   return { ...launched, kind };
 }
 
 /**
  * One browser process per name, launched in parallel (each takes seconds), each with one page.
- * pageOptions: { name: { width, height, dark, browser } } for pages that should not be the default
- * desktop; without `browser`, names alternate as WEBCHAT_BROWSERS says (mixed: Firefox, Chromium, ...).
+ * pageOptions: { name: { width, height, dark, browser, args } } for pages that should not be the default
+ * desktop; without `browser`, names alternate as WEBCHAT_BROWSERS says (mixed: Firefox, Chromium, ...);
+ * `args` as in launchBrowser.
  */
 export async function openBrowsers(names, pageOptions = {}) {
   return Promise.all(names.map(async (name, index) => {
-    const { browser: kind = ALTERNATION[index % ALTERNATION.length], ...options } = pageOptions[name] ?? {};
-    const browser = await launchBrowser(name, { browser: kind, dark: options.dark });
+    const { browser: kind = ALTERNATION[index % ALTERNATION.length], args, ...options } = pageOptions[name] ?? {};
+    const browser = await launchBrowser(name, { browser: kind, dark: options.dark, args });
     const page = await browser.newPage(options);
     return { name, kind, browser, page };
   }));
