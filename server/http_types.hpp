@@ -7,13 +7,16 @@
 #include <boost/beast/http.hpp>
 #include <string>
 
+#include "payload_body.hpp"
+
 namespace webchat {
 
 namespace http = boost::beast::http;
 
 using Request = http::request<http::string_body>;
 using RequestHead = http::request_header<>;
-using Response = http::response<http::string_body>;
+// Static files share one copy of their bytes between answers (payload_body.hpp).
+using Response = http::response<PayloadBody>;
 
 // A response with a text/plain body; `body` gets a trailing newline when it has none (curl prints it
 // on its own line).

@@ -103,6 +103,22 @@ std::optional<fs::path> StaticFiles::resolve(std::string_view urlPath, bool& mal
   return real;
 }
 
+std::shared_ptr<const std::string> StaticFiles::contents(const fs::path& file, std::uintmax_t size,
+                                                         fs::file_time_type modified) const {
+  auto& cached = cache_[file.native()];
+  if (cached.bytes && cached.size == size && cached.modified == modified) return cached.bytes;
+  // Answers still being written keep the old bytes alive; new answers get the new ones.
+  cached = {};
+  std::ifstream in(file, std::ios::binary);
+  auto bytes = std::make_shared<std::string>(std::istreambuf_iterator<char>(in),
+                                             std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return nullptr;
+  // Being rewritten as we read: send what was read, but read again next time.
+  if (bytes->size() != size) return bytes;
+  cached = {size, modified, bytes};
+  return bytes;
+}
+
 Response StaticFiles::serve(const RequestHead& head, std::string_view urlPath) const {
   bool malformed = false;
   const auto file = resolve(urlPath, malformed);
@@ -134,9 +150,9 @@ Response StaticFiles::serve(const RequestHead& head, std::string_view urlPath) c
     if (head.method() == http::verb::head) {
       res.content_length(size);  // announce the size, send no body
     } else {
-      std::ifstream in(body, std::ios::binary);
-      res.body().assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      if (!in.good() && !in.eof()) return textResponse(http::status::not_found, "not found");
+      auto bytes = contents(body, size, modified);
+      if (!bytes) return textResponse(http::status::not_found, "not found");
+      res.body() = Payload::sharing(std::move(bytes));
       res.prepare_payload();
     }
   }

@@ -1,9 +1,13 @@
 // The server under load, with the C++ load tool (tools/bench/webchat-load) as a separate client
 // process: many parked gets at once, a memory flood, a slowloris attack. Memory is asserted as a
 // bound; time never is (speed is the benchmark's business).
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
-#include <thread>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 
 #include "redis_process.hpp"
 #include "subprocess.hpp"
@@ -75,7 +79,7 @@ TEST_CASE("10,000 parked gets spread over two instances sharing Redis are all se
   CHECK(redis.cli({"DBSIZE"}) == "0");
 }
 
-TEST_CASE("a flood of maximum-size sets on random IDs keeps RSS within the configured budget") {
+TEST_CASE("a flood of maximum-size sets on random IDs keeps RSS within the configured budget", "[rss]") {
   constexpr std::size_t kBudget = 8 << 20;
   constexpr int kSets = 400;  // 40 MB offered, five times the budget
   ServerProcess server({"--quiet", "--max-parked-bytes", std::to_string(kBudget),
@@ -125,4 +129,39 @@ TEST_CASE("500 slowloris connections are cut by the header deadline while normal
   CHECK(*status == 0);
   CHECK(server.metric("webchat_connection_timeouts_total{phase=\"header\"}") >= 500);
   CHECK(curl({}, server.url("/healthz")).status == 200);
+}
+
+TEST_CASE("3,000 clients that request the biggest static file and read nothing share one copy (bug 4)",
+          "[rss]") {
+  // A web root like the app's, whose biggest file is index.html (about 330 KB built).
+  const auto root = std::filesystem::temp_directory_path() / ("webchat-hold-" + std::to_string(getpid()));
+  std::filesystem::create_directories(root);
+  std::ofstream(root / "index.html", std::ios::binary) << std::string(330'000, 'w');
+  struct Cleanup {
+    std::filesystem::path path;
+    ~Cleanup() { std::filesystem::remove_all(path); }
+  } cleanup{root};
+  constexpr int kClients = 3000;
+  ServerProcess server({"--quiet", "--web-root", root.string(), "--max-connections-per-ip", "5000"});
+  const std::size_t baseline = server.residentBytes();
+  Subprocess clients(load(server, {"hold-static", "--count", std::to_string(kClients)}));
+  const auto holding = clients.readLine(60s);
+  REQUIRE(holding);
+  REQUIRE(holding->rfind("holding", 0) == 0);
+
+  // Every answer is being written: partly sent, the rest waiting for a client that reads nothing.
+  // (Each /metrics poll is a 200 too, counted from the next poll on.)
+  int polls = 0;
+  REQUIRE(waitUntil([&] {
+    return server.metric("webchat_responses_total{status=\"200\"}") - polls++ >= kClients;
+  }));
+  const std::size_t grown = server.residentBytes() - baseline;
+  const auto asked = Clock::now();
+  const auto health = curl({}, server.url("/healthz"));
+  const auto healthMs =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - asked).count();
+  INFO("RSS grew by " << grown / 1024 << " KiB; /healthz took " << healthMs << " ms");
+  CHECK(health.status == 200);
+  CHECK(grown < std::size_t{64} << 20);
+  CHECK(server.metric("webchat_connections_open") >= kClients);
 }

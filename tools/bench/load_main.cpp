@@ -44,6 +44,11 @@ int main(int argc, char** argv) {
   slow->add_option("--interval-ms", intervalMs)->capture_default_str();
   slow->add_option("--give-up-ms", giveUpMs)->capture_default_str();
 
+  std::string path = "/index.html";
+  auto* holdStatic = app.add_subcommand("hold-static", "N connections GET a file and never read it");
+  holdStatic->add_option("--count", count)->capture_default_str();
+  holdStatic->add_option("--path", path)->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
 
   // Thousands of connections: use the whole hard limit of open files.
@@ -61,6 +66,7 @@ int main(int argc, char** argv) {
     }
     if (*park) return webchat::load::runParkGets(server, setServer, count, hold, idPrefix);
     if (*flood) return webchat::load::runFlood(server, count, bytes);
+    if (*holdStatic) return webchat::load::runHoldStatic(server, count, path);
     if (*slow) return webchat::load::runSlowloris(server, count, intervalMs, giveUpMs);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "webchat-load: %s\n", e.what());

@@ -31,6 +31,10 @@ int runFlood(const Endpoint& server, int count, std::size_t textBytes);
 // finishing it; exits 0 once the server has cut all of them, 1 after `giveUpMs`.
 int runSlowloris(const Endpoint& server, int count, int intervalMs, int giveUpMs);
 
+// Opens `count` connections that each send `GET path` and never read the answer (their receive
+// buffers shrunk to 4 KiB); prints "holding N ..." once all are sent, then runs until killed.
+int runHoldStatic(const Endpoint& server, int count, const std::string& path);
+
 // One value from the server's /metrics (-1 when absent); a blocking request on its own connection.
 double fetchMetric(const Endpoint& server, const std::string& nameWithLabels);
 
