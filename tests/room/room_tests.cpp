@@ -12,7 +12,7 @@ namespace {
 
 constexpr Millis kSettle = 20000;  // generous: every step of a join completes well within this
 
-std::vector<std::string> texts(const std::vector<ChatMessage>& messages) {
+std::vector<std::string> texts(const std::vector<Entry>& messages) {
   std::vector<std::string> out;
   for (const auto& m : messages) out.push_back(m.nick + ": " + m.text);
   return out;
@@ -146,7 +146,7 @@ TEST_CASE("a newcomer receives the whole history in order") {
   auto carol = sim.join("lobby", "carol");
   REQUIRE(sim.runUntil([&] { return sim.observed(carol).messages.size() == 5; }, kSettle));
   CHECK(texts(sim.observed(carol).messages) == texts(sim.observed(alice).messages));
-  CHECK(std::vector<ChatMessage>(sim.room(carol).history().begin(), sim.room(carol).history().end()) ==
+  CHECK(std::vector<Entry>(sim.room(carol).history().begin(), sim.room(carol).history().end()) ==
         sim.observed(alice).messages);
 }
 
@@ -221,11 +221,13 @@ TEST_CASE("hostile peer messages are dropped and counted, and the room carries o
   REQUIRE(hostLinks.size() == 1);
 
   const std::vector<std::string> hostile = {
-      "", "not json", "[]", R"({"v":1})", R"({"v":2,"type":"say","text":"x"})", R"({"v":1,"type":"nope"})",
-      R"({"v":1,"type":"say","text":42})", R"({"v":1,"type":"say"})",
-      R"({"v":1,"type":"posted","message":{"seq":"x"}})",  // out of turn for a host, and malformed
-      R"({"v":1,"type":"welcome","members":[]})",          // only hosts send welcome
-      R"({"v":1,"type":"hello","peer":"abc","nick":"again"})",  // already admitted
+      "", "not json", "[]", R"({"v":2})", R"({"v":1,"type":"say","text":"x"})", R"({"v":2,"type":"nope"})",
+      R"({"v":2,"type":"say","entry":{"text":42}})", R"({"v":2,"type":"say"})",
+      R"({"v":2,"type":"posted","entry":{"seq":"x"}})",  // out of turn for a host, and malformed
+      R"({"v":2,"type":"welcome","members":[]})",        // only hosts send welcome
+      R"({"v":2,"type":"hello","peer":"abc","nick":"again"})",  // already admitted
+      R"({"v":2,"type":"relay","to":"0000000000000bad","data":"x"})",  // to nobody
+      R"({"v":2,"type":"moved","rank":{"epoch":9,"since":0,"host":"ab"}})",  // only hosts move
       std::string(kMaxPeerMessageBytes + 1, ' '),
   };
   for (const auto& text : hostile) sim.inject(alice, hostLinks[0], text);

@@ -30,16 +30,29 @@ inline bool inRoom(Simulation& sim, std::size_t member) {
   return state == RoomState::Host || state == RoomState::Guest;
 }
 
-inline std::vector<std::string> mids(const std::deque<ChatMessage>& lines) {
+inline std::vector<std::string> mids(const std::deque<Entry>& lines) {
   std::vector<std::string> out;
   for (const auto& line : lines) out.push_back(line.mid);
   return out;
 }
 
-inline std::vector<std::string> texts(const std::deque<ChatMessage>& lines) {
+inline std::vector<std::string> texts(const std::deque<Entry>& lines) {
   std::vector<std::string> out;
   for (const auto& line : lines) out.push_back(line.text);
   return out;
+}
+
+// A say as a hostile browser would craft it: any mid, kind and target, straight onto the channel.
+inline std::string craftedSay(const std::string& mid, const std::string& nick, const std::string& text, Millis time,
+                              EntryKind kind = EntryKind::Text, const std::string& target = {}) {
+  Entry entry;
+  entry.mid = mid;
+  entry.nick = nick;
+  entry.text = text;
+  entry.time = time;
+  entry.kind = kind;
+  entry.target = target;
+  return encodeMessage(Say{entry});
 }
 
 // The members that are alive and in the room, and how many of them host.
@@ -62,7 +75,7 @@ inline bool oneRoom(Simulation& sim, const std::vector<std::size_t>& members) {
 
 // A host driven by hand up to the moment a joiner's answer arrives.
 struct HostAwaitingAnswer {
-  Room host{Room::Config{"lobby", "alice", 1}};
+  Room host{Room::Config{"lobby", "alice", 1, {}, {}, {}, {}, {}, 0}};
   LinkId link = 0;
   std::string offerId;
   effect::SignalGet answerFetch;
@@ -83,7 +96,7 @@ struct HostAwaitingAnswer {
 
   // Delivers an answer from joiner `peer`; returns the effects that follow.
   std::vector<Effect> answer(bool trickle, const std::string& peer = "feedface00000001") {
-    AnswerText answer{offerId, peer, "v=0 answer", Hello{peer, "bob", 0, ""}, trickle};
+    AnswerText answer{offerId, peer, "v=0 answer", Hello{peer, "bob", 0, "", "", "", ""}, trickle};
     host.onSignalDone(answerFetch.request, 200, encodeAnswer(answer), 40);
     return drain(host);
   }

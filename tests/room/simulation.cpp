@@ -68,9 +68,16 @@ void Simulation::partition(std::size_t a, std::size_t b, bool cut) {
 Simulation::~Simulation() = default;
 
 std::size_t Simulation::join(const std::string& room, const std::string& nick) {
+  Room::Config config;
+  config.room = room;
+  config.nick = nick;
+  return join(std::move(config));
+}
+
+std::size_t Simulation::join(Room::Config config) {
   auto node = std::make_unique<Node>();
-  std::uint64_t seed = options_.seed * 1000003ULL + nodes_.size() + 1;
-  node->room = std::make_unique<Room>(Room::Config{room, nick, seed});
+  if (config.seed == 0) config.seed = options_.seed * 1000003ULL + nodes_.size() + 1;
+  node->room = std::make_unique<Room>(std::move(config));
   nodes_.push_back(std::move(node));
   std::size_t member = nodes_.size() - 1;
   nodes_[member]->room->join(now_);
@@ -94,6 +101,12 @@ std::string Simulation::send(std::size_t member, const std::string& text) {
   std::string problem = room(member).send(text, now_);
   drain(member);
   return problem;
+}
+
+std::string Simulation::input(std::size_t member, const std::function<std::string(Room&, Millis)>& call) {
+  std::string result = call(room(member), now_);
+  drain(member);
+  return result;
 }
 
 void Simulation::parkRaw(const std::string& id, const std::string& text, Millis timeout) {
@@ -149,6 +162,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
       [&](auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, effect::SignalGet>) {
+          ++node.observed.signalRequests;
           at(now_ + signalDelay(), [this, member, e, reply] {
             Node& n = *nodes_[member];
             if (!n.alive || n.cancelled.count(e.request)) return;
@@ -158,6 +172,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
             });
           });
         } else if constexpr (std::is_same_v<T, effect::SignalSet>) {
+          ++node.observed.signalRequests;
           at(now_ + signalDelay(), [this, member, e, reply] {
             Node& n = *nodes_[member];
             if (!n.alive || n.cancelled.count(e.request)) return;
@@ -223,14 +238,23 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
         } else if constexpr (std::is_same_v<T, effect::StatusChanged>) {
           node.observed.statuses.push_back(e);
         } else if constexpr (std::is_same_v<T, effect::MessageAdded>) {
-          node.observed.messages.push_back(e.message);
-          node.observed.everSeen.insert(e.message.mid);
+          node.observed.messages.push_back(e.entry);
+          node.observed.everSeen.insert(e.entry.mid);
         } else if constexpr (std::is_same_v<T, effect::HistoryCleared>) {
           node.observed.messages.clear();
         } else if constexpr (std::is_same_v<T, effect::MembersChanged>) {
           node.observed.memberLists.push_back(e.members);
         } else if constexpr (std::is_same_v<T, effect::Notice>) {
-          node.observed.notices.push_back(std::string(toString(e.kind)) + " " + e.nick);
+          std::string was = e.previous.empty() ? "" : " (was " + e.previous + ")";
+          node.observed.notices.push_back(std::string(toString(e.kind)) + " " + e.nick + was);
+        } else if constexpr (std::is_same_v<T, effect::Typing>) {
+          node.observed.typing.push_back(e.nick);
+        } else if constexpr (std::is_same_v<T, effect::Warning>) {
+          node.observed.warnings.push_back(e.kind + " " + e.nick);
+        } else if constexpr (std::is_same_v<T, effect::Denied>) {
+          node.observed.denied.push_back(e);
+        } else if constexpr (std::is_same_v<T, effect::Relayed>) {
+          node.observed.relayed.push_back(e);
         }
       },
       effect);

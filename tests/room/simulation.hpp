@@ -19,11 +19,16 @@
 namespace webchat::sim {
 
 struct Observed {  // what one member's user interface was told
-  std::vector<ChatMessage> messages;
+  std::vector<Entry> messages;
   std::vector<std::vector<Member>> memberLists;
   std::vector<effect::StatusChanged> statuses;
-  std::vector<std::string> notices;  // "joined bob", "left carol", "host-changed dave"
-  std::set<std::string> everSeen;    // mids of every line it was ever shown
+  std::vector<std::string> notices;  // "joined bob", "left carol", "host-changed dave", "renamed bo (was bob)"
+  std::set<std::string> everSeen;    // mids of every entry it was ever shown
+  std::vector<std::string> typing;   // nicks shown as typing
+  std::vector<std::string> warnings; // "forged bob"
+  std::vector<effect::Denied> denied;
+  std::vector<effect::Relayed> relayed;
+  std::size_t signalRequests = 0;    // signaling requests it made (gets and sets)
 };
 
 class Simulation final {
@@ -48,6 +53,8 @@ class Simulation final {
 
   // Adds a browser that joins `room` as `nick` now; returns its index.
   std::size_t join(const std::string& room, const std::string& nick);
+  // Adds a browser with this configuration (a restored id, history, outbox...); seed filled in if 0.
+  std::size_t join(Room::Config config);
   void leave(std::size_t member);
   // The browser vanishes without a word: its signaling connections drop (the mailbox withdraws them),
   // its peers' links go silent (as with a killed process, nothing tells them; heartbeats must).
@@ -58,6 +65,8 @@ class Simulation final {
   // The signaling server goes down (every request fails as unreachable) or comes back.
   void serverDown(bool down) { serverDown_ = down; }
   [[nodiscard]] std::string send(std::size_t member, const std::string& text);
+  // Feeds `member`'s room an input (a chat call, ...) now and carries out what follows; returns its result.
+  std::string input(std::size_t member, const std::function<std::string(Room&, Millis)>& call);
   // Parks a text at the mailbox as some other client would (e.g. an offer from a host that is gone).
   void parkRaw(const std::string& id, const std::string& text, Millis timeout);
   // The next data-channel message `member` sends vanishes (a browser has been seen losing one sent the

@@ -65,7 +65,7 @@ TEST_CASE("candidates that are malformed, or for another offer or joiner, are dr
     switch (variant) {
       case 0: text = encodeCandidates(CandidatesText{"0000000000000bad", joiner, {"candidate:x"}}); break;
       case 1: text = encodeCandidates(CandidatesText{setup.offerId, "0000000000000bad", {"candidate:x"}}); break;
-      case 2: text = R"({"v":1,"type":"candidates","offer":")" + setup.offerId + R"(","peer":")" + joiner + R"(","candidates":[7]})"; break;
+      case 2: text = R"({"v":2,"type":"candidates","offer":")" + setup.offerId + R"(","peer":")" + joiner + R"(","candidates":[7]})"; break;
       case 3: text = "not json"; break;
     }
     setup.host.onSignalDone(fetch->request, 200, text, 50);

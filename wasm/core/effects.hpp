@@ -22,7 +22,10 @@ const char* toString(RoomState state);
 // Whether a local description holds all its ICE candidates, or they follow (Room::onLinkCandidates).
 enum class IceCandidates { Included, Follow };
 
-enum class NoticeKind { Joined, Left, HostChanged, Closed };
+// How a peer link ended, as the driver saw it (iceConnectionState, RTCDtlsTransport.state).
+enum class LinkEnd { Closed, IceFailed, DtlsFailed };
+
+enum class NoticeKind { Joined, Left, HostChanged, Closed, Renamed };
 const char* toString(NoticeKind kind);
 
 namespace effect {
@@ -74,9 +77,10 @@ struct CloseLink {  // close after sending what is queued; no report follows
 struct StatusChanged {
   RoomState state;
   std::string error;  // a stable code ("nick-taken", "server-unreachable", ...) or empty
+  std::string stage;  // joining or reconnecting: "looking" for a host, or "connecting" to one; else ""
 };
-struct MessageAdded {
-  ChatMessage message;
+struct MessageAdded {  // an entry joined the history: a line, or an edit, delete, reaction or file
+  Entry entry;
 };
 // The history shown so far is replaced: clear it; the lines of the new one follow as MessageAdded.
 // Happens when rejoining a host (after a failover or merge) whose history diverged from ours.
@@ -87,6 +91,27 @@ struct MembersChanged {
 struct Notice {  // a system line for the conversation: "bob joined", "alice is now the host", ...
   NoticeKind kind;
   std::string nick;
+  std::string previous;  // Renamed: the nickname before
+};
+struct Typing {  // a member is typing (ephemeral, never in the history)
+  std::string from;
+  std::string nick;
+};
+// Something a member sent was refused as not theirs: kind "forged" (an entry claiming another
+// author, or one whose signature fails), never shown as that member's.
+struct Warning {
+  std::string kind;
+  std::string from;
+  std::string nick;
+};
+struct Denied {  // the host refused a request of ours: what "rename" or "say", with a stable reason
+  std::string what;
+  std::string reason;
+  std::string mid;  // what = "say": the entry refused (it left the outbox)
+};
+struct Relayed {  // data another member sent us through the host (Room::relay)
+  std::string from;
+  std::string data;
 };
 
 }  // namespace effect
@@ -94,6 +119,7 @@ struct Notice {  // a system line for the conversation: "bob joined", "alice is 
 using Effect = std::variant<effect::SignalGet, effect::SignalSet, effect::SignalCancel, effect::OpenLink,
                             effect::AcceptAnswer, effect::AddCandidates, effect::Send, effect::CloseLink,
                             effect::StatusChanged, effect::MessageAdded, effect::HistoryCleared,
-                            effect::MembersChanged, effect::Notice>;
+                            effect::MembersChanged, effect::Notice, effect::Typing, effect::Warning,
+                            effect::Denied, effect::Relayed>;
 
 }  // namespace webchat

@@ -8,7 +8,7 @@ namespace webchat {
 
 using Millis = std::int64_t;  // milliseconds on the driver's clock (virtual in simulation tests)
 
-inline constexpr int kProtocolVersion = 1;
+inline constexpr int kProtocolVersion = 2;
 
 // Sizes.
 inline constexpr std::size_t kMaxTextChars = 4000;      // one chat line, in Unicode code points
@@ -44,6 +44,10 @@ inline constexpr Millis kHelloResendMs = 500;
 // A host answers such a repeat at most this often per joiner, and once per kHelloResendMs: an answer
 // carries the history (up to kMaxHistory lines), and a joiner must not make the host flood its link.
 inline constexpr int kMaxAnswersAgain = 3;
+// A joiner that cannot reach the host it found (an attempt ends with ICE failed, or without the channel
+// opening in time) tries once more, and gives up with "no-route" at most this long after the failed
+// attempt started.
+inline constexpr Millis kNoRouteMs = 15000;
 inline constexpr Millis kRetryInitialMs = 500;         // first back-off after a signaling failure
 inline constexpr Millis kRetryMaxMs = 8000;            // back-off ceiling
 
@@ -65,5 +69,17 @@ inline constexpr double kSayBurst = 20.0;
 // dying host); the host ignores mids it already has, so resends never duplicate.
 inline constexpr Millis kResendMs = 2000;
 inline constexpr std::size_t kResendBatch = 5;
+// A host refuses a new entry whose author's time is further than this from its own clock.
+inline constexpr Millis kMaxClockSkewMs = 10 * 60 * 1000;
+
+// Typing: a member says so at most this often; a host relays at most one per member per kTypingRelayMs.
+inline constexpr Millis kTypingEveryMs = 2000;
+inline constexpr Millis kTypingRelayMs = 1000;
+
+// Relays (guest → host → guest): at most kMaxRelayBytes of data each, kRelayPerSecond per guest on
+// average in bursts of kRelayBurst.
+inline constexpr std::size_t kMaxRelayBytes = 60000;
+inline constexpr double kRelayPerSecond = 50.0;
+inline constexpr double kRelayBurst = 100.0;
 
 }  // namespace webchat

@@ -2,9 +2,10 @@
 #include "room.hpp"
 
 #include <algorithm>
-#include <limits>
+#include <cstdlib>
 #include <utility>
 
+#include "entries.hpp"
 #include "text.hpp"
 
 namespace webchat {
@@ -27,22 +28,36 @@ const char* toString(NoticeKind kind) {
     case NoticeKind::Left: return "left";
     case NoticeKind::HostChanged: return "host-changed";
     case NoticeKind::Closed: return "closed";
+    case NoticeKind::Renamed: return "renamed";
   }
   return "?";
 }
 
+
 namespace {
-
-// Names the outcome of a failed signaling request for the user interface.
-const char* signalingError(int status) {
-  if (status == 0) return "server-unreachable";
-  if (status >= 500) return "server-error";
-  return "server-rejected";
+bool validId(const std::string& id) {
+  return id.size() == 16 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
-
 }  // namespace
 
-Room::Room(Config config) : config_(std::move(config)), ids_(config_.seed), selfId_(ids_.id()) {}
+Room::Room(Config config) : config_(std::move(config)), ids_(config_.seed), selfId_(ids_.id()) {
+  if (validId(config_.selfId)) selfId_ = config_.selfId;
+  // Own entries a reload kept; new mids continue after every own mid we know of.
+  midCounter_ = config_.midCounter;
+  auto counted = [&](const Entry& e) {
+    if (e.mid.rfind(selfId_ + "-", 0) != 0) return;
+    midCounter_ = std::max<std::uint64_t>(midCounter_, std::strtoull(e.mid.c_str() + selfId_.size() + 1, nullptr, 10));
+  };
+  for (auto& entry : config_.outbox) {
+    counted(entry);
+    if (entry.mid.rfind(selfId_ + "-", 0) != 0 || !entryFieldsProblem(entry).empty() || outbox_.size() >= kMaxOutbox) continue;
+    entry.from = selfId_;
+    entry.key = config_.key;
+    outbox_.push_back(std::move(entry));
+  }
+  config_.outbox.clear();
+  for (const auto& entry : config_.history) counted(entry);
+}
 
 // --- Inputs ------------------------------------------------------------------------------------
 
@@ -51,13 +66,14 @@ void Room::join(Millis now) {
   if (state_ != RoomState::Idle) return;
   if (!roomProblem(config_.room).empty()) return setState(RoomState::Closed, "room-invalid");
   if (!nickProblem(config_.nick).empty()) return setState(RoomState::Closed, "nick-invalid");
+  restoreHistory();
   setState(RoomState::Joining);
   search(Search{}, now);
 }
 
-void Room::leave(Millis now) {
+void Room::leave(Millis now, bool back) {
   now_ = now;
-  shutDown({});
+  shutDown({}, back);
 }
 
 void Room::closeRoom(Millis now) {
@@ -66,22 +82,6 @@ void Room::closeRoom(Millis now) {
   const PeerMessage close = Close{};
   closeAllLinks(&close);
   shutDown({});
-}
-
-std::string Room::send(std::string_view text, Millis now) {
-  now_ = now;
-  if (auto problem = textProblem(text); !problem.empty()) return problem;
-  if (state_ == RoomState::Idle || state_ == RoomState::Closed) return "not in a room";
-  if (outbox_.size() >= kMaxOutbox) return "too many lines waiting to be delivered";
-  Say say{std::string(text), selfId_ + "-" + std::to_string(++midCounter_)};
-  outbox_.push_back(say);
-  if (state_ == RoomState::Host) {
-    submit(ChatMessage{0, say.mid, selfId_, config_.nick, say.text, now});
-  } else if (state_ == RoomState::Guest && hostLink_) {
-    if (outbox_.size() == 1) lastResend_ = now;  // a resend is due only if this one is not sequenced in time
-    sendTo(*hostLink_, say);
-  }  // else: joining or reconnecting; the outbox is sent once a host welcomes us
-  return {};
 }
 
 void Room::onSignalDone(RequestId id, int status, std::string_view body, Millis now) {
@@ -175,7 +175,7 @@ void Room::onLinkMessage(LinkId id, std::string_view text, Millis now) {
   }
 }
 
-void Room::onLinkClosed(LinkId id, Millis now) {
+void Room::onLinkClosed(LinkId id, Millis now, LinkEnd why) {
   now_ = now;
   auto it = links_.find(id);
   if (it == links_.end()) return;
@@ -183,9 +183,10 @@ void Room::onLinkClosed(LinkId id, Millis now) {
   if (stage == Stage::Member) return removeMember(id);
   if (stage == Stage::Joined) return startFailover(now);
   bool offering = it->second.offering;
+  if (!offering && attemptFailed(it->second, why)) return;
   closeLink(id);
   if (offering) return keepOffering();
-  if (!offering && (state_ == RoomState::Joining || state_ == RoomState::Reconnecting)) probe();
+  if (state_ == RoomState::Joining || state_ == RoomState::Reconnecting) probe();
 }
 
 void Room::tick(Millis now) {
@@ -201,19 +202,22 @@ void Room::tick(Millis now) {
   }
   for (LinkId id : expired) {
     bool joining = !links_[id].offering;
+    // A joiner's channel that never opened in time: no path to that host.
+    if (joining && attemptFailed(links_[id], links_[id].open ? LinkEnd::Closed : LinkEnd::IceFailed)) return;
     closeLink(id);
     if (joining && (state_ == RoomState::Joining || state_ == RoomState::Reconnecting)) probe();
   }
   if (!expired.empty()) keepOffering();  // a newcomer that never connected no longer defers the next spare
   keepAlive(now);
   if (state_ == RoomState::Host) {
+    expireReturning(now);
     if (spareHeldUntil_ && now >= *spareHeldUntil_) {
       spareHeldUntil_.reset();
       keepOffering();
     }
     if (spareDue_ && now >= *spareDue_) prepareSpare();
     if (settleUntil_ && now >= *settleUntil_) endSettling();
-    if (now >= nextHostProbe_) {
+    if (now >= nextHostProbe_ && !backingOff()) {
       nextHostProbe_ = now + kHostProbeEveryMs + static_cast<Millis>(ids_.next() % 500);  // desynchronise hosts
       bool probing = std::any_of(requests_.begin(), requests_.end(),
                                  [](const auto& r) { return r.second.purpose == Purpose::HostProbe; });
@@ -257,7 +261,8 @@ std::optional<Millis> Room::nextDeadline() const {
   }
   if (state_ == RoomState::Guest && !outbox_.empty()) consider(lastResend_ + kResendMs);
   if (state_ == RoomState::Host) {
-    consider(nextHostProbe_);
+    consider(backingOff() ? std::max(nextHostProbe_, retryAt_) : nextHostProbe_);
+    for (const auto& [id, until] : returning_) consider(until);
     if (spareDue_) consider(*spareDue_);
     if (spareHeldUntil_) consider(*spareHeldUntil_);
     if (settleUntil_) consider(*settleUntil_);
@@ -286,145 +291,5 @@ void Room::keepAlive(Millis now) {
   if (state_ == RoomState::Guest && !outbox_.empty() && now - lastResend_ >= kResendMs) resendOutbox(kResendBatch);
 }
 
-void Room::resendOutbox(std::size_t upTo) {
-  if (!hostLink_) return;
-  lastResend_ = now_;
-  for (std::size_t i = 0; i < outbox_.size() && i < upTo; ++i) sendTo(*hostLink_, outbox_[i]);
-}
-
-// --- Plumbing ----------------------------------------------------------------------------------
-
-RequestId Room::request(Purpose purpose, LinkId link) {
-  RequestId id = nextRequest_++;
-  requests_[id] = Request{purpose, link};
-  return id;
-}
-
-void Room::signalGet(Purpose purpose, LinkId link, std::string id, Millis timeout) {
-  emit(effect::SignalGet{request(purpose, link), std::move(id), timeout});
-}
-
-void Room::signalSet(Purpose purpose, LinkId link, std::string id, std::string text, Millis timeout) {
-  emit(effect::SignalSet{request(purpose, link), std::move(id), std::move(text), timeout});
-}
-
-LinkId Room::openLink(bool offering, std::string remoteOffer) {
-  LinkId id = nextLink_++;
-  Link& link = links_[id];
-  link.offering = offering;
-  link.lastSent = now_;
-  link.lastHeard = now_;
-  link.sayRefilled = now_;
-  emit(effect::OpenLink{id, std::move(remoteOffer)});
-  return id;
-}
-
-void Room::closeLink(LinkId id) {
-  if (!links_.erase(id)) return;
-  if (hostLink_ == id) hostLink_.reset();
-  // A request on behalf of a closed link is pointless: cancel it so a parked offer is withdrawn.
-  cancelRequestsIf([id](const Request& r) { return r.link == id; });
-  emit(effect::CloseLink{id});
-}
-
-// Closes every link, first telling members and our host `farewell` if given.
-void Room::closeAllLinks(const PeerMessage* farewell) {
-  std::vector<LinkId> ids;
-  for (const auto& [id, link] : links_) ids.push_back(id);
-  for (LinkId id : ids) {
-    Stage stage = links_[id].stage;
-    if (farewell && links_[id].open && (stage == Stage::Member || stage == Stage::Joined)) sendTo(id, *farewell);
-    closeLink(id);
-  }
-}
-
-void Room::cancelRequests(Purpose purpose) {
-  cancelRequestsIf([purpose](const Request& r) { return r.purpose == purpose; });
-}
-
-void Room::cancelRequestsIf(const std::function<bool(const Request&)>& which) {
-  for (auto it = requests_.begin(); it != requests_.end();) {
-    if (which(it->second)) {
-      emit(effect::SignalCancel{it->first});
-      it = requests_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
-void Room::sendTo(LinkId id, const PeerMessage& message) {
-  auto it = links_.find(id);
-  if (it != links_.end()) it->second.lastSent = now_;
-  emit(effect::Send{id, encodeMessage(message)});
-}
-
-void Room::setState(RoomState state, std::string error) {
-  if (state == state_ && error == error_) return;
-  state_ = state;
-  error_ = std::move(error);
-  emit(effect::StatusChanged{state_, error_});
-}
-
-void Room::setMembers(std::vector<Member> members) {
-  auto find = [](const std::vector<Member>& list, const std::string& id) {
-    return std::find_if(list.begin(), list.end(), [&](const Member& m) { return m.id == id; });
-  };
-  auto hostOf = [](const std::vector<Member>& list) {
-    auto it = std::find_if(list.begin(), list.end(), [](const Member& m) { return m.host; });
-    return it == list.end() ? std::string() : it->id;
-  };
-  // The first list we see is the room as we found it: no notices for who was already there.
-  if (!members_.empty()) {
-    std::string newHost = hostOf(members);
-    if (!newHost.empty() && newHost != hostOf(members_)) {
-      emit(effect::Notice{NoticeKind::HostChanged, find(members, newHost)->nick});
-    }
-    for (const auto& m : members) {
-      if (find(members_, m.id) == members_.end()) emit(effect::Notice{NoticeKind::Joined, m.nick});
-    }
-    for (const auto& m : members_) {
-      if (find(members, m.id) == members.end()) emit(effect::Notice{NoticeKind::Left, m.nick});
-    }
-  }
-  if (members == members_) return;
-  members_ = std::move(members);
-  emit(effect::MembersChanged{members_});
-}
-
-void Room::shutDown(std::string error) {
-  if (state_ == RoomState::Closed) return;
-  const PeerMessage bye = Bye{};
-  closeAllLinks(&bye);
-  for (const auto& [id, request] : requests_) emit(effect::SignalCancel{id});
-  requests_.clear();
-  retry_ = nullptr;
-  if (error == "room-closed") emit(effect::Notice{NoticeKind::Closed, {}});
-  setState(RoomState::Closed, std::move(error));
-}
-
-void Room::signalingFailed(int status, Millis now, void (Room::*retry)()) {
-  backoff_ = backoff_ == 0 ? kRetryInitialMs : std::min(backoff_ * 2, kRetryMaxMs);
-  retry_ = retry;
-  retryAt_ = now + backoff_;
-  setState(state_, signalingError(status));
-}
-
-void Room::signalingRecovered() {
-  backoff_ = 0;
-  if (!error_.empty() && state_ != RoomState::Closed) setState(state_, {});
-}
-
-void Room::drop(std::string reason) {
-  ++dropped_;
-  lastDropReason_ = std::move(reason);
-}
-
-void Room::addToHistory(const ChatMessage& line) {
-  if (!history_.accept(line)) return drop("line out of sequence or already known");
-  auto mine = std::find_if(outbox_.begin(), outbox_.end(), [&](const Say& s) { return s.mid == line.mid; });
-  if (mine != outbox_.end()) outbox_.erase(mine);
-  emit(effect::MessageAdded{line});
-}
 
 }  // namespace webchat

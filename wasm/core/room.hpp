@@ -10,6 +10,11 @@
 // the member list and history. Otherwise it answers the offer and joins as a guest. When the host goes
 // away the earliest-joined guest takes over (failover); when two hosts of one room find each other,
 // the lower-ranked one merges into the other (see HostRank).
+//
+// Files: room.cpp (inputs, timers), room_plumbing.cpp (effects, status, members), room_join.cpp
+// (looking for a host, being a guest), room_host.cpp (offers, merging), room_members.cpp (a host's
+// guests: hello, welcome, rename, typing, relay, leaving), room_entries.cpp (sequencing and accepting
+// entries, history sync), room_chat.cpp (the user's chat inputs and the outbox).
 
 #include <cstdint>
 #include <deque>
@@ -36,18 +41,38 @@ class Room final {
   struct Config {
     std::string room;
     std::string nick;
-    std::uint64_t seed = 0;  // randomness for this member's id and its offer ids
+    std::uint64_t seed = 0;    // randomness for this member's id and its offer ids
     Sealing sealing = Sealing::None;  // a public room, or a link-secret or password room's sealing
+    std::string key;           // this member's public key (base64url), "" where keys are not in use
+    std::string fingerprint;   // DTLS fingerprint of this member's links ("sha-256 AB:CD:..."), or ""
+    // Coming back after a reload: the member id to use again (16 hex digits; random when empty or
+    // invalid), the history held (shown at once, merged with the room's on joining), own entries not yet
+    // sequenced, and the counter of own message ids (so new mids never repeat old ones).
+    std::string selfId;
+    std::vector<Entry> history;
+    std::vector<Entry> outbox;
+    std::uint64_t midCounter = 0;
   };
 
   explicit Room(Config config);
 
   // --- Inputs ------------------------------------------------------------------------------
   void join(Millis now);
-  void leave(Millis now);      // as host: the others fail over and the room goes on
+  // As host: the others fail over and the room goes on. `back`: a reload or hidden page, likely to
+  // return within seconds (the host keeps it listed that long, so nobody sees it leave and rejoin).
+  void leave(Millis now, bool back = false);
   void closeRoom(Millis now);  // as host: ends the room for everyone; as guest: same as leave
-  // Sends a chat line. Returns why it was refused (empty, too long, not joined, too many queued) or "".
-  [[nodiscard]] std::string send(std::string_view text, Millis now);
+  // The user's chat inputs (room_chat.cpp). Each returns why it was refused locally, or "".
+  // A line, answering the line `reply` ("" for none).
+  [[nodiscard]] std::string send(std::string_view text, Millis now, std::string_view reply = {});
+  [[nodiscard]] std::string edit(std::string_view target, std::string_view text, Millis now);  // own line
+  [[nodiscard]] std::string remove(std::string_view target, Millis now);                       // own line
+  [[nodiscard]] std::string react(std::string_view target, std::string_view emoji, bool on, Millis now);
+  [[nodiscard]] std::string typing(Millis now);  // tells the room (at most once per kTypingEveryMs)
+  // Asks the host for a new nickname: MembersChanged shows it, or Denied{"rename"} says why not.
+  [[nodiscard]] std::string rename(std::string_view nick, Millis now);
+  // Sends `data` to member `to` through the host; it arrives there as Relayed.
+  [[nodiscard]] std::string relay(std::string_view to, std::string_view data, Millis now);
 
   // status: the HTTP status (200, 204, 4xx, 5xx) or 0 when the server could not be reached.
   void onSignalDone(RequestId request, int status, std::string_view body, Millis now);
@@ -62,7 +87,9 @@ class Room final {
   void onLinkCandidates(LinkId link, std::vector<std::string> candidates, Millis now);
   void onLinkOpen(LinkId link, Millis now);
   void onLinkMessage(LinkId link, std::string_view text, Millis now);
-  void onLinkClosed(LinkId link, Millis now);  // also: failed to connect or to describe
+  // Also: failed to connect or to describe. `why` tells a broken path (IceFailed: no route) and a
+  // failed DTLS handshake (a fingerprint that does not match: someone in the middle) from a close.
+  void onLinkClosed(LinkId link, Millis now, LinkEnd why = LinkEnd::Closed);
   void tick(Millis now);
 
   // --- Outputs -----------------------------------------------------------------------------
@@ -73,10 +100,13 @@ class Room final {
   RoomState state() const { return state_; }
   const std::string& selfId() const { return selfId_; }
   const std::string& nick() const { return config_.nick; }
-  const std::deque<ChatMessage>& history() const { return history_.lines(); }
+  const std::deque<Entry>& history() const { return history_.entries(); }
+  // Own entries not yet sequenced, oldest first, and the counter of own mids: what a reload restores.
+  const std::deque<Entry>& outbox() const { return outbox_; }
+  std::uint64_t midCounter() const { return midCounter_; }
   const std::vector<Member>& members() const { return members_; }
   const HostRank& hostRank() const { return rank_; }  // of the host we are in a room with (maybe us)
-  std::size_t unsequenced() const { return outbox_.size(); }  // own lines not yet in the history
+  std::size_t unsequenced() const { return outbox_.size(); }  // own entries not yet in the history
   // Peer messages and signaling texts dropped as malformed, oversized, unknown, out of turn or over
   // the rate limit.
   std::uint64_t droppedMessages() const { return dropped_; }
@@ -102,13 +132,19 @@ class Room final {
     std::string offerText;  // host: the parked offer, to park again after our own probe took it
     std::string peerId;
     std::string nick;
+    std::string previousNick;  // host: the guest's nickname before its last rename
+    std::string key;           // host: the guest's public key, from its hello
     std::optional<Hello> earlyHello;  // host: the hello that came with the answer, for when the channel opens
     bool candidatesFollow = false;    // joiner: our answer said so, and they have not been parked yet
+    Millis started = 0;               // joiner: when we answered the offer
     std::optional<Millis> deadline;
     Millis lastHeard = 0;
     Millis lastSent = 0;
-    double sayTokens = kSayBurst;  // host: the guest's rate-limit bucket
+    double sayTokens = kSayBurst;  // host: the guest's rate-limit buckets
     Millis sayRefilled = 0;
+    double relayTokens = kRelayBurst;
+    Millis relayRefilled = 0;
+    std::optional<Millis> lastTyping;  // host: when the guest last said it was typing
     Millis answeredAt = 0;         // host: when we last answered the joiner's hello (see answerHelloAgain)
     int answeredAgain = 0;         // host: how often we answered a repeat of it
   };
@@ -131,6 +167,10 @@ class Room final {
   bool acceptable(const OfferText& offer) const;
   void answerOffer(const OfferText& offer, Millis now);
   void onAnswerParked(LinkId id, int status, Millis now);
+  void connecting(Link& link, Millis now);  // our answer was taken: the connect deadline starts
+  // A joiner's attempt that ended before getting in; ends the join (no-route, link-tampered) when
+  // it cannot succeed. Returns whether the join is over.
+  bool attemptFailed(const Link& link, LinkEnd why);
   Hello ownHello() const;
   void sayHello(LinkId id);
   // A joiner's open link still waiting for the host's answer to its hello (see kHelloResendMs).
@@ -138,6 +178,7 @@ class Room final {
   void onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
   void onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis now);
   void onUploadRequest(LinkId id, const Upload& upload);
+  void onDenied(const Denied& denied);
   void startFailover(Millis now);
   void follow(const HostRank& rank, Millis now);
   void search(Search search, Millis now);
@@ -157,18 +198,40 @@ class Room final {
   void onCandidatesFetched(LinkId id, int status, std::string_view body);
   void onHostProbeDone(int status, std::string_view body, Millis now);
   void mergeInto(const OfferText& offer, Millis now);
+
+  // A host's guests (room_members.cpp).
   void onHostMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
+  void onMemberMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
   void onHello(LinkId id, Link& link, const Hello& hello);
   void admit(LinkId id, Link& link, bool reset, std::uint64_t after);
   void sendWelcome(LinkId id, bool reset, std::uint64_t after);
   bool continuesOurHistory(const Hello& hello) const;
   void answerHelloAgain(LinkId id, Link& link, const Hello& hello);
-  void onSay(Link& link, const Say& say, Millis now);
-  void submit(ChatMessage line);
-  void sequence(ChatMessage line);
-  void endSettling();
-  void removeMember(LinkId id);
+  void onRename(LinkId id, Link& link, const Rename& rename);
+  std::string nickRefusal(std::string_view nick, const std::string& id) const;
+  void onTypingFrom(const std::string& from);  // host: tell the others, and our user
+  void onRelay(Link& link, const Relay& relay, Millis now);
+  void removeMember(LinkId id, bool back = false);
+  void forgetMember(const std::string& id);
+  void expireReturning(Millis now);
+  LinkId memberLink(const std::string& id) const;  // 0 when not linked
   void broadcast(const PeerMessage& message, LinkId except = 0);  // to every member; link ids start at 1
+
+  // Entries (room_entries.cpp).
+  void onSay(Link& link, const Say& say, Millis now);
+  void onCarry(Link& link, const Carry& carry);
+  void submit(Entry entry);
+  void sequence(Entry entry);
+  void deny(const std::string& author, const std::string& reason, const std::string& mid);
+  void endSettling();
+  void addToHistory(Entry entry);
+  void restoreHistory();
+
+  // The user's entries (room_chat.cpp).
+  std::string author(Entry entry, Millis now);
+  const Entry* ownLine(std::string_view mid) const;  // own text entry, sequenced or in the outbox
+  const Entry* anyEntry(std::string_view mid) const;
+  void resendOutbox(std::size_t upTo);  // guest: the oldest unsequenced entries, to the host
 
   // Plumbing (room.cpp).
   RequestId request(Purpose purpose, LinkId link);
@@ -182,21 +245,25 @@ class Room final {
   void sendTo(LinkId id, const PeerMessage& message);
   void setState(RoomState state, std::string error = {});
   void setMembers(std::vector<Member> members);
-  void shutDown(std::string error);  // closes every link and request; the room is over for us
+  // Closes every link (saying bye, with `back` if given) and request; the room is over for us.
+  void shutDown(std::string error, bool back = false);
+  void refreshStage() { setState(state_, error_); }
+  std::string stage() const;
   void signalingFailed(int status, Millis now, void (Room::*retry)());
   void signalingRecovered();
+  bool backingOff() const { return retry_ != nullptr; }  // a signaling failure: requests wait for retry_
   void drop(std::string reason);
   void emit(Effect effect) { effects_.push_back(std::move(effect)); }
-  void addToHistory(const ChatMessage& line);
   void keepAlive(Millis now);
-  void resendOutbox(std::size_t upTo);  // guest: the oldest unsequenced lines, to the host
   bool inRoom() const { return state_ == RoomState::Host || state_ == RoomState::Guest; }
+  const Member* member(const std::string& id) const;
 
   Config config_;
   RandomIds ids_;
   std::string selfId_;
   RoomState state_ = RoomState::Idle;
   std::string error_;
+  std::string stage_;
   Millis now_ = 0;  // the time of the input being handled
 
   std::map<LinkId, Link> links_;
@@ -208,16 +275,21 @@ class Room final {
   HostRank rank_;
   std::vector<Member> members_;
   History history_;
-  std::deque<Say> outbox_;  // own lines not yet seen in the history, oldest first
+  std::deque<Entry> outbox_;  // own entries not yet seen in the history, oldest first
   std::uint64_t midCounter_ = 0;
   Millis lastResend_ = 0;   // guest: when the outbox was last sent to the host
+  std::optional<Millis> lastTyping_;  // when we last told the room we are typing
+
+  // Joining: the start of the first attempt that found no path to its host (see attemptFailed).
+  std::optional<Millis> noPathSince_;
 
   Search search_;  // while Joining or Reconnecting
 
   // Host only.
   std::optional<Millis> settleUntil_;  // after a failover: old history first, new lines after
   std::set<std::string> expected_;     // members of the old room not yet back
-  std::vector<ChatMessage> held_;      // new lines waiting for settling to end
+  std::vector<Entry> held_;            // new entries waiting for settling to end
+  std::map<std::string, Millis> returning_;  // members that said bye{back}: listed until this time
   Millis nextHostProbe_ = 0;
   std::optional<Millis> spareDue_;  // when to describe the next spare offer (prepareSpare)
   std::optional<Millis> spareHeldUntil_;  // when tick parks the spare held back for a newcomer (keepOffering)

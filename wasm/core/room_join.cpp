@@ -19,6 +19,7 @@ void Room::search(Search search, Millis) {
 
 void Room::probe() {
   if (state_ != RoomState::Joining && state_ != RoomState::Reconnecting) return;
+  refreshStage();
   bool busy = std::any_of(requests_.begin(), requests_.end(),
                           [](const auto& r) { return r.second.purpose == Purpose::Probe; }) ||
               std::any_of(links_.begin(), links_.end(), [](const auto& l) { return !l.second.offering; });
@@ -58,14 +59,45 @@ bool Room::acceptable(const OfferText& offer) const {
   return offer.rank.host == search_.floor->host || outranks(offer.rank, *search_.floor);
 }
 
-void Room::answerOffer(const OfferText& offer, Millis) {
+void Room::answerOffer(const OfferText& offer, Millis now) {
   LinkId id = openLink(/*offering=*/false, offer.sdp);
   Link& link = links_[id];
   link.offerId = offer.offer;
   link.peerId = offer.rank.host;
+  link.started = now;
+  refreshStage();
 }
 
-Hello Room::ownHello() const { return Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastMid()}; }
+Hello Room::ownHello() const {
+  return Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastChain(), config_.key, config_.fingerprint, {}};
+}
+
+void Room::connecting(Link& link, Millis now) {
+  link.stage = Stage::Connecting;
+  link.deadline = now + kConnectTimeoutMs;
+  // After an attempt found no path, the next one ends within kNoRouteMs of that one's start.
+  if (state_ == RoomState::Joining && noPathSince_) link.deadline = std::min(*link.deadline, *noPathSince_ + kNoRouteMs);
+}
+
+// IceFailed (reported by the browser, or the connect deadline passing before the channel opened): no
+// path to that host. One more attempt (the host may have been busy, its offer stale), ending within
+// kNoRouteMs of the first one's start; a second such failure ends the join rather than retrying for
+// ever. DtlsFailed: the handshake met another fingerprint than the description promised: someone
+// sits in the middle.
+bool Room::attemptFailed(const Link& link, LinkEnd why) {
+  if (link.stage != Stage::AnswerParked && link.stage != Stage::Connecting) return false;
+  if (why == LinkEnd::DtlsFailed) {
+    shutDown("link-tampered");
+    return true;
+  }
+  if (state_ != RoomState::Joining || why != LinkEnd::IceFailed) return false;
+  if (!noPathSince_) {
+    noPathSince_ = link.started;
+    return false;
+  }
+  shutDown("no-route");
+  return true;
+}
 
 void Room::sayHello(LinkId id) { sendTo(id, ownHello()); }
 
@@ -75,9 +107,7 @@ void Room::onAnswerParked(LinkId id, int status, Millis now) {
   if (succeeded(status)) {
     // The host can take the answer and open the channel before the mailbox's reply reaches us (a
     // Firefox guest of a Chromium host did in 2 joins of 10): the hello repeats count from the opening.
-    it->second.stage = Stage::Connecting;
-    it->second.deadline = now + kConnectTimeoutMs;
-    return;
+    return connecting(it->second, now);
   }
   closeLink(id);
   if (timedOut(status)) return probe();  // nobody took our answer: that host is gone, look again
@@ -87,10 +117,7 @@ void Room::onAnswerParked(LinkId id, int status, Millis now) {
 void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Millis now) {
   // The host answers the moment its channel opens (our hello came with our answer), which can be
   // before the mailbox tells us it took the answer.
-  if (link.stage == Stage::AnswerParked) {
-    link.stage = Stage::Connecting;
-    link.deadline = now + kConnectTimeoutMs;
-  }
+  if (link.stage == Stage::AnswerParked) connecting(link, now);
   if (link.stage == Stage::Connecting) {
     if (const auto* upload = std::get_if<Upload>(&message)) return onUploadRequest(id, *upload);
     if (const auto* welcome = std::get_if<Welcome>(&message)) return onWelcome(id, link, *welcome, now);
@@ -98,22 +125,42 @@ void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Mil
     return drop("out of turn: expected upload, welcome or refuse");
   }
   if (link.stage != Stage::Joined) return drop("out of turn: link not joined");
-  if (const auto* posted = std::get_if<Posted>(&message)) return addToHistory(posted->message);
+  if (const auto* posted = std::get_if<Posted>(&message)) return addToHistory(posted->entry);
   if (const auto* list = std::get_if<MemberList>(&message)) return setMembers(list->members);
+  if (const auto* typing = std::get_if<Typing>(&message)) {
+    const Member* who = member(typing->from);
+    if (who && typing->from != selfId_) emit(effect::Typing{who->id, who->nick});
+    return;
+  }
+  if (const auto* relay = std::get_if<Relay>(&message)) {
+    if (relay->from.empty()) return drop("out of turn: a relay without its sender");
+    return emit(effect::Relayed{relay->from, relay->data});
+  }
+  if (const auto* denied = std::get_if<Denied>(&message)) return onDenied(*denied);
   if (const auto* moved = std::get_if<Moved>(&message)) return follow(moved->rank, now);
   if (std::holds_alternative<Close>(message)) return shutDown("room-closed");
   if (std::holds_alternative<Bye>(message)) return startFailover(now);
   drop("out of turn: not a message a host sends");
 }
 
-// The host may lack lines we hold: send those after its newest, or all if our histories diverged.
+// The host may lack entries we hold: send those after its newest, or all if our histories differ
+// anywhere up to it (the chains tell).
 void Room::onUploadRequest(LinkId id, const Upload& upload) {
-  const ChatMessage* common = history_.find(upload.after);
-  bool prefix = upload.after == 0 || (common && common->mid == upload.afterMid);
-  for (const auto& line : history_.lines()) {
-    if (!prefix || line.seq > upload.after) sendTo(id, Carry{line});
+  const Entry* common = history_.find(upload.after);
+  bool prefix = upload.after == 0 || (common && common->chain == upload.afterChain);
+  for (const auto& entry : history_.entries()) {
+    if (!prefix || entry.seq > upload.after) sendTo(id, Carry{entry});
   }
   sendTo(id, Carried{});
+}
+
+void Room::onDenied(const Denied& denied) {
+  if (denied.what == "say") {
+    auto mine = std::find_if(outbox_.begin(), outbox_.end(), [&](const Entry& e) { return e.mid == denied.mid; });
+    if (mine == outbox_.end()) return drop("denied an entry we did not send");
+    outbox_.erase(mine);
+  }
+  emit(effect::Denied{denied.what, denied.reason, denied.mid});
 }
 
 void Room::onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis) {
@@ -122,7 +169,7 @@ void Room::onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis) {
   hostLink_ = id;
   rank_ = welcome.rank;
   search_ = {};
-  if (welcome.reset && !history_.lines().empty()) {
+  if (welcome.reset && !history_.entries().empty()) {
     history_.clear();
     emit(effect::HistoryCleared{});
   }

@@ -1,0 +1,94 @@
+#include "entries.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "text.hpp"
+
+namespace webchat {
+
+namespace {
+
+constexpr std::size_t kMaxEmojiBytes = 16;
+constexpr std::size_t kMaxFileNameChars = 255;
+constexpr const char* kOtherAuthor = "acts on another member's entry";
+constexpr const char* kOtherMid = "message id of another member";
+
+std::uint64_t parseHex(std::string_view hex) {
+  std::uint64_t value = 0;
+  for (char c : hex) value = (value << 4) | static_cast<std::uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+  return value;
+}
+
+std::string dumpArray(const nlohmann::json& array) {
+  return array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string chainAfter(std::string_view previous, std::uint64_t seq, std::string_view mid) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  auto mix = [&](unsigned char byte) { hash = (hash ^ byte) * 0x100000001b3ULL; };
+  auto mix64 = [&](std::uint64_t value) {
+    for (int shift = 56; shift >= 0; shift -= 8) mix(static_cast<unsigned char>(value >> shift));
+  };
+  mix64(previous.size() == 16 ? parseHex(previous) : 0);
+  mix64(seq);
+  for (char c : mid) mix(static_cast<unsigned char>(c));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, hash >>= 4) out[static_cast<std::size_t>(i)] = kHex[hash & 0xF];
+  return out;
+}
+
+std::string entryFieldsProblem(const Entry& e) {
+  bool targets = e.kind != EntryKind::Text && e.kind != EntryKind::File;
+  if (targets == e.target.empty()) return targets ? "entry names no target" : "entry names a target";
+  if (e.kind != EntryKind::Text && !e.reply.empty()) return "only a line may reply";
+  switch (e.kind) {
+    case EntryKind::Text:
+    case EntryKind::Edit: return textProblem(e.text);
+    case EntryKind::Delete: return e.text.empty() ? "" : "a delete carries no text";
+    case EntryKind::React:
+    case EntryKind::Unreact:
+      return e.text.empty() || e.text.size() > kMaxEmojiBytes ? "a reaction is one emoji of at most 16 bytes" : "";
+    case EntryKind::File:
+      if (!e.file || e.file->name.empty() || countCodePoints(e.file->name) > kMaxFileNameChars) {
+        return "file name is empty or longer than 255 characters";
+      }
+      return e.text.empty() ? "" : textProblem(e.text);
+  }
+  return "unknown kind";
+}
+
+std::string entryRulesProblem(const Entry& e, const History& history) {
+  if (e.mid.rfind(e.from + "-", 0) != 0) return kOtherMid;
+  if (e.kind == EntryKind::Text || e.kind == EntryKind::File) return {};
+  const Entry* target = history.findMid(e.target);
+  if (!target) {
+    bool forgotten = history.contains(e.target) || !history.complete();  // older than what is kept
+    return forgotten ? "" : "target is not in the history";
+  }
+  if (target->refused) return "target is not in the history";
+  if (e.kind == EntryKind::Edit || e.kind == EntryKind::Delete) {
+    if (target->kind != EntryKind::Text) return "only a line can be edited or deleted";
+    if (target->from != e.from) return kOtherAuthor;
+    return {};
+  }
+  if (target->kind != EntryKind::Text && target->kind != EntryKind::File) return "only a line or file takes reactions";
+  return {};
+}
+
+bool isForgery(std::string_view problem) { return problem == kOtherAuthor || problem == kOtherMid; }
+
+std::string entryBytes(std::string_view room, const Entry& e) {
+  const FileInfo none;
+  const FileInfo& file = e.file ? *e.file : none;
+  return dumpArray(nlohmann::json::array({"wc2/entry", room, e.mid, e.from, e.nick, toString(e.kind), e.text, e.target,
+                                          e.reply, e.time, file.name, file.size, file.type, file.hash}));
+}
+
+std::string helloBytes(std::string_view room, const Hello& h) {
+  return dumpArray(nlohmann::json::array({"wc2/hello", room, h.peer, h.nick, h.key, h.fp}));
+}
+
+}  // namespace webchat
