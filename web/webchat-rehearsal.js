@@ -40,7 +40,7 @@ export async function rehearseJoin(core, Room, { deadlineMs = DEADLINE_MS } = {}
   let finished = false;
   const openRoom = (nick) => {
     if (finished) throw new Error('rehearsal: over');  // a play that outlived its deadline stops here
-    const room = new Room(new core.Room('rehearsal', nick, 0, rooms.length + 1), {
+    const room = new Room(new core.Room({ room: 'rehearsal', nick, seedHigh: 0, seedLow: rooms.length + 1 }), {
       room: 'rehearsal', nick, signal: 'rehearsal:/sig', iceServers: [],
       // Gathering in memory ends within a task, so these caps never bite: the answer leaves whole,
       // with its candidates, as a real one does when gathering is quick.

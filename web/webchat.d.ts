@@ -2,7 +2,7 @@
 //
 //   import { joinRoom } from './webchat.js';
 //   const room = await joinRoom({ room: 'lobby', nick: 'alice', signal: 'http://127.0.0.1:8080/sig' });
-//   room.addEventListener('message', (e) => console.log(e.detail.nick, e.detail.text));
+//   room.addEventListener('message', (e) => console.log(e.detail.nick, e.detail.kind, e.detail.text));
 //   room.send('hi');
 
 /** Why a join failed or a room ended. */
@@ -10,7 +10,15 @@ export type WebchatErrorCode =
   | 'nick-taken' | 'nick-invalid' | 'room-invalid' | 'room-full' | 'id-taken'
   | 'server-unreachable' | 'server-error' | 'server-rejected'
   | 'host-left' | 'room-closed' | 'webrtc-unsupported' | 'left'
-  | 'secret-invalid' | 'password-invalid' | 'wrong-password' | 'signal-tampered';
+  | 'secret-invalid' | 'password-invalid' | 'wrong-password' | 'signal-tampered'
+  /** A host was found but no network path to it (no TURN server where one is needed); within 15 s. */
+  | 'no-route'
+  /** The link's DTLS handshake failed: its fingerprint was not the one signaled (someone in the middle). */
+  | 'link-tampered'
+  /** rename(): the host did not answer. */
+  | 'no-answer'
+  /** Reasons a host gives for refusing an entry (a 'denied' event). */
+  | 'not-author' | 'entry-invalid' | 'clock-skew';
 
 /** Where this browser stands in the room. */
 export type RoomState = 'joining' | 'host' | 'guest' | 'reconnecting' | 'closed';
@@ -49,6 +57,13 @@ export interface JoinOptions {
    * the rest following through the signaling server. Default 100 ms; 0 always trickles.
    */
   trickleAfterMs?: number;
+  /** Coming back after a reload: the member id it had (16 hex digits; the page keeps one per tab). */
+  memberId?: string;
+  /** The history it held (Room.history): shown at once and merged with the room's on joining. */
+  history?: Entry[];
+  /** Its own entries not yet sequenced (Room.outbox), and Room.midCounter: sent once it is in. */
+  outbox?: Entry[];
+  midCounter?: number;
 }
 
 /** A member's Ed25519 identity. Keys and signatures are base64url without padding (43 and 86 characters). */
@@ -69,42 +84,105 @@ export interface RoomKeys {
   open(mailboxId: string, text: string): Promise<string | null>;
 }
 
-/** One chat line, sequenced by the room's host: every member sees the same seq order. */
-export interface ChatMessage {
+
+/** What an entry is: a line, an edit or delete of the author's own line, a reaction, a shared file. */
+export type EntryKind = 'text' | 'edit' | 'delete' | 'react' | 'unreact' | 'file';
+
+/** A shared file's description (the bytes travel elsewhere). */
+export interface FileInfo {
+  name: string;
+  size: number;
+  type: string;
+  /** SHA-256, 64 lowercase hex digits. */
+  hash: string;
+}
+
+/**
+ * One entry of the room's history, sequenced by the host: every member sees the same seq order and
+ * applies the same rules (only the author edits or deletes its line).
+ */
+export interface Entry {
   seq: number;
+  /** "<author id>-<n>": names the entry for replies, edits, deletes and reactions. */
+  mid: string;
   /** Author's member id. */
   from: string;
+  /** The author's nickname when it wrote the entry. */
   nick: string;
+  /** The author's public key ("" where keys are not in use). */
+  key: string;
+  kind: EntryKind;
+  /** The line; an edit's new text; a reaction's emoji; a file's caption; "" for a delete. */
   text: string;
-  /** When the host sequenced it, in ms since the Unix epoch (the host's clock). */
+  /** edit, delete, react, unreact: the mid of the entry acted on; else "". */
+  target: string;
+  /** text: the mid of the line it answers, or "". */
+  reply: string;
+  /** When the author wrote it, in ms since the Unix epoch (the author's clock). */
   time: number;
+  file?: FileInfo;
+  /** Ties the entry to every one before it (16 hex digits). */
+  chain: string;
+  sig: string;
 }
+
+/** @deprecated The entries of protocol version 1 were lines only: an Entry of kind 'text'. */
+export type ChatMessage = Entry;
 
 export interface Member {
   id: string;
   nick: string;
   /** This member hosts the room. */
   host: boolean;
+  /** The member's public key ("" where keys are not in use). */
+  key: string;
   /** This member is this browser. */
   self: boolean;
 }
 
 export interface RoomStatus {
   state: RoomState;
+  /** While joining or reconnecting: looking for the room's host, or connecting to the one found. */
+  stage?: 'looking' | 'connecting';
   /** Set while something is wrong: a join refused, the server unreachable, the room ended. */
   error?: WebchatErrorCode;
   /** The error in words a person can act on. */
   message?: string;
 }
 
-/** A system event for the conversation: someone joined or left, the host changed, the room closed. */
+/** A system event for the conversation: someone joined or left, the host changed, the room closed, a rename. */
 export interface RoomNotice {
-  kind: 'joined' | 'left' | 'host-changed' | 'closed';
+  kind: 'joined' | 'left' | 'host-changed' | 'closed' | 'renamed';
+  nick: string;
+  /** renamed: the nickname before. */
+  previous?: string;
+}
+
+/** An entry claiming another member as its author was refused: never shown as that member's. */
+export interface RoomWarning {
+  kind: 'forged';
+  from: string;
   nick: string;
 }
 
+/** The host refused a request: a rename, or an entry (it will not be sent again). */
+export interface RoomDenied {
+  what: 'rename' | 'say';
+  reason: WebchatErrorCode | string;
+  /** what = "say": the refused entry's mid. */
+  mid: string;
+  message: string;
+}
+
 export interface RoomEventMap {
-  message: CustomEvent<ChatMessage>;
+  /** An entry joined the history (in seq order): a line, edit, delete, reaction or file. */
+  message: CustomEvent<Entry>;
+  /** A member is typing (ephemeral; show it for a few seconds). */
+  typing: CustomEvent<{ from: string; nick: string }>;
+  warning: CustomEvent<RoomWarning>;
+  denied: CustomEvent<RoomDenied>;
+  /** Data another member sent this one with relay(). */
+  relay: CustomEvent<{ from: string; data: string }>;
   members: CustomEvent<Member[]>;
   status: CustomEvent<RoomStatus>;
   notice: CustomEvent<RoomNotice>;
@@ -115,7 +193,7 @@ export interface RoomEventMap {
 export class Room extends EventTarget {
   /** The room's name. */
   readonly room: string;
-  /** The nickname this browser joined with. */
+  /** This browser's nickname in the room (changes with rename()). */
   readonly nick: string;
   /** This browser's member id in the room. */
   readonly selfId: string;
@@ -132,13 +210,36 @@ export class Room extends EventTarget {
   readonly status: RoomStatus;
   /** In join order. */
   readonly members: Member[];
-  /** Oldest first; the room keeps the last 1000 lines and hands them to newcomers. */
-  readonly history: ChatMessage[];
+  /** Oldest first; the room keeps the last 1000 entries and hands them to newcomers. Store it for a reload. */
+  readonly history: Entry[];
+  /** Own entries not yet sequenced by the host; store with midCounter for a reload. */
+  readonly outbox: Entry[];
+  readonly midCounter: number;
 
-  /** Sends a chat line (at most 4000 characters). Throws a RangeError when empty, too long or not in the room. */
-  send(text: string): void;
-  /** Leaves the room; status becomes "closed". Also happens on its own when the page is closed. */
-  leave(): void;
+  /**
+   * Sends a chat line (at most 4000 characters), answering the line `replyTo` (a mid) if given.
+   * Throws a RangeError when empty, too long or not in the room. Each of the chat calls below throws
+   * the same way when refused locally; a host's refusal comes as a 'denied' event.
+   */
+  send(text: string, options?: { replyTo?: string }): void;
+  /** Replaces the text of one of this member's own lines. */
+  edit(mid: string, text: string): void;
+  /** Deletes one of this member's own lines. */
+  delete(mid: string): void;
+  /** Adds (on, the default) or takes back a reaction (one emoji, at most 16 bytes) to a line or file. */
+  react(mid: string, emoji: string, on?: boolean): void;
+  /** Tells the room this member is typing; call on every keystroke (it is sent at most every 2 s). */
+  typing(): void;
+  /** Sends data (at most 60,000 bytes) to member `to` through the host. */
+  relay(to: string, data: string): void;
+  /** Changes this member's nickname; resolves once the room shows it, rejects with a WebchatError (nick-taken...). */
+  rename(nick: string): Promise<void>;
+  /**
+   * Leaves the room; status becomes "closed". Also happens on its own when the page is hidden for good
+   * (pagehide), with back: the host keeps this member listed for a few seconds, so a reload that rejoins
+   * with the same memberId shows nobody a "left" and "joined".
+   */
+  leave(options?: { back?: boolean }): void;
   /** As host: ends the room for everyone. As guest: the same as leave(). */
   close(): void;
 

@@ -2,8 +2,11 @@
 //
 //   import { joinRoom } from './webchat.js';
 //   const room = await joinRoom({ room: 'lobby', nick: 'alice', signal: 'http://127.0.0.1:8080/sig' });
-//   room.addEventListener('message', e => console.log(e.detail.nick, e.detail.text));
+//   room.addEventListener('message', e => console.log(e.detail.nick, e.detail.kind, e.detail.text));
 //   room.send('hi');
+//
+// Every line, edit, delete, reaction and file is an entry of the room's history ('message' events);
+// webchat.d.ts documents the API and docs/protocol.md the protocol.
 //
 // The room logic is C++ compiled to WebAssembly (webchat-core.js). This file is its driver: it feeds
 // the logic inputs (user calls, signaling replies, data-channel events, timers) and carries out the
@@ -34,6 +37,7 @@ const ICE_GATHER_CAP_MS = 2000;  // an unreachable STUN server must not stall a 
 // the connection (measured: on 2 cores, trickling even fast gathering made joins slower).
 const TRICKLE_AFTER_MS = 100;
 const CLOSE_FLUSH_CAP_MS = 1000; // how long a closing link may take to send what is queued
+const RENAME_ANSWER_MS = 10000;  // a rename the host never answered (it went away meanwhile) fails
 
 // What a Room uses of the browser to reach the server and its peers. Looked up on each use, so a page
 // that wraps fetch or RTCPeerConnection after importing this module is still heard; the warm-up
@@ -60,6 +64,12 @@ const ERROR_TEXT = {
   'room-closed': 'The host closed the room for everyone.',
   'webrtc-unsupported': 'This browser cannot open WebRTC data channels. Use a current Firefox or Chromium.',
   'left': 'Left the room before getting in.',
+  'no-route': 'Cannot reach the host directly: this network needs a TURN server (see the ICE settings).',
+  'link-tampered': 'The connection to the room was tampered with (someone may be in the middle). Try again on another network.',
+  'no-answer': 'The host did not answer in time. Try again.',
+  'not-author': 'Only the author of a line can edit or delete it.',
+  'entry-invalid': 'The host refused this as invalid.',
+  'clock-skew': 'This computer\'s clock is too far off for the room. Set it right and try again.',
 };
 
 /** An Error with a stable `code` (one of the keys above) and a sentence a person can act on. */
@@ -126,7 +136,7 @@ function randomSeed() {
  */
 export async function joinRoom({
   room = 'default', nick, signal, iceServers = [], iceGatherCapMs = ICE_GATHER_CAP_MS, trickleAfterMs = TRICKLE_AFTER_MS,
-  password, secret, identity,
+  password, secret, identity, memberId = '', history = [], outbox = [], midCounter = 0,
 } = {}) {
   if (typeof RTCPeerConnection === 'undefined') throw new WebchatError('webrtc-unsupported');
   const problem = roomProblem({ room, password, secret });
@@ -135,10 +145,14 @@ export async function joinRoom({
   const [core, keys, self] = await Promise.all([
     loadCore(), prepareRoom({ room, password, secret }), identity ? checkIdentity(identity) : loadIdentity(),
   ]);
-  const [high, low] = randomSeed();
+  const [seedHigh, seedLow] = randomSeed();
   const name = secret ? 'private' : String(room);
-  const chat = new Room(new core.Room(keys.tag, String(nick ?? ''), high, low, keys.sealing),
-                        { room: name, nick: String(nick ?? ''), signal, iceServers, iceGatherCapMs, trickleAfterMs, keys, identity: self });
+  // A reload comes back as the same member, with what it held: memberId, history, outbox, midCounter.
+  const logic = new core.Room({
+    room: keys.tag, nick: String(nick ?? ''), seedHigh, seedLow, sealing: keys.sealing, key: self?.publicKey ?? '',
+    selfId: String(memberId), history, outbox, midCounter: Number(midCounter) || 0,
+  });
+  const chat = new Room(logic, { room: name, nick: String(nick ?? ''), signal, iceServers, iceGatherCapMs, trickleAfterMs, keys, identity: self });
   return chat.joined;
 }
 
@@ -159,6 +173,7 @@ export class Room extends EventTarget {
   #nextConnection = null;  // made early for the link a joiner is about to open (see #signal)
   /** Signaling texts that did not open under this room's key (altered on the way, or a wrong password). */
   unreadableTexts = 0;
+  #renaming = null;        // { nick, resolve, reject, timer }: a rename the host has not answered yet
 
   constructor(logic, options, io = BROWSER_IO) {
     super();
@@ -184,29 +199,89 @@ export class Room extends EventTarget {
       };
       this.addEventListener('status', onStatus);
     });
-    // A tab closed or navigated away says goodbye, so the others see it leave at once rather than
-    // when its connection times out.
-    this.#onPageHide = () => this.leave();
+    // A tab closed, reloaded or navigated away says goodbye, so the others see it leave at once rather
+    // than when its connection times out; as one likely back soon (a reload), kept listed that long.
+    this.#onPageHide = () => this.leave({ back: true });
     globalThis.addEventListener?.('pagehide', this.#onPageHide);
     this.#input(() => this.#logic.join(Date.now()));
   }
 
-  /** { state: 'joining'|'host'|'guest'|'reconnecting'|'closed', error?: code, message?: words } */
+  /** { state: 'joining'|'host'|'guest'|'reconnecting'|'closed', stage?: 'looking'|'connecting', error?: code, message?: words } */
   get status() { return { ...this.#status }; }
-  /** [{ id, nick, host, self }] in join order. */
+  /** [{ id, nick, host, key, self }] in join order. */
   get members() { return this.#members.map((m) => ({ ...m })); }
-  /** [{ seq, from, nick, text, time }], oldest first (the room keeps the last 1000). */
+  /** Entries, oldest first (the room keeps the last 1000): what a reload passes back as `history`. */
   get history() { return this.#logic.history(); }
+  /** Own entries not yet sequenced, oldest first, and the counter of own ids: for `outbox`, `midCounter`. */
+  get outbox() { return this.#logic.outbox(); }
+  get midCounter() { return this.#logic.midCounter(); }
 
-  /** Sends a chat line; throws a RangeError when it is empty or too long, or before joining. */
-  send(text) {
+  /** Sends a chat line, answering `replyTo` (a mid) if given; throws a RangeError when it is refused. */
+  send(text, { replyTo = '' } = {}) {
+    this.#chat(() => this.#logic.send(String(text), String(replyTo ?? ''), Date.now()));
+  }
+
+  /** Replaces the text of an own line. */
+  edit(mid, text) {
+    this.#chat(() => this.#logic.edit(String(mid), String(text), Date.now()));
+  }
+
+  /** Deletes an own line. */
+  delete(mid) {
+    this.#chat(() => this.#logic.remove(String(mid), Date.now()));
+  }
+
+  /** Adds (on) or takes back (!on) a reaction, one emoji, to a line or file. */
+  react(mid, emoji, on = true) {
+    this.#chat(() => this.#logic.react(String(mid), String(emoji), Boolean(on), Date.now()));
+  }
+
+  /** Tells the room this member is typing; call on each keystroke (it is sent at most every 2 s). */
+  typing() {
+    this.#chat(() => this.#logic.typing(Date.now()));
+  }
+
+  /** Sends `data` (a string of at most 60,000 bytes) to member `to`; it arrives as a 'relay' event there. */
+  relay(to, data) {
+    this.#chat(() => this.#logic.relay(String(to), String(data), Date.now()));
+  }
+
+  /**
+   * Changes this member's nickname. Resolves once the room shows it; rejects with a WebchatError
+   * (nick-taken, nick-invalid, no-answer) or a RangeError.
+   */
+  rename(nick) {
+    nick = String(nick);
+    if (this.#renaming) return Promise.reject(new RangeError('a rename is already under way'));
     let problem = '';
-    this.#input(() => { problem = this.#logic.send(String(text), Date.now()); });
+    this.#input(() => { problem = this.#logic.rename(nick, Date.now()); });
+    if (problem) return Promise.reject(ERROR_TEXT[problem] ? new WebchatError(problem) : new RangeError(problem));
+    if (this.nick === nick) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.#renamed(new WebchatError('no-answer')), RENAME_ANSWER_MS);
+      this.#renaming = { nick, resolve, reject, timer };
+    });
+  }
+
+  #renamed(error) {
+    const renaming = this.#renaming;
+    if (!renaming) return;
+    this.#renaming = null;
+    clearTimeout(renaming.timer);
+    if (error) renaming.reject(error);
+    else renaming.resolve();
+  }
+
+  // A chat input: refusals become RangeErrors (empty, too long, not your line, not in the room...).
+  #chat(call) {
+    let problem = '';
+    this.#input(() => { problem = call(); });
     if (problem) throw new RangeError(problem);
   }
 
-  leave() {
-    this.#input(() => this.#logic.leave(Date.now()));
+  /** Leaves the room. `back`: a reload; the host keeps this member listed for a few seconds. */
+  leave({ back = false } = {}) {
+    this.#input(() => this.#logic.leave(Date.now(), Boolean(back)));
   }
 
   /** As host: ends the room for everyone (their status becomes closed with "room-closed"). As guest: leave(). */
@@ -250,11 +325,20 @@ export class Room extends EventTarget {
       case 'close-link': return this.#closeLink(effect.link);
       case 'status': return this.#onStatus(effect);
       case 'message': return this.dispatchEvent(new CustomEvent('message', { detail: effect.message }));
+      case 'typing': return this.dispatchEvent(new CustomEvent('typing', { detail: { from: effect.from, nick: effect.nick } }));
+      // An entry claiming another author (or failing its signature): never shown as theirs.
+      case 'warning': return this.dispatchEvent(new CustomEvent('warning', { detail: { kind: effect.kind, from: effect.from, nick: effect.nick } }));
+      case 'denied': return this.#onDenied(effect);
+      case 'relayed': return this.dispatchEvent(new CustomEvent('relay', { detail: { from: effect.from, data: effect.data } }));
       // Rejoining after a failover or merge, our history diverged from the host's: it is replaced,
       // and its lines follow as 'message' events.
       case 'history-cleared': return this.dispatchEvent(new CustomEvent('historyreset'));
       case 'members': return this.#onMembers(effect.members);
-      case 'notice': return this.dispatchEvent(new CustomEvent('notice', { detail: { kind: effect.kind, nick: effect.nick } }));
+      case 'notice': {
+        const detail = { kind: effect.kind, nick: effect.nick };
+        if (effect.previous) detail.previous = effect.previous;
+        return this.dispatchEvent(new CustomEvent('notice', { detail }));
+      }
     }
   }
 
@@ -311,9 +395,10 @@ export class Room extends EventTarget {
     this.#nextConnection = null;
     const entry = { pc, channel: null };
     this.#links.set(link, entry);
-    const closed = () => this.#linkGone(link, entry);
+    const closed = (why) => this.#linkGone(link, entry, why);
     pc.addEventListener('connectionstatechange', () => {
-      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') closed();
+      if (pc.connectionState === 'failed') closed(linkFailure(pc));
+      else if (pc.connectionState === 'closed') closed();
     });
     try {
       if (remoteOffer) return await this.#answer(link, entry, remoteOffer);
@@ -372,11 +457,12 @@ export class Room extends EventTarget {
     if (this.#links.get(link) === entry) this.#input(() => feed(Date.now()));
   }
 
-  #linkGone(link, entry) {
+  // why: 'closed', or how the connection failed ('ice-failed': no path; 'dtls-failed': tampered).
+  #linkGone(link, entry, why = 'closed') {
     if (this.#links.get(link) !== entry) return;
     this.#links.delete(link);
     entry.pc.close();
-    this.#input(() => this.#logic.linkClosed(link, Date.now()));
+    this.#input(() => this.#logic.linkClosed(link, Date.now(), why));
   }
 
   async #acceptAnswer(link, sdp) {
@@ -420,9 +506,11 @@ export class Room extends EventTarget {
   }
 
   // --- Events for the page --------------------------------------------------------------------
-  #onStatus({ state, error }) {
+  #onStatus({ state, error, stage }) {
     this.#status = error ? { state, error, message: describeError(error) } : { state };
+    if (stage) this.#status.stage = stage;
     if (state === 'closed') {
+      this.#renamed(new WebchatError(error || 'left'));
       clearTimeout(this.#timer);
       this.#nextConnection?.close();
       this.#nextConnection = null;
@@ -433,6 +521,22 @@ export class Room extends EventTarget {
 
   #onMembers(members) {
     this.#members = members.map((m) => ({ ...m, self: m.id === this.selfId }));
+    this.nick = this.#logic.nick();
+    if (this.#renaming?.nick === this.nick) this.#renamed();
     this.dispatchEvent(new CustomEvent('members', { detail: this.members }));
   }
+
+  // The host refused a rename, or an entry of ours (it left the outbox: it will never be sequenced).
+  #onDenied({ what, reason, mid }) {
+    if (what === 'rename') this.#renamed(new WebchatError(reason));
+    this.dispatchEvent(new CustomEvent('denied', { detail: { what, reason, mid, message: describeError(reason) } }));
+  }
+}
+
+// How a peer connection failed: a DTLS handshake that failed (the fingerprint did not match the
+// description: someone in the middle), or ICE finding no path.
+function linkFailure(pc) {
+  const iceConnected = pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed';
+  if (iceConnected && pc.sctp?.transport?.state === 'failed') return 'dtls-failed';
+  return 'ice-failed';
 }

@@ -19,12 +19,12 @@ function drain(room) {
 
 // Plays the host side until a joiner has taken its offer: the host's link, the offer id, the answer fetch.
 function hostAwaitingAnswer() {
-  const room = new core.Room('lobby', 'alice', 1, 2);
+  const room = new core.Room({ room: 'lobby', nick: 'alice', seedHigh: 1, seedLow: 2 });
   room.join(0);
   const [status, probe] = drain(room);
-  assert.deepEqual(status, { type: 'status', state: 'joining', error: '' });
+  assert.deepEqual(status, { type: 'status', state: 'joining', error: '', stage: 'looking' });
   assert.equal(probe.type, 'signal-get');
-  assert.equal(probe.id, 'wc1.lobby.offer');
+  assert.equal(probe.id, 'wc2.lobby.offer');
   room.signalDone(probe.request, 204, '', 10);
   const effects = drain(room);
   assert.equal(effects[0].state, 'host');
@@ -36,18 +36,18 @@ function hostAwaitingAnswer() {
   assert.equal(offer.type, 'offer');
   room.signalDone(park.request, 200, 'ok', 30);
   const fetch = drain(room).find((e) => e.type === 'signal-get');
-  assert.equal(fetch.id, `wc1.lobby.answer.${offer.offer}`);
+  assert.equal(fetch.id, `wc2.lobby.answer.${offer.offer}`);
   return { room, link: open.link, offerId: offer.offer, fetch };
 }
 
 // Plays the host side until it has an open link to a guest; returns the link id.
 function hostWithGuest() {
   const { room, link, offerId, fetch } = hostAwaitingAnswer();
-  const answer = { v: 1, type: 'answer', offer: offerId, peer: 'feedface00000001', sdp: 'v=0 answer' };
+  const answer = { v: 2, type: 'answer', offer: offerId, peer: 'feedface00000001', sdp: 'v=0 answer' };
   room.signalDone(fetch.request, 200, JSON.stringify(answer), 40);
   assert.ok(drain(room).some((e) => e.type === 'accept-answer' && e.sdp === 'v=0 answer'));
   room.linkOpen(link, 50);
-  room.linkMessage(link, JSON.stringify({ v: 1, type: 'hello', peer: 'feedface00000001', nick: 'bob', lastSeq: 0, lastMid: '' }), 60);
+  room.linkMessage(link, JSON.stringify({ v: 2, type: 'hello', peer: 'feedface00000001', nick: 'bob', lastSeq: 0, lastChain: '', key: '', fp: '', sig: '' }), 60);
   const welcome = drain(room).find((e) => e.type === 'send');
   assert.equal(JSON.parse(welcome.text).type, 'welcome');
   assert.equal(JSON.parse(welcome.text).rank.host, room.selfId());
@@ -56,21 +56,83 @@ function hostWithGuest() {
 
 // A joiner that probed the room and was handed an offer with id `offer` (valid or not).
 function joinerGivenOffer(offer, seed) {
-  const room = new core.Room('lobby', 'bob', seed, seed + 1);
+  const room = new core.Room({ room: 'lobby', nick: 'bob', seedHigh: seed, seedLow: seed + 1 });
   room.join(0);
   const probe = drain(room).find((e) => e.type === 'signal-get');
   const rank = { epoch: 1, since: 0, host: 'feedface00000002' };
-  room.signalDone(probe.request, 200, JSON.stringify({ v: 1, type: 'offer', room: 'lobby', rank, offer, sdp: 'v=0 offer' }), 10);
+  room.signalDone(probe.request, 200, JSON.stringify({ v: 2, type: 'offer', room: 'lobby', rank, offer, sdp: 'v=0 offer' }), 10);
   return room;
 }
 
-test('a host admits a guest and relays its lines through the bindings', () => {
+// A guest's say as its browser sends it (protocol v2): only the author's fields.
+function say(mid, text, { kind = 'text', target, time = 70, nick = 'bob' } = {}) {
+  const entry = { mid, nick, kind, text, time, sig: '' };
+  if (target) entry.target = target;
+  return JSON.stringify({ v: 2, type: 'say', entry });
+}
+
+test('a host admits a guest and relays its entries through the bindings', () => {
   const { room, link } = hostWithGuest();
   assert.deepEqual(room.members().map((m) => m.nick), ['alice', 'bob']);
-  room.linkMessage(link, JSON.stringify({ v: 1, type: 'say', text: '<img src=x onerror=alert(1)>', mid: 'feedface00000001-1' }), 70);
+  room.linkMessage(link, say('feedface00000001-1', '<img src=x onerror=alert(1)>'), 70);
   const message = drain(room).find((e) => e.type === 'message').message;
-  assert.deepEqual(message, { seq: 1, mid: 'feedface00000001-1', from: 'feedface00000001', nick: 'bob', text: '<img src=x onerror=alert(1)>', time: 70 });
+  assert.deepEqual(message, {
+    seq: 1, mid: 'feedface00000001-1', from: 'feedface00000001', nick: 'bob', key: '', kind: 'text',
+    text: '<img src=x onerror=alert(1)>', target: '', reply: '', time: 70, chain: message.chain, sig: '',
+  });
+  assert.match(message.chain, /^[0-9a-f]{16}$/);
   assert.deepEqual(room.history(), [message]);
+  // The host's own edit of bob's line is refused locally; bob's own edit goes through.
+  assert.equal(room.edit('feedface00000001-1', 'mine', 80), 'not a line of yours');
+  room.linkMessage(link, say('feedface00000001-2', 'fixed', { kind: 'edit', target: 'feedface00000001-1' }), 90);
+  const edit = drain(room).find((e) => e.type === 'message').message;
+  assert.equal(edit.kind, 'edit');
+  assert.equal(edit.target, 'feedface00000001-1');
+  assert.equal(room.react('feedface00000001-1', '🦊', true, 100), '');
+  assert.equal(drain(room).find((e) => e.type === 'message').message.kind, 'react');
+});
+
+test('a guest entry claiming another author is denied with a reason, sent to that guest', () => {
+  const { room, link } = hostWithGuest();
+  assert.equal(room.send('alice speaks', '', 65), '');
+  const mine = drain(room).find((e) => e.type === 'message').message;
+  room.linkMessage(link, say('feedface00000001-1', '', { kind: 'delete', target: mine.mid }), 70);
+  const denied = drain(room).find((e) => e.type === 'send');
+  assert.deepEqual(JSON.parse(denied.text), { v: 2, type: 'denied', what: 'say', reason: 'not-author', mid: 'feedface00000001-1' });
+  assert.equal(room.history().length, 1);
+});
+
+test('typing, rename and relay cross the bindings', () => {
+  const { room, link } = hostWithGuest();
+  room.linkMessage(link, JSON.stringify({ v: 2, type: 'typing' }), 70);
+  assert.deepEqual(drain(room).find((e) => e.type === 'typing'), { type: 'typing', from: 'feedface00000001', nick: 'bob' });
+  room.linkMessage(link, JSON.stringify({ v: 2, type: 'rename', nick: 'ALICE', sig: '' }), 80);
+  assert.equal(JSON.parse(drain(room).find((e) => e.type === 'send').text).reason, 'nick-taken');
+  room.linkMessage(link, JSON.stringify({ v: 2, type: 'rename', nick: 'robert', sig: '' }), 90);
+  const effects = drain(room);
+  assert.deepEqual(effects.find((e) => e.type === 'notice'), { type: 'notice', kind: 'renamed', nick: 'robert', previous: 'bob' });
+  room.linkMessage(link, JSON.stringify({ v: 2, type: 'relay', to: room.selfId(), data: 'hi host' }), 100);
+  assert.deepEqual(drain(room).find((e) => e.type === 'relayed'), { type: 'relayed', from: 'feedface00000001', data: 'hi host' });
+  assert.equal(room.relay('feedface00000001', 'hi bob', 110), '');
+  assert.deepEqual(JSON.parse(drain(room).find((e) => e.type === 'send').text),
+                   { v: 2, type: 'relay', from: room.selfId(), data: 'hi bob' });
+});
+
+test('a reload is restored from the config: id, history shown at once, outbox and mid counter', () => {
+  const { room } = hostWithGuest();
+  room.send('one', '', 70);
+  drain(room);
+  const history = room.history();
+  const again = new core.Room({
+    room: 'lobby', nick: 'alice', seedHigh: 9, seedLow: 9, selfId: room.selfId(), history,
+    outbox: [{ mid: `${room.selfId()}-5`, kind: 'text', text: 'queued', time: 80 }, { kind: 'bogus' }, 'junk'],
+    midCounter: 3,
+  });
+  assert.equal(again.selfId(), room.selfId());
+  again.join(100);
+  assert.deepEqual(drain(again).filter((e) => e.type === 'message').map((e) => e.message), history);
+  assert.deepEqual(again.outbox().map((e) => e.text), ['queued']);
+  assert.equal(again.midCounter(), 5);
 });
 
 // Text crosses through TextEncoder/TextDecoder (wasm/bindings/js_text.hpp): every Unicode plane survives
@@ -82,10 +144,10 @@ test('text outside ASCII crosses into the module and back unchanged', () => {
     return drain(room).find((e) => e.type === 'message')?.message.text;
   };
   const text = 'né 中文 😀 a\u0000b';
-  assert.equal(said(JSON.stringify({ v: 1, type: 'say', text, mid: 'feedface00000001-1' }), 70), text);
+  assert.equal(said(say('feedface00000001-1', text), 70), text);
   // Spelled out: JSON.stringify would escape the surrogate, and the module never see it raw.
-  assert.equal(said('{"v":1,"type":"say","text":"half \ud83d","mid":"feedface00000001-2"}', 80), 'half \ufffd');
-  const host = new core.Room('lobby', 'Zoë 🦊', 1, 2);
+  assert.equal(said('{"v":2,"type":"say","entry":{"mid":"feedface00000001-2","nick":"bob","kind":"text","text":"half \ud83d","time":80,"sig":""}}', 80), 'half \ufffd');
+  const host = new core.Room({ room: 'lobby', nick: 'Zoë 🦊', seedHigh: 1, seedLow: 2 });
   host.join(0);
   host.signalDone(drain(host).find((e) => e.type === 'signal-get').request, 204, '', 10);
   assert.deepEqual(drain(host).find((e) => e.type === 'members').members.map((m) => m.nick), ['Zoë 🦊']);
@@ -93,21 +155,22 @@ test('text outside ASCII crosses into the module and back unchanged', () => {
 
 test('hostile peer messages are dropped and counted without aborting the module', () => {
   const { room, link } = hostWithGuest();
-  const hostile = ['', '{', 'null', '[1,2]', '{"v":1,"type":"say","text":{"a":1}}', '{"v":1,"type":"posted","message":{"seq":"x"}}',
-                   '{"v":1.5,"type":"say","text":"x"}', '{"v":1,"type":"say","text":"' + 'x'.repeat(70000) + '"}',
-                   '{"v":1,"type":"welcome","members":[{"id":1}]}', '\u0000\uffff', '{"v":1,"type":"hello","peer":"a","nick":"x","lastSeq":0,"lastMid":""}',
-                   '{"v":1,"type":"say","text":"forged","mid":"0123456789abcdef-1"}'];
+  const hostile = ['', '{', 'null', '[1,2]', '{"v":2,"type":"say","entry":{"text":{"a":1}}}', '{"v":2,"type":"posted","entry":{"seq":"x"}}',
+                   '{"v":2.5,"type":"say","text":"x"}', '{"v":2,"type":"say","text":"' + 'x'.repeat(70000) + '"}',
+                   '{"v":2,"type":"welcome","members":[{"id":1}]}', '\u0000\uffff', '{"v":2,"type":"hello","peer":"a","nick":"x","lastSeq":0,"lastChain":""}',
+                   say('0123456789abcdef-1', 'forged'), say('feedface00000001-1', 'x', { kind: 'shout' }),
+                   '{"v":1,"type":"say","text":"a version 1 peer","mid":"feedface00000001-1"}'];
   hostile.forEach((text, i) => room.linkMessage(link, text, 100 + i));
   assert.equal(room.droppedMessages(), hostile.length);
   assert.equal(room.state(), 'host');
-  room.linkMessage(link, JSON.stringify({ v: 1, type: 'say', text: 'still fine', mid: 'feedface00000001-2' }), 200);
+  room.linkMessage(link, say('feedface00000001-2', 'still fine', { time: 200 }), 200);
   assert.equal(drain(room).find((e) => e.type === 'message').message.text, 'still fine');
 });
 
 test('a hostile signaling text is skipped and the joiner asks again', () => {
   const room = joinerGivenOffer('../../etc', 3);
   const again = drain(room).find((e) => e.type === 'signal-get');
-  assert.equal(again.id, 'wc1.lobby.offer');
+  assert.equal(again.id, 'wc2.lobby.offer');
   assert.equal(room.droppedMessages(), 1);
   assert.match(room.lastDropReason(), /field 'offer' not an id/);
 });
@@ -121,7 +184,7 @@ test('a joiner trickles: answer first, candidates after, and a host hands them t
   const gathered = ['candidate:1 1 udp 2122260223 192.0.2.7 50000 typ host', 'candidate:2 1 udp 1686052607 198.51.100.9 61000 typ srflx'];
   joiner.linkCandidates(open.link, [...gathered, 7, null], 30);  // anything but strings is skipped
   const parked = drain(joiner).find((e) => e.type === 'signal-set');
-  assert.equal(parked.id, 'wc1.lobby.candidates.00112233aabbccdd');
+  assert.equal(parked.id, 'wc2.lobby.candidates.00112233aabbccdd');
   assert.deepEqual(JSON.parse(parked.text).candidates, gathered);
 
   // The host's side: a trickle answer makes it fetch those, and hand them on as an effect.
@@ -129,16 +192,26 @@ test('a joiner trickles: answer first, candidates after, and a host hands them t
   const peer = JSON.parse(answer.text).peer;
   host.signalDone(fetch.request, 200, JSON.stringify({ ...JSON.parse(answer.text), offer: offerId }), 40);
   const candidatesFetch = drain(host).find((e) => e.type === 'signal-get');
-  assert.equal(candidatesFetch.id, `wc1.lobby.candidates.${offerId}`);
-  host.signalDone(candidatesFetch.request, 200, JSON.stringify({ v: 1, type: 'candidates', offer: offerId, peer, candidates: gathered }), 50);
+  assert.equal(candidatesFetch.id, `wc2.lobby.candidates.${offerId}`);
+  host.signalDone(candidatesFetch.request, 200, JSON.stringify({ v: 2, type: 'candidates', offer: offerId, peer, candidates: gathered }), 50);
   assert.deepEqual(drain(host).find((e) => e.type === 'add-candidates'), { type: 'add-candidates', link, candidates: gathered });
 });
 
 test('send reports why a line is refused', () => {
   const { room } = hostWithGuest();
-  assert.equal(room.send('', 0), 'message is empty');
-  assert.equal(room.send('x'.repeat(4001), 0), 'message is longer than 4000 characters');
-  assert.equal(room.send('ok', 0), '');
+  assert.equal(room.send('', '', 0), 'message is empty');
+  assert.equal(room.send('x'.repeat(4001), '', 0), 'message is longer than 4000 characters');
+  assert.equal(room.send('ok', 'ffffffffffffffff-1', 0), 'no such line');
+  assert.equal(room.send('ok', '', 0), '');
+});
+
+test('a link that failed is reported with how it failed', () => {
+  const joiner = joinerGivenOffer('00112233aabbccdd', 7);
+  const open = drain(joiner).find((e) => e.type === 'open-link');
+  joiner.linkDescribed(open.link, 'v=0 answer', 20, false);
+  joiner.signalDone(drain(joiner).find((e) => e.type === 'signal-set').request, 200, 'ok', 30);
+  joiner.linkClosed(open.link, 40, 'dtls-failed');
+  assert.deepEqual(drain(joiner).find((e) => e.type === 'status'), { type: 'status', state: 'closed', error: 'link-tampered', stage: '' });
 });
 
 // webchat.js plays this at import, so that a person's first join runs compiled code: it must really
@@ -182,16 +255,16 @@ test('a rehearsal that cannot finish gives up at its deadline, leaves its rooms 
 });
 
 // The driver reports a signaling text it could not open (a sealed room, docs/security.md); the room's
-// kind of sealing comes as the constructor's fifth argument.
+// kind of sealing comes as the config's `sealing`.
 test('an unreadable probe text ends a password room\'s join, and is skipped once in a private room', () => {
   const probeOf = (room) => drain(room).find((e) => e.type === 'signal-get');
   const lastStatus = (effects) => effects.filter((e) => e.type === 'status').pop();
-  const password = new core.Room('lobby', 'bob', 5, 6, 'password');
+  const password = new core.Room({ room: 'lobby', nick: 'bob', seedHigh: 5, seedLow: 6, sealing: 'password' });
   password.join(0);
   password.signalUnreadable(probeOf(password).request, 10);
   assert.deepEqual(lastStatus(drain(password)), { type: 'status', state: 'closed', error: 'wrong-password' });
 
-  const secret = new core.Room('lobby', 'bob', 7, 8, 'secret');
+  const secret = new core.Room({ room: 'lobby', nick: 'bob', seedHigh: 7, seedLow: 8, sealing: 'secret' });
   secret.join(0);
   secret.signalUnreadable(probeOf(secret).request, 10);
   const again = probeOf(secret);

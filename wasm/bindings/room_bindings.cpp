@@ -6,6 +6,8 @@
 #include <emscripten/val.h>
 
 #include "js_text.hpp"
+#include <optional>
+
 #include "room.hpp"
 
 namespace webchat {
@@ -18,18 +20,111 @@ val toJs(const Member& m) {
   out.set("id", toJsString(m.id));
   out.set("nick", toJsString(m.nick));
   out.set("host", m.host);
+  out.set("key", toJsString(m.key));
   return out;
 }
 
-val toJs(const ChatMessage& m) {
+// An entry as the page sees it; fromJs reads the same shape back (a reload's stored history and outbox).
+val toJs(const Entry& e) {
   val out = val::object();
-  out.set("seq", static_cast<double>(m.seq));
-  out.set("mid", toJsString(m.mid));
-  out.set("from", toJsString(m.from));
-  out.set("nick", toJsString(m.nick));
-  out.set("text", toJsString(m.text));
-  out.set("time", static_cast<double>(m.time));
+  out.set("seq", static_cast<double>(e.seq));
+  out.set("mid", toJsString(e.mid));
+  out.set("from", toJsString(e.from));
+  out.set("nick", toJsString(e.nick));
+  out.set("key", toJsString(e.key));
+  out.set("kind", toJsString(toString(e.kind)));
+  out.set("text", toJsString(e.text));
+  out.set("target", toJsString(e.target));
+  out.set("reply", toJsString(e.reply));
+  out.set("time", static_cast<double>(e.time));
+  if (e.file) {
+    val file = val::object();
+    file.set("name", toJsString(e.file->name));
+    file.set("size", static_cast<double>(e.file->size));
+    file.set("type", toJsString(e.file->type));
+    file.set("hash", toJsString(e.file->hash));
+    out.set("file", file);
+  }
+  out.set("chain", toJsString(e.chain));
+  out.set("sig", toJsString(e.sig));
   return out;
+}
+
+std::string stringField(const val& object, const char* key) {
+  val value = object[key];
+  return value.isString() ? fromJsString(value) : std::string();
+}
+
+double numberField(const val& object, const char* key) {
+  val value = object[key];
+  return value.isNumber() ? value.as<double>() : 0;
+}
+
+// Anything malformed becomes an entry the core's own checks refuse (a wrong kind, a missing mid).
+std::optional<Entry> entryFromJs(const val& in) {
+  if (in.isNull() || in.typeOf().as<std::string>() != "object") return std::nullopt;
+  auto kind = entryKindFrom(stringField(in, "kind"));
+  if (!kind) return std::nullopt;
+  Entry e;
+  e.seq = static_cast<std::uint64_t>(numberField(in, "seq"));
+  e.mid = stringField(in, "mid");
+  e.from = stringField(in, "from");
+  e.nick = stringField(in, "nick");
+  e.key = stringField(in, "key");
+  e.kind = *kind;
+  e.text = stringField(in, "text");
+  e.target = stringField(in, "target");
+  e.reply = stringField(in, "reply");
+  e.time = static_cast<Millis>(numberField(in, "time"));
+  val file = in["file"];
+  if (!file.isUndefined() && !file.isNull()) {
+    e.file = FileInfo{stringField(file, "name"), static_cast<std::uint64_t>(numberField(file, "size")),
+                      stringField(file, "type"), stringField(file, "hash")};
+  }
+  e.chain = stringField(in, "chain");
+  e.sig = stringField(in, "sig");
+  return e;
+}
+
+std::vector<Entry> entriesFromJs(const val& list) {
+  std::vector<Entry> out;
+  if (!list.isArray()) return out;
+  const auto length = list["length"].as<unsigned>();
+  for (unsigned i = 0; i < length; ++i) {
+    if (auto entry = entryFromJs(list[i])) out.push_back(std::move(*entry));
+  }
+  return out;
+}
+
+// { room, nick, seedHigh, seedLow, key?, fingerprint?, selfId?, history?, outbox?, midCounter? }
+// sealing: "none" (a public room), "secret" or "password" (the driver seals the signaling texts).
+Sealing toSealing(const std::string& kind) {
+  if (kind == "secret") return Sealing::Secret;
+  if (kind == "password") return Sealing::Password;
+  return Sealing::None;
+}
+
+Room::Config configFromJs(const val& in) {
+  Room::Config config;
+  config.room = stringField(in, "room");
+  config.nick = stringField(in, "nick");
+  config.seed = (static_cast<std::uint64_t>(numberField(in, "seedHigh")) << 32) |
+                static_cast<std::uint32_t>(numberField(in, "seedLow"));
+  config.sealing = toSealing(stringField(in, "sealing"));
+  config.key = stringField(in, "key");
+  config.fingerprint = stringField(in, "fingerprint");
+  config.selfId = stringField(in, "selfId");
+  config.history = entriesFromJs(in["history"]);
+  config.outbox = entriesFromJs(in["outbox"]);
+  config.midCounter = static_cast<std::uint64_t>(numberField(in, "midCounter"));
+  return config;
+}
+
+LinkEnd linkEndFromJs(const val& why) {
+  std::string name = why.isString() ? fromJsString(why) : std::string();
+  if (name == "ice-failed") return LinkEnd::IceFailed;
+  if (name == "dtls-failed") return LinkEnd::DtlsFailed;
+  return LinkEnd::Closed;
 }
 
 template <typename Items>
@@ -102,11 +197,12 @@ struct EffectToJs {
     val out = tagged("status");
     out.set("state", toJsString(toString(e.state)));
     out.set("error", toJsString(e.error));
+    out.set("stage", toJsString(e.stage));
     return out;
   }
   val operator()(const effect::MessageAdded& e) const {
     val out = tagged("message");
-    out.set("message", toJs(e.message));
+    out.set("message", toJs(e.entry));
     return out;
   }
   val operator()(const effect::HistoryCleared&) const { return tagged("history-cleared"); }
@@ -119,6 +215,33 @@ struct EffectToJs {
     val out = tagged("notice");
     out.set("kind", toJsString(toString(e.kind)));
     out.set("nick", toJsString(e.nick));
+    out.set("previous", toJsString(e.previous));
+    return out;
+  }
+  val operator()(const effect::Typing& e) const {
+    val out = tagged("typing");
+    out.set("from", toJsString(e.from));
+    out.set("nick", toJsString(e.nick));
+    return out;
+  }
+  val operator()(const effect::Warning& e) const {
+    val out = tagged("warning");
+    out.set("kind", toJsString(e.kind));
+    out.set("from", toJsString(e.from));
+    out.set("nick", toJsString(e.nick));
+    return out;
+  }
+  val operator()(const effect::Denied& e) const {
+    val out = tagged("denied");
+    out.set("what", toJsString(e.what));
+    out.set("reason", toJsString(e.reason));
+    out.set("mid", toJsString(e.mid));
+    return out;
+  }
+  val operator()(const effect::Relayed& e) const {
+    val out = tagged("relayed");
+    out.set("from", toJsString(e.from));
+    out.set("data", toJsString(e.data));
     return out;
   }
 };
@@ -126,26 +249,29 @@ struct EffectToJs {
 // JS numbers are doubles: times arrive as such and are whole milliseconds.
 Millis ms(double now) { return static_cast<Millis>(now); }
 
-Sealing toSealing(const std::string& kind) {
-  if (kind == "secret") return Sealing::Secret;
-  if (kind == "password") return Sealing::Password;
-  return Sealing::None;
-}
-
 class RoomBinding {
  public:
-  RoomBinding(const val& room, const val& nick, double seedHigh, double seedLow)
-      : RoomBinding(room, nick, seedHigh, seedLow, val("none")) {}
-  // sealing: "none" (a public room), "secret" or "password" (the driver seals the signaling texts).
-  RoomBinding(const val& room, const val& nick, double seedHigh, double seedLow, const val& sealing)
-      : room_(Room::Config{fromJsString(room), fromJsString(nick),
-                           (static_cast<std::uint64_t>(seedHigh) << 32) | static_cast<std::uint32_t>(seedLow),
-                           toSealing(fromJsString(sealing))}) {}
+  explicit RoomBinding(const val& config) : room_(configFromJs(config)) {}
 
   void join(double now) { room_.join(ms(now)); }
-  void leave(double now) { room_.leave(ms(now)); }
+  void leave(double now, bool back) { room_.leave(ms(now), back); }
   void closeRoom(double now) { room_.closeRoom(ms(now)); }
-  val send(const val& text, double now) { return toJsString(room_.send(fromJsString(text), ms(now))); }
+  // Chat inputs: each returns why it was refused, or "".
+  val send(const val& text, const val& reply, double now) {
+    return toJsString(room_.send(fromJsString(text), ms(now), fromJsString(reply)));
+  }
+  val edit(const val& target, const val& text, double now) {
+    return toJsString(room_.edit(fromJsString(target), fromJsString(text), ms(now)));
+  }
+  val remove(const val& target, double now) { return toJsString(room_.remove(fromJsString(target), ms(now))); }
+  val react(const val& target, const val& emoji, bool on, double now) {
+    return toJsString(room_.react(fromJsString(target), fromJsString(emoji), on, ms(now)));
+  }
+  val typing(double now) { return toJsString(room_.typing(ms(now))); }
+  val rename(const val& nick, double now) { return toJsString(room_.rename(fromJsString(nick), ms(now))); }
+  val relay(const val& to, const val& data, double now) {
+    return toJsString(room_.relay(fromJsString(to), fromJsString(data), ms(now)));
+  }
   void signalDone(RequestId request, int status, const val& body, double now) {
     room_.onSignalDone(request, status, fromJsString(body), ms(now));
   }
@@ -166,7 +292,8 @@ class RoomBinding {
   }
   void linkOpen(LinkId link, double now) { room_.onLinkOpen(link, ms(now)); }
   void linkMessage(LinkId link, const val& text, double now) { room_.onLinkMessage(link, fromJsString(text), ms(now)); }
-  void linkClosed(LinkId link, double now) { room_.onLinkClosed(link, ms(now)); }
+  // why: "closed", "ice-failed" or "dtls-failed".
+  void linkClosed(LinkId link, double now, const val& why) { room_.onLinkClosed(link, ms(now), linkEndFromJs(why)); }
   void tick(double now) { room_.tick(ms(now)); }
 
   val poll() {
@@ -179,6 +306,9 @@ class RoomBinding {
   }
   val history() const { return arrayToJs(room_.history()); }
   val members() const { return arrayToJs(room_.members()); }
+  val outbox() const { return arrayToJs(room_.outbox()); }
+  double midCounter() const { return static_cast<double>(room_.midCounter()); }
+  val nick() const { return toJsString(room_.nick()); }
   val selfId() const { return toJsString(room_.selfId()); }
   val state() const { return toJsString(toString(room_.state())); }
   double droppedMessages() const { return static_cast<double>(room_.droppedMessages()); }
@@ -194,12 +324,17 @@ class RoomBinding {
 EMSCRIPTEN_BINDINGS(webchat) {
   using webchat::RoomBinding;
   emscripten::class_<RoomBinding>("Room")
-      .constructor<emscripten::val, emscripten::val, double, double>()
-      .constructor<emscripten::val, emscripten::val, double, double, emscripten::val>()
+      .constructor<emscripten::val>()
       .function("join", &RoomBinding::join)
       .function("leave", &RoomBinding::leave)
       .function("closeRoom", &RoomBinding::closeRoom)
       .function("send", &RoomBinding::send)
+      .function("edit", &RoomBinding::edit)
+      .function("remove", &RoomBinding::remove)
+      .function("react", &RoomBinding::react)
+      .function("typing", &RoomBinding::typing)
+      .function("rename", &RoomBinding::rename)
+      .function("relay", &RoomBinding::relay)
       .function("signalDone", &RoomBinding::signalDone)
       .function("signalUnreadable", &RoomBinding::signalUnreadable)
       .function("linkDescribed", &RoomBinding::linkDescribed)
@@ -212,6 +347,9 @@ EMSCRIPTEN_BINDINGS(webchat) {
       .function("nextDeadline", &RoomBinding::nextDeadline)
       .function("history", &RoomBinding::history)
       .function("members", &RoomBinding::members)
+      .function("outbox", &RoomBinding::outbox)
+      .function("midCounter", &RoomBinding::midCounter)
+      .function("nick", &RoomBinding::nick)
       .function("selfId", &RoomBinding::selfId)
       .function("state", &RoomBinding::state)
       .function("droppedMessages", &RoomBinding::droppedMessages)
