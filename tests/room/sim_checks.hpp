@@ -75,7 +75,7 @@ inline bool oneRoom(Simulation& sim, const std::vector<std::size_t>& members) {
 
 // A host driven by hand up to the moment a joiner's answer arrives.
 struct HostAwaitingAnswer {
-  Room host{Room::Config{"lobby", "alice", 1, {}, {}, {}, {}, {}, 0}};
+  Room host{Room::Config{"lobby", "alice", 1}};
   LinkId link = 0;
   std::string offerId;
   effect::SignalGet answerFetch;
