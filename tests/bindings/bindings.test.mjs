@@ -262,7 +262,7 @@ test('an unreadable probe text ends a password room\'s join, and is skipped once
   const password = new core.Room({ room: 'lobby', nick: 'bob', seedHigh: 5, seedLow: 6, sealing: 'password' });
   password.join(0);
   password.signalUnreadable(probeOf(password).request, 10);
-  assert.deepEqual(lastStatus(drain(password)), { type: 'status', state: 'closed', error: 'wrong-password' });
+  assert.deepEqual(lastStatus(drain(password)), { type: 'status', state: 'closed', error: 'wrong-password', stage: '' });
 
   const secret = new core.Room({ room: 'lobby', nick: 'bob', seedHigh: 7, seedLow: 8, sealing: 'secret' });
   secret.join(0);
@@ -271,5 +271,5 @@ test('an unreadable probe text ends a password room\'s join, and is skipped once
   assert.ok(again, 'it looks again');
   assert.equal(secret.lastDropReason(), 'unreadable signaling text');
   secret.signalUnreadable(again.request, 20);
-  assert.deepEqual(lastStatus(drain(secret)), { type: 'status', state: 'closed', error: 'signal-tampered' });
+  assert.deepEqual(lastStatus(drain(secret)), { type: 'status', state: 'closed', error: 'signal-tampered', stage: '' });
 });
