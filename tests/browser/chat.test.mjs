@@ -59,8 +59,21 @@ test('three browsers join, chat at once, and see the same history in the same or
 
   const label = ROOMS === 'private' ? 'private room' : ROOM;
   assert.deepEqual(await notices(alice), [`You joined “${label}” as alice`, 'bob joined', 'carol joined']);
-  const badges = await bob.evaluate(() => [...document.querySelectorAll('#members li')].map((li) => li.textContent));
+  const badges = await bob.evaluate(() => [...document.querySelectorAll('#members li')].map((li) =>
+    [...li.childNodes].filter((n) => !n.classList?.contains('safety-code')).map((n) => n.textContent).join('')));
   assert.deepEqual(badges, ['alice host', 'bob you', 'carol']);
+
+  // Safety codes (docs/security.md): each pair of members sees the same code on both pages, one per
+  // pair, none for oneself.
+  const codes = async (page) => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#members li')]
+    .map((li) => [li.querySelector('.nick').textContent, li.querySelector('.safety-code')?.textContent ?? null])));
+  const [seenByAlice, seenByBob, seenByCarol] = await Promise.all([alice, bob, carol].map(codes));
+  assert.equal(seenByAlice.alice, null);
+  assert.match(seenByAlice.bob, /^\d{5}( \d{5}){5}$/);
+  assert.equal(seenByBob.alice, seenByAlice.bob);
+  assert.equal(seenByCarol.alice, seenByAlice.carol);
+  assert.equal(seenByCarol.bob, seenByBob.carol);
+  assert.equal(new Set([seenByAlice.bob, seenByAlice.carol, seenByBob.carol]).size, 3, 'one code per pair');
   await screenshot(alice, 'chat-as-host');
   await screenshot(bob, 'chat-as-guest-phone-dark');
 });
