@@ -225,3 +225,24 @@ TEST_CASE("an upload cannot carry entries in the name of another connected membe
   REQUIRE(sim.runUntil([&] { return settled(sim, {alice, carol, bob}) && sim.room(bob).history().size() == 1; }, kSettle));
   for (auto m : {alice, carol, bob}) CHECK(texts(sim.room(m).history()) == std::vector<std::string>{"carol's real line"});
 }
+
+TEST_CASE("a shared file's entry reaches every member with its description, newcomers through history") {
+  Simulation sim;
+  auto room = requireRoom(sim, {"alice", "bob"});
+  auto [alice, bob] = std::pair{room[0], room[1]};
+  const FileInfo file{"photo.png", 123456, "image/png", std::string(64, 'a')};
+  CHECK(sim.input(bob, [&](Room& r, Millis now) { return r.shareFile(file, "look", now); }) == "");
+  // Refused locally what the host would refuse: an empty name.
+  CHECK_FALSE(sim.input(bob, [&](Room& r, Millis now) { return r.shareFile({"", 1, "", std::string(64, 'b')}, "", now); }).empty());
+  auto carol = sim.join("lobby", "carol");
+  REQUIRE(sim.runUntil([&] { return settled(sim, {alice, bob, carol}); }, kSettle));
+  for (auto m : {alice, bob, carol}) {
+    REQUIRE(sim.room(m).history().size() == 1);
+    const Entry& e = sim.room(m).history()[0];
+    CHECK(e.kind == EntryKind::File);
+    CHECK(e.text == "look");
+    CHECK(e.from == sim.room(bob).selfId());
+    REQUIRE(e.file);
+    CHECK(*e.file == file);
+  }
+}

@@ -272,6 +272,12 @@ class RoomBinding {
   val relay(const val& to, const val& data, double now) {
     return toJsString(room_.relay(fromJsString(to), fromJsString(data), ms(now)));
   }
+  // file: { name, size, type, hash }, as the history's file entries carry it.
+  val shareFile(const val& file, const val& caption, double now) {
+    FileInfo info{stringField(file, "name"), static_cast<std::uint64_t>(numberField(file, "size")),
+                  stringField(file, "type"), stringField(file, "hash")};
+    return toJsString(room_.shareFile(std::move(info), fromJsString(caption), ms(now)));
+  }
   void signalDone(RequestId request, int status, const val& body, double now) {
     room_.onSignalDone(request, status, fromJsString(body), ms(now));
   }
@@ -335,6 +341,7 @@ EMSCRIPTEN_BINDINGS(webchat) {
       .function("typing", &RoomBinding::typing)
       .function("rename", &RoomBinding::rename)
       .function("relay", &RoomBinding::relay)
+      .function("shareFile", &RoomBinding::shareFile)
       .function("signalDone", &RoomBinding::signalDone)
       .function("signalUnreadable", &RoomBinding::signalUnreadable)
       .function("linkDescribed", &RoomBinding::linkDescribed)

@@ -73,6 +73,9 @@ class Room final {
   [[nodiscard]] std::string rename(std::string_view nick, Millis now);
   // Sends `data` to member `to` through the host; it arrives there as Relayed.
   [[nodiscard]] std::string relay(std::string_view to, std::string_view data, Millis now);
+  // Announces a file with a `file` entry (`caption` its text); its bytes travel over direct links
+  // between members (docs/files.md).
+  [[nodiscard]] std::string shareFile(FileInfo file, std::string_view caption, Millis now);
 
   // status: the HTTP status (200, 204, 4xx, 5xx) or 0 when the server could not be reached.
   void onSignalDone(RequestId request, int status, std::string_view body, Millis now);

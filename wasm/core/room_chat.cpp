@@ -54,6 +54,15 @@ std::string Room::react(std::string_view target, std::string_view emoji, bool on
   return author(std::move(entry), now);
 }
 
+std::string Room::shareFile(FileInfo file, std::string_view caption, Millis now) {
+  now_ = now;
+  Entry entry;
+  entry.kind = EntryKind::File;
+  entry.file = std::move(file);
+  entry.text = std::string(caption);
+  return author(std::move(entry), now);
+}
+
 // Fills in what the author writes, queues the entry in the outbox and hands it to the host (or
 // sequences it, hosting). Refused here what the host would refuse.
 std::string Room::author(Entry entry, Millis now) {
