@@ -7,6 +7,7 @@ import { Announcer } from './page/announcer.js';
 import { Attention } from './page/attention.js';
 import { Composer } from './page/composer.js';
 import { Conversation } from './page/conversation.js';
+import { FilePanel } from './page/files.js';
 import { registerServiceWorker } from './page/install.js';
 import { copyText, inviteLink } from './page/invite.js';
 import { lineSpeech } from './page/line-view.js';
@@ -44,6 +45,7 @@ const conversation = new Conversation($('messages'), $('jump'), {
   remove: (mid) => tryAction(() => room.delete(mid)),
   react: (mid, emoji, on) => tryAction(() => room.react(mid, emoji, on)),
   discard: (mid) => conversation.discard(mid),
+  file: (body, line) => files.show(body, line),
 });
 
 const composer = new Composer(
@@ -64,6 +66,10 @@ const composer = new Composer(
       return true;
     },
   });
+
+// Files: picked, dropped on the conversation or pasted; each shown in its line (page/files.js).
+const files = new FilePanel({ conversation: $('conversation'), form: $('send-form'), text: $('text'),
+                              onError: (text) => composer.showError(`Not shared: ${text}`) });
 
 function tryAction(act) {
   try {
@@ -198,6 +204,7 @@ function enterRoom(joined, roomOptions, described) {
   $('room-kind').textContent = described.words;
   $('room-kind').dataset.kind = described.kind;
   attention.enter(roomName);
+  files.attach(room);
   showChat(room.history);
   conversation.addNotice(`You joined “${roomName}” as ${room.nick}`);
   showOutbox();
@@ -322,6 +329,7 @@ function onStatus(status) {
 function showStart() {
   if (room && historyName) saveHistory(historyName, room.history);
   room = null;
+  files.attach(null);
   unread.title = 'webchat';
   conversation.clear();
   typing.clear();

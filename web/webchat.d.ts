@@ -64,6 +64,10 @@ export interface JoinOptions {
   /** Its own entries not yet sequenced (Room.outbox), and Room.midCounter: sent once it is in. */
   outbox?: Entry[];
   midCounter?: number;
+  /** The largest file sendFile() shares and this member fetches. Default 1 GiB (2^30 bytes). */
+  maxFileBytes?: number;
+  /** Files up to this size announced while in the room are fetched at once. Default maxFileBytes. */
+  autoFetchBytes?: number;
 }
 
 /** A member's Ed25519 identity. Keys and signatures are base64url without padding (43 and 86 characters). */
@@ -93,8 +97,22 @@ export interface FileInfo {
   name: string;
   size: number;
   type: string;
-  /** SHA-256, 64 lowercase hex digits. */
+  /** SHA-256 over the SHA-256s of the file's 1 MiB blocks (docs/files.md), 64 lowercase hex digits. */
   hash: string;
+}
+
+/** Where a file of the history stands at this member. */
+export interface FileState {
+  state: 'held' | 'downloading' | 'incomplete' | 'cancelled' | 'failed' | 'none';
+  bytes: number;
+  size: number;
+  /** Why it stopped: 'withdrawn' (its sender cancelled), 'hash-mismatch', 'holder-gone', 'not-held', ... */
+  reason?: string;
+}
+
+/** sendFile() refused the file. */
+export class FileError extends Error {
+  readonly code: 'file-too-large' | 'file-unreadable';
 }
 
 /**
@@ -188,6 +206,12 @@ export interface RoomEventMap {
   notice: CustomEvent<RoomNotice>;
   /** The history shown so far is replaced (after a failover or merge): clear it; its lines follow as 'message'. */
   historyreset: CustomEvent<undefined>;
+  /** A file's bytes moved: a download ('down'), or a member pulling one we hold ('up', with its id). */
+  fileprogress: CustomEvent<{ hash: string; direction: 'down' | 'up'; bytes: number; size: number; peer?: string; done?: boolean; reason?: string }>;
+  /** A file arrived whole here, its hash checked. */
+  file: CustomEvent<{ hash: string; blob: Blob; entry?: Entry }>;
+  /** A download stopped without the file: nobody reachable holds it, it was cancelled, or its bytes were wrong. */
+  fileended: CustomEvent<{ hash: string; outcome: 'incomplete' | 'cancelled' | 'failed'; reason: string }>;
 }
 
 export class Room extends EventTarget {
@@ -232,6 +256,18 @@ export class Room extends EventTarget {
   typing(): void;
   /** Sends data (at most 60,000 bytes) to member `to` through the host. */
   relay(to: string, data: string): void;
+  /**
+   * Shares a file: hashes it (reading it once, in blocks), then a 'file' entry announces it; members
+   * pull its bytes over direct links. Rejects with a FileError (too large, unreadable) or a RangeError.
+   */
+  sendFile(file: Blob & { name?: string }, options?: { caption?: string }): Promise<void>;
+  /** Fetches the file of a file entry (from its author or any member that holds it). */
+  fetchFile(hash: string): void;
+  /** Stops a download; for one's own file, stops sharing it. */
+  cancelFile(hash: string): void;
+  /** The file's bytes if this member holds them (shared or received), else null. */
+  fileBlob(hash: string): Blob | null;
+  fileState(hash: string): FileState;
   /** Changes this member's nickname; resolves once the room shows it, rejects with a WebchatError (nick-taken...). */
   rename(nick: string): Promise<void>;
   /**

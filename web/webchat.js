@@ -12,6 +12,8 @@
 // the logic inputs (user calls, signaling replies, data-channel events, timers) and carries out the
 // effects it asks for with fetch, RTCPeerConnection and RTCDataChannel. It holds no room state itself.
 
+import { DEFAULT_MAX_FILE_BYTES, FileError as FileRefused } from './files/file-share.js';
+import { RoomFiles } from './files/room-files.js';
 import { iceGathered } from './ice-gathered.js';
 import { rehearseJoin } from './webchat-rehearsal.js';
 import { checkIdentity, loadIdentity as loadOwnIdentity, verify as verifySignature } from './crypto/identity.js';
@@ -82,6 +84,9 @@ export class WebchatError extends Error {
   }
 }
 
+/** Why sendFile() refused a file: `code` 'file-too-large' or 'file-unreadable'. */
+export const FileError = FileRefused;
+
 export function describeError(code) {
   return ERROR_TEXT[code] ?? code;
 }
@@ -137,6 +142,7 @@ function randomSeed() {
 export async function joinRoom({
   room = 'default', nick, signal, iceServers = [], iceGatherCapMs = ICE_GATHER_CAP_MS, trickleAfterMs = TRICKLE_AFTER_MS,
   password, secret, identity, memberId = '', history = [], outbox = [], midCounter = 0,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES, autoFetchBytes = maxFileBytes,
 } = {}) {
   if (typeof RTCPeerConnection === 'undefined') throw new WebchatError('webrtc-unsupported');
   const problem = roomProblem({ room, password, secret });
@@ -152,7 +158,8 @@ export async function joinRoom({
     room: keys.tag, nick: String(nick ?? ''), seedHigh, seedLow, sealing: keys.sealing, key: self?.publicKey ?? '',
     selfId: String(memberId), history, outbox, midCounter: Number(midCounter) || 0,
   });
-  const chat = new Room(logic, { room: name, nick: String(nick ?? ''), signal, iceServers, iceGatherCapMs, trickleAfterMs, keys, identity: self });
+  const chat = new Room(logic, { room: name, nick: String(nick ?? ''), signal, iceServers, iceGatherCapMs, trickleAfterMs, keys, identity: self,
+                                 files: { core, maxFileBytes, autoFetchBytes } });
   return chat.joined;
 }
 
@@ -174,6 +181,7 @@ export class Room extends EventTarget {
   /** Signaling texts that did not open under this room's key (altered on the way, or a wrong password). */
   unreadableTexts = 0;
   #renaming = null;        // { nick, resolve, reject, timer }: a rename the host has not answered yet
+  #files = null;           // RoomFiles (files/room-files.js), when joinRoom made this Room
 
   constructor(logic, options, io = BROWSER_IO) {
     super();
@@ -203,6 +211,10 @@ export class Room extends EventTarget {
     // than when its connection times out; as one likely back soon (a reload), kept listed that long.
     this.#onPageHide = () => this.leave({ back: true });
     globalThis.addEventListener?.('pagehide', this.#onPageHide);
+    if (options.files) {
+      const { core, maxFileBytes, autoFetchBytes } = options.files;
+      this.#files = new RoomFiles(this, core, { maxFileBytes, autoFetchBytes, rtcConfig: { iceServers: options.iceServers } });
+    }
     this.#input(() => this.#logic.join(Date.now()));
   }
 
@@ -244,6 +256,30 @@ export class Room extends EventTarget {
   /** Sends `data` (a string of at most 60,000 bytes) to member `to`; it arrives as a 'relay' event there. */
   relay(to, data) {
     this.#chat(() => this.#logic.relay(String(to), String(data), Date.now()));
+  }
+
+  /**
+   * Shares a File or Blob: reads it once to hash it, then a file entry announces it (`caption` its
+   * text); each member pulls the bytes over a direct link (docs/files.md). Rejects with a FileError
+   * (`file-too-large` above maxFileBytes, `file-unreadable`) or a RangeError (refused entry).
+   */
+  async sendFile(file, { caption = '' } = {}) {
+    const info = await this.#filesOrThrow().prepare(file);
+    this.#chat(() => this.#logic.shareFile(info, String(caption), Date.now()));
+  }
+
+  /** Pulls the file of a file entry (by its hash) from a member holding it; 'file' says when it is here. */
+  fetchFile(hash) { this.#filesOrThrow().fetch(String(hash)); }
+  /** Stops pulling a file; for one's own file, stops sharing it (members pulling it see it cancelled). */
+  cancelFile(hash) { this.#filesOrThrow().cancel(String(hash)); }
+  /** The Blob of a file held here (shared or received, hash checked), or null. */
+  fileBlob(hash) { return this.#files?.blob(String(hash)) ?? null; }
+  /** { state: 'held'|'downloading'|'incomplete'|'cancelled'|'failed'|'none', bytes, size, reason? } */
+  fileState(hash) { return this.#files?.state(String(hash)) ?? { state: 'none', bytes: 0, size: 0 }; }
+
+  #filesOrThrow() {
+    if (!this.#files) throw new RangeError('this room has no file sharing');
+    return this.#files;
   }
 
   /**

@@ -76,6 +76,7 @@ export function renderLine(line, me, quoted, act) {
   let mentioned = false;
   if (line.deleted) body.append(element('em', 'deleted-note', 'deleted'));
   else mentioned = renderMarkdown(body, line.text, { nicks: me.nicks, self: me.nick }) && !own;
+  if (line.file && !line.deleted) act.file?.(body, line);  // a shared file's card (page/files.js)
   li.classList.toggle('mentioned', mentioned);
   // Real separators, so copying a line or reading it aloud gives "12:04 bob: hi", not "12:04bobhi".
   li.append(stamp, ' ', who, ': ', body);

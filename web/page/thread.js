@@ -25,12 +25,13 @@ export class Thread {
    */
   apply(entry) {
     const kind = entry.kind ?? 'text';
-    if (kind === 'text') {
+    if (kind === 'text' || kind === 'file') {  // a file's line: its caption, and the file (page/files.js)
       const mid = entry.mid ?? `seq-${entry.seq}`;
       const known = this.#lines.get(mid);
       const line = {
         mid, seq: entry.seq, from: entry.from, nick: entry.nick, time: entry.time, text: entry.text ?? '',
         reply: entry.reply ?? '', edited: false, deleted: false, pending: false, failed: false, reactions: new Map(),
+        file: kind === 'file' ? entry.file : undefined,
       };
       // Sequenced again (a failover hands the history over anew): edits and reactions applied to it stay.
       if (known && !known.pending) Object.assign(line, { text: known.text, edited: known.edited, deleted: known.deleted, reactions: known.reactions });
@@ -61,7 +62,7 @@ export class Thread {
         return line.mid;
       }
       default:
-        return '';  // a kind this page does not show (files: issue #16)
+        return '';  // a kind this page does not show
     }
   }
 

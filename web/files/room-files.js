@@ -1,0 +1,159 @@
+// A Room's file sharing (issue #16): `file` entries in the history announce files; each member that
+// wants one pulls it with a FileShare over a direct link to a member holding it, signaled by texts
+// the room relays through its host. webchat.js makes one per Room and forwards its API to it.
+//
+// Room events it dispatches (CustomEvent detail):
+//   fileprogress { hash, direction: 'down'|'up', bytes, size, peer? }   a download or an upload moved
+//   file         { hash, blob, entry }     a file arrived whole, its hash checked (and every time
+//                                          one is shared by us: blob is the shared File)
+//   fileended    { hash, outcome, reason }  a download stopped without the file: 'incomplete' (nobody
+//                                          reachable holds it), 'cancelled' (by us or its author),
+//                                          'failed' (its bytes did not match its hash)
+
+import { FileError, FileShare } from './file-share.js';
+
+// A file entry that arrives while we are in the room, this recent, is fetched at once; entries of
+// the history handed to us when joining wait for a person to ask (fetch()).
+const AUTO_FETCH_WITHIN_MS = 60000;
+
+export class RoomFiles {
+  #room;
+  #share;
+  #autoFetchBytes;
+  #entries = new Map();    // hash → the file entry last seen for it
+  #downloads = new Map();  // hash → transfer
+  #states = new Map();     // hash → { state, bytes, size, reason }
+  #members = [];
+  #inRoom = false;  // joined: entries arriving now are new, not the history handed over
+
+  constructor(room, core, { maxFileBytes, autoFetchBytes = maxFileBytes, rtcConfig } = {}) {
+    this.#room = room;
+    this.#autoFetchBytes = autoFetchBytes;
+    // A relay the room refuses (the member just left, the rate limit): that link never opens, and the
+    // transfer moves on to another holder after the link's timeout.
+    const relay = (peer, text) => { try { room.relay(peer, text); } catch { /* see above */ } };
+    this.#share = new FileShare({ core, selfId: room.selfId, relay, rtcConfig, maxFileBytes });
+    const share = this.#share;
+    share.addEventListener('progress', ({ detail }) => {
+      this.#setState(detail.hash, { state: 'downloading', bytes: detail.bytes, size: detail.size });
+      this.#emit('fileprogress', { hash: detail.hash, direction: 'down', bytes: detail.bytes, size: detail.size });
+    });
+    share.addEventListener('received', ({ detail }) => {
+      this.#downloads.delete(detail.hash);
+      this.#setState(detail.hash, { state: 'held', bytes: detail.blob.size, size: detail.blob.size });
+      this.#emit('file', { hash: detail.hash, blob: detail.blob, entry: this.#entries.get(detail.hash) });
+    });
+    share.addEventListener('ended', ({ detail }) => this.#ended(detail));
+    share.addEventListener('upload', ({ detail }) => {
+      this.#emit('fileprogress', { hash: detail.hash, direction: 'up', bytes: detail.bytes, size: detail.size, peer: detail.peer, done: detail.done, reason: detail.reason });
+    });
+    room.addEventListener('relay', ({ detail }) => share.relayed(detail.from, detail.data));
+    room.addEventListener('members', ({ detail }) => this.#onMembers(detail));
+    room.addEventListener('message', ({ detail }) => this.#onEntry(detail));
+    room.addEventListener('status', ({ detail }) => {
+      if (detail.state === 'host' || detail.state === 'guest') this.#inRoom = true;
+      if (detail.state === 'closed') share.close();
+    });
+    this.#members = room.members;
+    for (const entry of room.history) this.#onEntry(entry);
+  }
+
+  get maxFileBytes() { return this.#share.maxFileBytes; }
+
+  /** Hashes `file`, serves it, and returns the file entry's fields for the room to announce. */
+  async prepare(file) {
+    const { hash, size } = await this.#share.share(file);
+    this.#setState(hash, { state: 'held', bytes: size, size });
+    return { name: String(file.name ?? 'file').slice(0, 255) || 'file', size, type: String(file.type ?? '').slice(0, 127), hash };
+  }
+
+  /** The shared file or received Blob of `hash`, or null. */
+  blob(hash) { return this.#share.blob(hash); }
+
+  /** { state: 'held'|'downloading'|'incomplete'|'cancelled'|'failed'|'none', bytes, size, reason } */
+  state(hash) { return { state: 'none', bytes: 0, size: this.#entries.get(hash)?.file?.size ?? 0, ...this.#states.get(hash) }; }
+
+  /** Pulls the file of a history entry (by its hash) from whoever holds it. */
+  fetch(hash) {
+    const entry = this.#entries.get(hash);
+    if (!entry) throw new RangeError('no such file in the history');
+    if (this.#share.holds(hash) || this.#downloads.has(hash)) return;
+    const transfer = this.#share.fetch(entry.file, this.#holders(entry));
+    this.#downloads.set(hash, transfer);
+    this.#setState(hash, { state: 'downloading', bytes: 0, size: entry.file.size });
+  }
+
+  /** Stops a download; for our own file, stops serving it (members pulling it see it cancelled). */
+  cancel(hash) {
+    const transfer = this.#downloads.get(hash);
+    if (transfer !== undefined) return this.#share.cancel(transfer);
+    const entry = this.#entries.get(hash);
+    if (entry?.from === this.#room.selfId || this.#share.holds(hash)) {
+      this.#share.withdraw(hash);
+      this.#setState(hash, { state: 'cancelled', reason: 'cancelled' });
+    }
+  }
+
+  // The author first, then everyone else in join order: any member that completed it serves it on.
+  #holders(entry) {
+    const others = this.#members.map((m) => m.id).filter((id) => id !== entry.from && id !== this.#room.selfId);
+    return [entry.from, ...others];
+  }
+
+  #onEntry(entry) {
+    if (entry.kind !== 'file' || !entry.file) return;
+    const known = this.#entries.has(entry.file.hash);  // seen before: a history handed over again
+    this.#entries.set(entry.file.hash, entry);
+    if (entry.from === this.#room.selfId || known || !this.#inRoom) return;
+    const recent = Math.abs(Date.now() - entry.time) < AUTO_FETCH_WITHIN_MS;
+    if (recent && entry.file.size <= this.#autoFetchBytes) {
+      try {
+        this.fetch(entry.file.hash);
+      } catch (error) {
+        if (!(error instanceof FileError)) throw error;
+        this.#setState(entry.file.hash, { state: 'failed', reason: error.code });
+        this.#emit('fileended', { hash: entry.file.hash, outcome: 'failed', reason: error.code });
+      }
+    }
+  }
+
+  #onMembers(members) {
+    const present = new Set(members.map((m) => m.id));
+    for (const gone of this.#members.filter((m) => !present.has(m.id))) this.#share.memberGone(gone.id);
+    const arrived = members.some((m) => !this.#members.some((old) => old.id === m.id));
+    this.#members = members;
+    // Someone new may hold what nobody else did (a member back after a reload): ask again.
+    if (!arrived) return;
+    for (const [hash, transfer] of this.#downloads) {
+      if (this.#states.get(hash)?.state === 'incomplete') {
+        this.#setState(hash, { state: 'downloading' });
+        this.#share.retry(transfer, this.#holders(this.#entries.get(hash)));
+      }
+    }
+  }
+
+  #ended({ transfer, hash, outcome, reason }) {
+    if (outcome === 'incomplete' && reason === 'withdrawn') {
+      // Its author (the last member asked) stopped sharing it: the sender cancelled. What was stored
+      // is freed; the 'cancelled' that follows is quiet.
+      this.#setState(hash, { state: 'cancelled', reason });
+      this.#emit('fileended', { hash, outcome: 'cancelled', reason });
+      return this.#share.cancel(transfer);
+    }
+    const quiet = outcome === 'cancelled' && this.#states.get(hash)?.state === 'cancelled';
+    if (outcome !== 'incomplete') {
+      this.#downloads.delete(hash);
+    }
+    if (quiet) return;
+    this.#setState(hash, { state: outcome, reason });
+    this.#emit('fileended', { hash, outcome, reason });
+  }
+
+  #setState(hash, fields) {
+    this.#states.set(hash, { ...this.#states.get(hash), ...fields });
+  }
+
+  #emit(type, detail) {
+    this.#room.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
