@@ -144,3 +144,14 @@ test('the sender killed mid-transfer leaves the others with a clear "incomplete"
   const { status } = await waitForCard(page('other'), 'doomed.bin', '.file-status[data-tone="error"]');
   assert.match(status, /^Incomplete/);
 });
+
+test('the host killed mid-transfer: the transfer between two guests completes after the failover', async () => {
+  // Left: host, other, late. The file goes other → late (and host) over direct links, not the host's.
+  await dropFile(page('other'), { name: 'through-failover.bin', type: '', size: 30 * MB });
+  const late = browsers.find((b) => b.name === 'late').page;
+  await waitForCard(late, 'through-failover.bin', '.file-status:not(:empty)');
+  killBrowser(browsers, 'host');
+  await waitForCard(late, 'through-failover.bin', '.file-link');
+  const expected = await downloadedSha256(page('other'), 'through-failover.bin');
+  assert.equal(await downloadedSha256(late, 'through-failover.bin'), expected);
+});

@@ -25,6 +25,7 @@ export class RoomFiles {
   #states = new Map();     // hash → { state, bytes, size, reason }
   #members = [];
   #inRoom = false;  // joined: entries arriving now are new, not the history handed over
+  #settled = false; // host or guest, not re-forming after a failover
 
   constructor(room, core, { maxFileBytes, autoFetchBytes = maxFileBytes, rtcConfig } = {}) {
     this.#room = room;
@@ -51,7 +52,11 @@ export class RoomFiles {
     room.addEventListener('members', ({ detail }) => this.#onMembers(detail));
     room.addEventListener('message', ({ detail }) => this.#onEntry(detail));
     room.addEventListener('status', ({ detail }) => {
-      if (detail.state === 'host' || detail.state === 'guest') this.#inRoom = true;
+      this.#settled = detail.state === 'host' || detail.state === 'guest';
+      if (this.#settled) {
+        this.#inRoom = true;
+        this.#onMembers(room.members);  // what changed while it was not settled
+      }
       if (detail.state === 'closed') share.close();
     });
     this.#members = room.members;
@@ -118,6 +123,9 @@ export class RoomFiles {
   }
 
   #onMembers(members) {
+    // While the room re-forms (its host gone) the list is in flux, but the direct links do not
+    // depend on the host: transfers between two members go on. Only a settled list says who left.
+    if (!this.#settled) return;
     const present = new Set(members.map((m) => m.id));
     for (const gone of this.#members.filter((m) => !present.has(m.id))) this.#share.memberGone(gone.id);
     const arrived = members.some((m) => !this.#members.some((old) => old.id === m.id));
