@@ -37,6 +37,7 @@ export class FileShare extends EventTarget {
   #incoming = new Map();  // transfer → download record
   #outgoing = new Map();  // peer → chunks to send, in order: { request, hash, offset, length, stopped }
   #sending = new Set();   // peers whose send loop is running
+  #finished = [];         // sinks of completed downloads: their storage is freed at close()
   #pumping = false;
   #timer = null;
 
@@ -135,11 +136,16 @@ export class FileShare extends EventTarget {
     this.#input(() => this.#logic.linkClosed(peer, Date.now()));
   }
 
-  close() {
+  /**
+   * Ends every link; unless keepFiles, frees what downloads stored (OPFS files): blobs received
+   * become unreadable.
+   */
+  close({ keepFiles = false } = {}) {
     clearTimeout(this.#timer);
     this.#links.closeAll();
     for (const record of this.#incoming.values()) record.sink.then((sink) => sink.discard());
     this.#incoming.clear();
+    if (!keepFiles) for (const sink of this.#finished.splice(0)) sink.discard();
   }
 
   #checkSize(size) {
@@ -306,6 +312,7 @@ export class FileShare extends EventTarget {
       return ended();
     }
     const blob = await sink.finish(record.type);
+    this.#finished.push(sink);
     this.#held.set(record.hash, blob);  // the machine serves it on; this is where its bytes are
     this.#progress(record, true);
     this.#emit('received', { transfer, hash: record.hash, blob });

@@ -57,7 +57,9 @@ export class RoomFiles {
         this.#inRoom = true;
         this.#onMembers(room.members);  // what changed while it was not settled
       }
-      if (detail.state === 'closed') share.close();
+      // Left: what was received is freed. Ended under us (the host closed it...): the page keeps the
+      // conversation readable, its files too.
+      if (detail.state === 'closed') share.close({ keepFiles: Boolean(detail.error) });
     });
     this.#members = room.members;
     for (const entry of room.history) this.#onEntry(entry);

@@ -22,16 +22,6 @@ export async function openSink(name) {
   return new BlobSink();
 }
 
-/** Removes files a previous page left behind (a tab closed mid-transfer). */
-export async function clearLeftovers() {
-  try {
-    const root = await navigator.storage.getDirectory();
-    await root.removeEntry(FOLDER, { recursive: true });
-  } catch {
-    // nothing there, or no OPFS
-  }
-}
-
 class BlobSink {
   kind = 'blob';
   #parts = [];
@@ -89,6 +79,7 @@ class OpfsSink {
     return file.slice(0, file.size, type);
   }
 
+  /** Drops the bytes, whether still being written or finished (its File is unreadable after). */
   async discard() {
     await this.#writable.abort?.().catch(() => {});
     await this.#folder.removeEntry(this.#name).catch(() => {});
