@@ -1,6 +1,6 @@
 // Files in a room of real browsers, through the page as a person uses it (files dropped on the
 // conversation): a 50 MB random file from a guest reaches every member with its SHA-256 matching; an
-// image (recognised by its bytes) shows inline, an SVG named like a PNG is only a download; a
+// image (recognised by its bytes) shows inline, an SVG (even named .png) or HTML file is only a download; a
 // receiver cancels; the sender's tab is killed mid-transfer; a newcomer fetches an earlier file.
 
 import assert from 'node:assert/strict';
@@ -41,6 +41,8 @@ function dropFile(p, { name, type, size = 0, kind = 'random' }) {
       parts = [await new Promise((r) => canvas.toBlob(r, 'image/png'))];
     } else if (what === 'svg') {
       parts = ['<svg xmlns="http://www.w3.org/2000/svg" onload="document.title=\'owned\'"><rect width="9" height="9"/></svg>'];
+    } else if (what === 'html') {
+      parts = ['<!doctype html><script>parent.document.title = "owned"</script><img src=x onerror="parent.document.title=\'owned\'">'];
     } else {
       parts = [];
       for (let at = 0; at < bytes; at += 65536) {
@@ -102,14 +104,24 @@ test('a 50 MB random file from a guest reaches every member, its SHA-256 matchin
   }
 });
 
-test('an image shows inline whatever its name; an SVG named .png is only a download', async () => {
+test('an image shows inline whatever its name; an SVG named .png, an SVG or an HTML file is only a download', async () => {
   await dropFile(page('host'), { name: 'photo.txt', type: 'text/plain', kind: 'png' });
   await dropFile(page('host'), { name: 'trap.png', type: 'image/png', kind: 'svg' });
+  await dropFile(page('host'), { name: 'trap.svg', type: 'image/svg+xml', kind: 'svg' });
+  await dropFile(page('host'), { name: 'trap.html', type: 'text/html', kind: 'html' });
   for (const name of ['guest', 'other']) {
     await waitForCard(page(name), 'photo.txt', 'img.file-thumb');
-    await waitForCard(page(name), 'trap.png', '.file-link');
+    for (const trap of ['trap.png', 'trap.svg', 'trap.html']) {
+      await waitForCard(page(name), trap, '.file-link');
+      // Its link is typed as bytes: opening it downloads, it never renders in the page's origin.
+      assert.equal(await page(name).evaluate(async (fileName) => {
+        const card = [...document.querySelectorAll('.file-card')].find((c) => c.querySelector('.file-meta').textContent.startsWith(`${fileName} ·`));
+        return (await fetch(card.querySelector('.file-link').href)).headers.get('content-type');
+      }, trap), 'application/octet-stream', trap);
+    }
     assert.equal(await page(name).evaluate(() => document.querySelectorAll('.file-card img').length >= 1 &&
-      [...document.querySelectorAll('.file-card img')].every((img) => !img.closest('.file-card').querySelector('.file-meta').textContent.startsWith('trap.png'))), true);
+      [...document.querySelectorAll('.file-card img')].every((img) => !img.closest('.file-card').querySelector('.file-meta').textContent.startsWith('trap.'))), true);
+    assert.equal(await page(name).evaluate(() => document.querySelectorAll('.file-card iframe, .file-card object, .file-card embed').length), 0);
     assert.notEqual(await page(name).evaluate(() => document.title), 'owned');
   }
   // Click: full size in the page's viewer.
