@@ -64,7 +64,7 @@ export interface JoinOptions {
   /** Its own entries not yet sequenced (Room.outbox), and Room.midCounter: sent once it is in. */
   outbox?: Entry[];
   midCounter?: number;
-  /** The largest file sendFile() shares and this member fetches. Default 1 GiB (2^30 bytes). */
+  /** The largest file sendFile() shares, this member fetches, and the room shows (its file entries are checked against it; every member should use the same). Default 1 GiB (2^30 bytes). */
   maxFileBytes?: number;
   /** Files up to this size announced while in the room are fetched at once. Default maxFileBytes. */
   autoFetchBytes?: number;

@@ -156,7 +156,7 @@ export async function joinRoom({
   // A reload comes back as the same member, with what it held: memberId, history, outbox, midCounter.
   const logic = new core.Room({
     room: keys.tag, nick: String(nick ?? ''), seedHigh, seedLow, sealing: keys.sealing, key: self?.publicKey ?? '',
-    selfId: String(memberId), history, outbox, midCounter: Number(midCounter) || 0,
+    selfId: String(memberId), history, outbox, midCounter: Number(midCounter) || 0, maxFileBytes,
   });
   const chat = new Room(logic, { room: name, nick: String(nick ?? ''), signal, iceServers, iceGatherCapMs, trickleAfterMs, keys, identity: self,
                                  files: { core, maxFileBytes, autoFetchBytes } });

@@ -205,6 +205,22 @@ test('send reports why a line is refused', () => {
   assert.equal(room.send('ok', '', 0), '');
 });
 
+test('shareFile refuses a bad file description with its reason; the size limit is the config\'s', () => {
+  const { room } = hostWithGuest();
+  const hash = 'a'.repeat(64);
+  const share = (file) => room.shareFile({ name: 'a', size: 1, type: '', hash, ...file }, '', 70);
+  for (const size of [-1, 1.5, NaN, Infinity, '12', undefined, 2 ** 53 + 2]) {
+    assert.equal(share({ size }), 'file size is not a whole number of bytes from 0 to 2^53', String(size));
+  }
+  assert.equal(share({ name: 'a/b' }), 'file name contains a path separator');
+  assert.equal(share({ hash: 'A'.repeat(64) }), 'file hash is not 64 lowercase hex digits');
+  assert.equal(share({ size: 2 ** 30 + 1 }), 'file is larger than this room\'s limit of 1073741824 bytes');
+  assert.equal(share({ size: 2 ** 30, type: 'image/png' }), '');
+  assert.deepEqual(drain(room).find((e) => e.type === 'message').message.file, { name: 'a', size: 2 ** 30, type: 'image/png', hash });
+  const limited = new core.Room({ room: 'lobby', nick: 'carol', seedHigh: 3, seedLow: 4, maxFileBytes: 100 });
+  assert.equal(limited.shareFile({ name: 'a', size: 101, type: '', hash }, '', 0), 'file is larger than this room\'s limit of 100 bytes');
+});
+
 test('a link that failed is reported with how it failed', () => {
   const joiner = joinerGivenOffer('00112233aabbccdd', 7);
   const open = drain(joiner).find((e) => e.type === 'open-link');

@@ -246,3 +246,128 @@ TEST_CASE("a shared file's entry reaches every member with its description, newc
     CHECK(*e.file == file);
   }
 }
+
+namespace {
+
+// A file entry as a hostile browser would craft it, straight onto its channel to the host.
+std::string craftedFileSay(const std::string& mid, const std::string& nick, const FileInfo& file, Millis time) {
+  Entry entry;
+  entry.mid = mid;
+  entry.nick = nick;
+  entry.kind = EntryKind::File;
+  entry.file = file;
+  entry.time = time;
+  return encodeMessage(Say{entry});
+}
+
+const std::string kHash(64, 'a');
+
+// Descriptions no page may show or offer as a download, each with the reason the room gives.
+const std::vector<std::pair<FileInfo, std::string>> kBadFiles = {
+    {{"../../.bashrc", 10, "", kHash}, "file name contains a path separator"},
+    {{"C:\\Windows\\evil.dll", 10, "", kHash}, "file name contains a path separator"},
+    {{"..", 10, "", kHash}, "file name is . or .."},
+    {{"", 10, "", kHash}, "file name is empty or longer than 255 characters"},
+    {{std::string(256, 'x'), 10, "", kHash}, "file name is empty or longer than 255 characters"},
+    {{"photo\u202Egnp.exe", 10, "", kHash}, "file name contains a bidirectional control character"},
+    {{"two\nlines", 10, "", kHash}, "file name contains a control character"},
+    {{"c1\u0085", 10, "", kHash}, "file name contains a control character"},
+    {{"a.txt", 10, "text/html\r\nX-Evil: 1", kHash}, "file type is not printable ASCII"},
+    {{"a.txt", 10, std::string(128, 'x'), kHash}, "file type is longer than 127 bytes"},
+    {{"a.txt", 10, "", std::string(64, 'A')}, "file hash is not 64 lowercase hex digits"},
+    {{"a.txt", 10, "", std::string(63, 'a') + "g"}, "file hash is not 64 lowercase hex digits"},
+    {{"a.txt", 10, "", std::string(40, 'a')}, "file hash is not 64 lowercase hex digits"},
+    {{"a.txt", kDefaultMaxFileBytes + 1, "", kHash}, "file is larger than this room's limit of 1073741824 bytes"},
+};
+
+}  // namespace
+
+TEST_CASE("a file entry's description is checked where it is written, at the host, and at every member") {
+  Simulation sim;
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
+  auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
+  const std::string carolId = sim.room(carol).selfId();
+
+  // The author's own room refuses each, saying why.
+  for (const auto& [file, why] : kBadFiles) {
+    CHECK(sim.input(bob, [&](Room& r, Millis now) { return r.shareFile(file, "", now); }) == why);
+  }
+
+  // carol's browser is hostile: the host denies each (it never reaches the others), and says why it dropped it.
+  LinkId carolLink = sim.linkTo(alice, carol);
+  int counter = 0;
+  for (const auto& [file, why] : kBadFiles) {
+    auto before = sim.room(alice).droppedMessages();
+    sim.inject(alice, carolLink, craftedFileSay(carolId + "-" + std::to_string(++counter), "carol", file, sim.now()));
+    CHECK(sim.room(alice).droppedMessages() == before + 1);
+    CHECK(sim.room(alice).lastDropReason() == why);
+  }
+  // A well-formed one goes through: what is denied above is the description, not the way it came.
+  const FileInfo good{"report (final).pdf", kDefaultMaxFileBytes, "application/pdf", kHash};
+  sim.inject(alice, carolLink, craftedFileSay(carolId + "-" + std::to_string(++counter), "carol", good, sim.now()));
+  REQUIRE(sim.runUntil([&] { return settled(sim, room) && sim.room(bob).history().size() == 1; }, kSettle));
+  for (auto m : room) {
+    REQUIRE(sim.observed(m).messages.size() == 1);
+    CHECK(*sim.observed(m).messages[0].file == good);
+  }
+
+  // alice, hosting, is hostile too: she sequences bad descriptions herself. Members keep their place
+  // in the order (the chain goes on) but never show them; the next good entry is shown.
+  Entry last = sim.room(bob).history().back();
+  for (const auto& [file, why] : kBadFiles) {
+    Entry bad;
+    bad.seq = last.seq + 1;
+    bad.mid = sim.room(alice).selfId() + "-" + std::to_string(100 + bad.seq);
+    bad.from = sim.room(alice).selfId();
+    bad.nick = "alice";
+    bad.kind = EntryKind::File;
+    bad.file = file;
+    bad.chain = chainAfter(last.chain, bad.seq, bad.mid);
+    sim.inject(bob, sim.linkTo(bob, alice), encodeMessage(Posted{bad}));
+    CHECK(sim.room(bob).lastDropReason() == why);
+    last = bad;
+  }
+  CHECK(sim.observed(bob).messages.size() == 1);
+  Entry next;
+  next.seq = last.seq + 1;
+  next.mid = sim.room(alice).selfId() + "-999";
+  next.from = sim.room(alice).selfId();
+  next.nick = "alice";
+  next.text = "next";
+  next.chain = chainAfter(last.chain, next.seq, next.mid);
+  sim.inject(bob, sim.linkTo(bob, alice), encodeMessage(Posted{next}));
+  REQUIRE(sim.observed(bob).messages.size() == 2);
+  CHECK(sim.observed(bob).messages[1].text == "next");
+}
+
+TEST_CASE("the room's file size limit holds at the host that sequences and at each member that shows") {
+  Simulation sim;
+  Room::Config small;
+  small.room = "lobby";
+  small.nick = "alice";
+  small.maxFileBytes = 1000;
+  auto alice = sim.join(small);  // the host, with a 1000-byte limit
+  REQUIRE(sim.runUntil([&] { return sim.room(alice).state() == RoomState::Host; }, kSettle));
+  auto bob = sim.join("lobby", "bob");  // the default limit, 1 GiB
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, {alice, bob}); }, kSettle));
+
+  // bob's own room lets 5000 bytes through; the host denies it, and bob is told why.
+  CHECK(sim.input(bob, [&](Room& r, Millis now) { return r.shareFile({"big.bin", 5000, "", kHash}, "", now); }) == "");
+  REQUIRE(sim.runUntil([&] { return !sim.observed(bob).denied.empty(); }, kSettle));
+  CHECK(sim.observed(bob).denied[0].reason == "entry-invalid");
+  CHECK(sim.room(bob).unsequenced() == 0);
+  CHECK(sim.room(alice).lastDropReason() == "file is larger than this room's limit of 1000 bytes");
+
+  // A member with a smaller limit than its host's does not show what the host let through.
+  Room::Config tiny = small;
+  tiny.nick = "carol";
+  tiny.maxFileBytes = 10;
+  auto carol = sim.join(tiny);
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, {alice, bob, carol}); }, kSettle));
+  CHECK(sim.input(bob, [&](Room& r, Millis now) { return r.shareFile({"mid.bin", 500, "", kHash}, "", now); }) == "");
+  REQUIRE(sim.send(bob, "after the file") == "");
+  REQUIRE(sim.runUntil([&] { return settled(sim, {alice, bob, carol}) && sim.observed(carol).messages.size() == 1; }, kSettle));
+  CHECK(sim.observed(alice).messages.size() == 2);
+  CHECK(sim.observed(carol).messages[0].text == "after the file");
+  CHECK(sim.room(carol).history().size() == 2);  // the file's place kept: one order, one chain
+}

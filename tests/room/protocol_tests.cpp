@@ -164,6 +164,14 @@ TEST_CASE("malformed messages are rejected with a specific reason") {
             .error == "field 'entry' → field 'kind' unknown");
   CHECK(decodeMessage(R"({"v":2,"type":"posted","entry":{"seq":1,"chain":"0000000000000000",)" + entry + R"(,"kind":"file"}})")
             .error == "field 'entry' → field 'file' present exactly when kind is file");
+  // A file's size is a whole number of bytes, exact in a JS number: anything else is malformed.
+  const std::string fileSay = R"({"v":2,"type":"say","entry":{"mid":"ab-1","nick":"a","kind":"file","text":"","time":1,"sig":"",)"
+                              R"("file":{"name":"a","type":"","hash":")" + std::string(64, 'a') + R"(","size":)";
+  for (const char* size : {"-1", "1.5", "1e3", "\"12\"", "null"}) {
+    CHECK(decodeMessage(fileSay + size + "}}}").error == "field 'entry' → field 'file' → field 'size' missing or not a whole number");
+  }
+  CHECK(decodeMessage(fileSay + "9007199254740993}}}").error == "field 'entry' → field 'file' → field 'size' larger than 2^53");
+  CHECK(decodeMessage(fileSay + "9007199254740992}}}").error.empty());
   CHECK(decodeMessage(R"({"v":2,"type":"posted","entry":{"seq":-1}})").error ==
         "field 'entry' → field 'seq' missing or not a whole number");
   CHECK(decodeMessage(R"({"v":2,"type":"say","entry":{"mid":"someone else"}})").error ==
@@ -262,12 +270,12 @@ TEST_CASE("a history takes only entries whose chain follows, and the rules of au
   CHECK(entryRulesProblem(entry("aa-2", EntryKind::Edit, "bb-1", "x"), history) == "only a line can be edited or deleted");
   CHECK(entryRulesProblem(entry("cc-1", EntryKind::React, "bb-1", "👍"), history) == "only a line or file takes reactions");
 
-  CHECK(entryFieldsProblem(entry("aa-3", EntryKind::React, "aa-1", std::string(17, 'x'))) ==
+  CHECK(entryFieldsProblem(entry("aa-3", EntryKind::React, "aa-1", std::string(17, 'x')), kDefaultMaxFileBytes) ==
         "a reaction is one emoji of at most 16 bytes");
-  CHECK(entryFieldsProblem(entry("aa-3", EntryKind::Delete, "aa-1", "text")) == "a delete carries no text");
-  CHECK(entryFieldsProblem(entry("aa-3", EntryKind::Edit, "", "x")) == "entry names no target");
-  CHECK(entryFieldsProblem(entry("aa-3", EntryKind::Text, "aa-1", "x")) == "entry names a target");
-  CHECK(entryFieldsProblem(entry("aa-3", EntryKind::Edit, "aa-1", std::string(kMaxTextChars + 1, 'x'))) ==
+  CHECK(entryFieldsProblem(entry("aa-3", EntryKind::Delete, "aa-1", "text"), kDefaultMaxFileBytes) == "a delete carries no text");
+  CHECK(entryFieldsProblem(entry("aa-3", EntryKind::Edit, "", "x"), kDefaultMaxFileBytes) == "entry names no target");
+  CHECK(entryFieldsProblem(entry("aa-3", EntryKind::Text, "aa-1", "x"), kDefaultMaxFileBytes) == "entry names a target");
+  CHECK(entryFieldsProblem(entry("aa-3", EntryKind::Edit, "aa-1", std::string(kMaxTextChars + 1, 'x')), kDefaultMaxFileBytes) ==
         "message is longer than 4000 characters");
 }
 

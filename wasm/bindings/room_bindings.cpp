@@ -60,6 +60,25 @@ double numberField(const val& object, const char* key) {
   return value.isNumber() ? value.as<double>() : 0;
 }
 
+// A byte count from JS: a whole number from 0 to 2^53, or nullopt (negative, fractional, NaN, not a
+// number), which a cast to an unsigned integer would turn into anything.
+std::optional<std::uint64_t> byteCountField(const val& object, const char* key) {
+  val value = object[key];
+  if (!value.isNumber()) return std::nullopt;
+  double number = value.as<double>();
+  if (!(number >= 0 && number <= static_cast<double>(kMaxFileSize)) || number != static_cast<double>(static_cast<std::uint64_t>(number))) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(number);
+}
+
+// { name, size, type, hash }, as the history's file entries carry it; nullopt when size is no byte count.
+std::optional<FileInfo> fileFromJs(const val& file) {
+  auto size = byteCountField(file, "size");
+  if (!size) return std::nullopt;
+  return FileInfo{stringField(file, "name"), *size, stringField(file, "type"), stringField(file, "hash")};
+}
+
 // Anything malformed becomes an entry the core's own checks refuse (a wrong kind, a missing mid).
 std::optional<Entry> entryFromJs(const val& in) {
   if (in.isNull() || in.typeOf().as<std::string>() != "object") return std::nullopt;
@@ -78,8 +97,7 @@ std::optional<Entry> entryFromJs(const val& in) {
   e.time = static_cast<Millis>(numberField(in, "time"));
   val file = in["file"];
   if (!file.isUndefined() && !file.isNull()) {
-    e.file = FileInfo{stringField(file, "name"), static_cast<std::uint64_t>(numberField(file, "size")),
-                      stringField(file, "type"), stringField(file, "hash")};
+    e.file = fileFromJs(file);  // none for a size that is no byte count: the core refuses the entry
   }
   e.chain = stringField(in, "chain");
   e.sig = stringField(in, "sig");
@@ -96,7 +114,7 @@ std::vector<Entry> entriesFromJs(const val& list) {
   return out;
 }
 
-// { room, nick, seedHigh, seedLow, key?, fingerprint?, selfId?, history?, outbox?, midCounter? }
+// { room, nick, seedHigh, seedLow, key?, fingerprint?, selfId?, history?, outbox?, midCounter?, maxFileBytes? }
 // sealing: "none" (a public room), "secret" or "password" (the driver seals the signaling texts).
 Sealing toSealing(const std::string& kind) {
   if (kind == "secret") return Sealing::Secret;
@@ -117,6 +135,7 @@ Room::Config configFromJs(const val& in) {
   config.history = entriesFromJs(in["history"]);
   config.outbox = entriesFromJs(in["outbox"]);
   config.midCounter = static_cast<std::uint64_t>(numberField(in, "midCounter"));
+  if (auto limit = byteCountField(in, "maxFileBytes")) config.maxFileBytes = *limit;
   return config;
 }
 
@@ -274,9 +293,9 @@ class RoomBinding {
   }
   // file: { name, size, type, hash }, as the history's file entries carry it.
   val shareFile(const val& file, const val& caption, double now) {
-    FileInfo info{stringField(file, "name"), static_cast<std::uint64_t>(numberField(file, "size")),
-                  stringField(file, "type"), stringField(file, "hash")};
-    return toJsString(room_.shareFile(std::move(info), fromJsString(caption), ms(now)));
+    auto info = fileFromJs(file);
+    if (!info) return toJsString("file size is not a whole number of bytes from 0 to 2^53");
+    return toJsString(room_.shareFile(std::move(*info), fromJsString(caption), ms(now)));
   }
   void signalDone(RequestId request, int status, const val& body, double now) {
     room_.onSignalDone(request, status, fromJsString(body), ms(now));

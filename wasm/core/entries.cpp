@@ -1,5 +1,7 @@
 #include "entries.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "text.hpp"
@@ -9,7 +11,6 @@ namespace webchat {
 namespace {
 
 constexpr std::size_t kMaxEmojiBytes = 16;
-constexpr std::size_t kMaxFileNameChars = 255;
 constexpr const char* kOtherAuthor = "acts on another member's entry";
 constexpr const char* kOtherMid = "message id of another member";
 
@@ -21,6 +22,40 @@ std::uint64_t parseHex(std::string_view hex) {
 
 std::string dumpArray(const nlohmann::json& array) {
   return array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A name every page can show and offer as a download's name as it is: no path separator and not
+// "." or ".." (a folder, to a download), no control character, no bidirectional control (which can
+// make "gpj.exe" read as "exe.jpg").
+std::string fileNameProblem(std::string_view name) {
+  if (name.empty() || countCodePoints(name) > kMaxFileNameChars) return "file name is empty or longer than 255 characters";
+  if (name == "." || name == "..") return "file name is . or ..";
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if (c == '/' || c == '\\') return "file name contains a path separator";
+    bool c1 = c == 0xC2 && i + 1 < name.size() && static_cast<unsigned char>(name[i + 1]) < 0xA0;  // U+0080-U+009F
+    if (c < 0x20 || c == 0x7F || c1) return "file name contains a control character";
+  }
+  static constexpr std::string_view kBidiControls[] = {"\u061C", "\u200E", "\u200F", "\u202A", "\u202B", "\u202C",
+                                                       "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069"};
+  for (auto control : kBidiControls) {
+    if (name.find(control) != std::string_view::npos) return "file name contains a bidirectional control character";
+  }
+  return {};
+}
+
+std::string fileProblem(const std::optional<FileInfo>& file, std::uint64_t maxFileBytes) {
+  if (!file) return "file entry describes no file";
+  if (auto problem = fileNameProblem(file->name); !problem.empty()) return problem;
+  if (file->type.size() > kMaxFileTypeBytes) return "file type is longer than 127 bytes";
+  for (unsigned char c : file->type) {
+    if (c < 0x20 || c > 0x7E) return "file type is not printable ASCII";
+  }
+  if (!isLowerHex(file->hash, 64)) return "file hash is not 64 lowercase hex digits";
+  if (file->size > std::min(maxFileBytes, kMaxFileSize)) {
+    return "file is larger than this room's limit of " + std::to_string(std::min(maxFileBytes, kMaxFileSize)) + " bytes";
+  }
+  return {};
 }
 
 }  // namespace
@@ -40,7 +75,7 @@ std::string chainAfter(std::string_view previous, std::uint64_t seq, std::string
   return out;
 }
 
-std::string entryFieldsProblem(const Entry& e) {
+std::string entryFieldsProblem(const Entry& e, std::uint64_t maxFileBytes) {
   bool targets = e.kind != EntryKind::Text && e.kind != EntryKind::File;
   if (targets == e.target.empty()) return targets ? "entry names no target" : "entry names a target";
   if (e.kind != EntryKind::Text && !e.reply.empty()) return "only a line may reply";
@@ -52,9 +87,7 @@ std::string entryFieldsProblem(const Entry& e) {
     case EntryKind::Unreact:
       return e.text.empty() || e.text.size() > kMaxEmojiBytes ? "a reaction is one emoji of at most 16 bytes" : "";
     case EntryKind::File:
-      if (!e.file || e.file->name.empty() || countCodePoints(e.file->name) > kMaxFileNameChars) {
-        return "file name is empty or longer than 255 characters";
-      }
+      if (auto problem = fileProblem(e.file, maxFileBytes); !problem.empty()) return problem;
       return e.text.empty() ? "" : textProblem(e.text);
   }
   return "unknown kind";

@@ -18,8 +18,11 @@ namespace webchat {
 // collision: the chain detects accidents, the signatures stop forgers).
 std::string chainAfter(std::string_view previous, std::uint64_t seq, std::string_view mid);
 
-// Why an entry's own fields break the rules (text limits, the fields its kind needs), or "".
-std::string entryFieldsProblem(const Entry& entry);
+// Why an entry's own fields break the rules (text limits, the fields its kind needs), or "". A file
+// entry's file: a name of 1-255 characters that pages show and download as it is (no path separator,
+// control or bidirectional control character, not "." or ".."), a MIME type of at most 127 printable
+// ASCII bytes, a hash of 64 lowercase hex digits, a size within `maxFileBytes` (the room's limit).
+std::string entryFieldsProblem(const Entry& entry, std::uint64_t maxFileBytes);
 
 // Why `entry` (fields already checked) may not follow `history`, or "": the mid is its author's;
 // edits and deletes act on an existing text entry of the same author, reactions on an existing text or

@@ -21,6 +21,11 @@ inline constexpr std::size_t kMaxOutbox = 100;           // own lines waiting to
 // ICE candidates in one candidates text: a browser finds a few per network interface and ICE server.
 inline constexpr std::size_t kMaxCandidates = 64;
 inline constexpr std::size_t kMaxCandidateBytes = 512;  // one "candidate:..." value (typically ~100-200)
+// A file entry's description (the bytes travel over direct links, docs/files.md).
+inline constexpr std::size_t kMaxFileNameChars = 255;             // in Unicode code points
+inline constexpr std::size_t kMaxFileTypeBytes = 127;             // a MIME type, printable ASCII
+inline constexpr std::uint64_t kMaxFileSize = 1ULL << 53;         // exact in a JS number
+inline constexpr std::uint64_t kDefaultMaxFileBytes = 1ULL << 30;  // Room::Config::maxFileBytes (1 GiB)
 
 // Joining.
 // How long a joiner waits for a parked offer. A host re-parks within a round trip (it keeps a described

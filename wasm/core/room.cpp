@@ -50,7 +50,7 @@ Room::Room(Config config) : config_(std::move(config)), ids_(config_.seed), self
   };
   for (auto& entry : config_.outbox) {
     counted(entry);
-    if (entry.mid.rfind(selfId_ + "-", 0) != 0 || !entryFieldsProblem(entry).empty() || outbox_.size() >= kMaxOutbox) continue;
+    if (entry.mid.rfind(selfId_ + "-", 0) != 0 || !entryFieldsProblem(entry, config_.maxFileBytes).empty() || outbox_.size() >= kMaxOutbox) continue;
     entry.from = selfId_;
     entry.key = config_.key;
     outbox_.push_back(std::move(entry));

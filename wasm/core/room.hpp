@@ -45,6 +45,9 @@ class Room final {
     Sealing sealing = Sealing::None;  // a public room, or a link-secret or password room's sealing
     std::string key;           // this member's public key (base64url), "" where keys are not in use
     std::string fingerprint;   // DTLS fingerprint of this member's links ("sha-256 AB:CD:..."), or ""
+    // The largest file a file entry may announce (at most 2^53): larger ones are refused, at the host
+    // and when shown. Every member of a room should use the same (docs/files.md).
+    std::uint64_t maxFileBytes = kDefaultMaxFileBytes;
     // Coming back after a reload: the member id to use again (16 hex digits; random when empty or
     // invalid), the history held (shown at once, merged with the room's on joining), own entries not yet
     // sequenced, and the counter of own message ids (so new mids never repeat old ones).

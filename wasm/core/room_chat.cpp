@@ -66,7 +66,7 @@ std::string Room::shareFile(FileInfo file, std::string_view caption, Millis now)
 // Fills in what the author writes, queues the entry in the outbox and hands it to the host (or
 // sequences it, hosting). Refused here what the host would refuse.
 std::string Room::author(Entry entry, Millis now) {
-  if (auto problem = entryFieldsProblem(entry); !problem.empty()) return problem;
+  if (auto problem = entryFieldsProblem(entry, config_.maxFileBytes); !problem.empty()) return problem;
   if (state_ == RoomState::Idle || state_ == RoomState::Closed) return kNotInRoom;
   if (outbox_.size() >= kMaxOutbox) return "too many entries waiting to be delivered";
   entry.mid = selfId_ + "-" + std::to_string(++midCounter_);

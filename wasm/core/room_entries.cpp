@@ -28,7 +28,7 @@ void Room::onSay(Link& link, const Say& say, Millis now) {
   entry.from = link.peerId;
   entry.key = link.key;
   if (history_.contains(entry.mid) || hasMid(held_, entry.mid)) return;  // a resend
-  std::string problem = entryFieldsProblem(entry);
+  std::string problem = entryFieldsProblem(entry, config_.maxFileBytes);
   if (problem.empty() && entry.mid.rfind(entry.from + "-", 0) != 0) problem = "message id of another member";
   // A line signed just before a rename carries the nickname before it.
   if (problem.empty() && entry.nick != link.nick && entry.nick != link.previousNick) problem = "nickname not the member's";
@@ -47,7 +47,7 @@ void Room::onSay(Link& link, const Say& say, Millis now) {
 // It is sequenced again at our end, with its author's fields as they were.
 void Room::onCarry(Link& link, const Carry& carry) {
   Entry entry = carry.entry;
-  if (auto problem = entryFieldsProblem(entry); !problem.empty()) return drop("carried entry: " + problem);
+  if (auto problem = entryFieldsProblem(entry, config_.maxFileBytes); !problem.empty()) return drop("carried entry: " + problem);
   // A connected member uploads its own entries: another's, uploaded in its name, is refused.
   if (entry.from != link.peerId && memberLink(entry.from) != 0) return drop("carried entry of another connected member");
   entry.seq = 0;
@@ -104,7 +104,7 @@ void Room::endSettling() {
 // content breaks the rules (a host relaying a forgery), so the chain goes on; such an entry is never
 // shown, and one claiming another author is reported.
 void Room::addToHistory(Entry entry) {
-  std::string problem = entryFieldsProblem(entry);
+  std::string problem = entryFieldsProblem(entry, config_.maxFileBytes);
   if (problem.empty()) problem = entryRulesProblem(entry, history_);
   entry.refused = !problem.empty();
   if (auto why = history_.accept(entry); !why.empty()) return drop(why);

@@ -36,6 +36,14 @@ std::string textProblem(std::string_view text) {
   return {};
 }
 
+bool isLowerHex(std::string_view s, std::size_t length) {
+  if (s.size() != length) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 std::string roomProblem(std::string_view room) {
   if (room.empty()) return "room name is empty";
   if (room.size() > kMaxRoomNameBytes) return "room name is longer than 64 characters";

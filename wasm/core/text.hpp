@@ -18,6 +18,9 @@ std::string nickProblem(std::string_view nick);
 // Why a chat line is unacceptable, or an empty string when it is fine: 1..kMaxTextChars code points.
 std::string textProblem(std::string_view text);
 
+// Whether `s` is exactly `length` lowercase hex digits (member ids, chains, file hashes).
+bool isLowerHex(std::string_view s, std::size_t length);
+
 // Why a room name is unacceptable, or an empty string: it becomes part of signaling IDs, so it uses
 // their alphabet [A-Za-z0-9._~-], 1..kMaxRoomNameBytes long.
 std::string roomProblem(std::string_view room);

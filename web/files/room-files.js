@@ -16,6 +16,14 @@ import { FileError, FileShare } from './file-share.js';
 // the history handed to us when joining wait for a person to ask (fetch()).
 const AUTO_FETCH_WITHIN_MS = 60000;
 
+// What the room accepts as a file's name (wasm/core/entries.cpp): 1-255 characters, no path
+// separator, control or bidirectional control character, not "." or "..". A Blob's name may hold any.
+const UNSHOWN = /[/\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+function shownName(name) {
+  const shown = [...String(name ?? '').replace(UNSHOWN, '_')].slice(0, 255).join('');
+  return shown === '' || shown === '.' || shown === '..' ? 'file' : shown;
+}
+
 export class RoomFiles {
   #room;
   #share;
@@ -71,7 +79,7 @@ export class RoomFiles {
   async prepare(file) {
     const { hash, size } = await this.#share.share(file);
     this.#setState(hash, { state: 'held', bytes: size, size });
-    return { name: String(file.name ?? 'file').slice(0, 255) || 'file', size, type: String(file.type ?? '').slice(0, 127), hash };
+    return { name: shownName(file.name), size, type: /^[ -~]{0,127}$/.test(file.type ?? '') ? file.type ?? '' : '', hash };
   }
 
   /** The shared file or received Blob of `hash`, or null. */
