@@ -132,8 +132,9 @@ void HttpSession::onReadHead(beast::error_code ec, std::size_t headBytes) {
   if (ec) return refuse(context_.handler.answerParseError(ec));
 
   const auto& head = parser_->get();
-  method_ = std::string(head.method_string());
-  target_ = std::string(head.target());
+  // assign(): a kept-alive connection reuses the capacity of its previous request's strings.
+  method_.assign(head.method_string().data(), head.method_string().size());
+  target_.assign(head.target().data(), head.target().size());
   keepAliveRequested_ = head.keep_alive();
   http10_ = head.version() < 11;
 

@@ -51,6 +51,8 @@ class RequestHandler final {
   std::optional<MailboxBackend::Ticket> handle(AcceptedCall call, std::string body, Millis now,
                                         Respond respond);
 
+  const ParkingQuota& quota() const { return quota_; }
+
   // The client of a parked call went away: it is dropped unanswered, a set's text is never delivered.
   void withdraw(MailboxBackend::Ticket ticket) { mailbox_.withdraw(ticket); }
 

@@ -21,7 +21,7 @@ struct ServerContext {
   const ServerOptions& options;
   RequestHandler& handler;
   ServerMetrics& metrics;
-  const AccessLog& log;
+  AccessLog& log;
   std::function<Millis()> now;  // the mailbox's clock
   std::unordered_map<const HttpSession*, std::weak_ptr<HttpSession>> sessions;
   std::unordered_map<std::string, std::size_t> connectionsPerClient;  // open connections by address

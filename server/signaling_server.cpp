@@ -32,7 +32,14 @@ SignalingServer::SignalingServer(net::io_context& ioc, ServerOptions options)
     : ioc_(ioc),
       options_(std::move(options)),
       mailbox_(makeMailbox(ioc, options_)),
-      log_(options_.accessLog),
+      logFlush_(ioc),
+      log_(options_.accessLog,
+           [this] {
+             logFlush_.expires_after(AccessLog::kFlushDelay);
+             logFlush_.async_wait([this](beast::error_code ec) {
+               if (!ec) log_.flush();
+             });
+           }),
       handler_(options_, *mailbox_, metrics_, [this] { rearmExpiry(); }),
       context_{options_, handler_, metrics_, log_, [this] { return now(); }, {}, {}, false, {}},
       listener_(std::make_shared<Listener>(

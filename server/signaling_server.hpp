@@ -40,6 +40,10 @@ class SignalingServer final {
   // io_context stops within a second even if some client does not read its answer.
   void shutdown();
 
+  // For tests that check the server's invariants between steps.
+  const MailboxBackend& mailbox() const { return *mailbox_; }
+  const ParkingQuota& quota() const { return handler_.quota(); }
+
  private:
   Millis now() const;
   void rearmExpiry();
@@ -50,6 +54,7 @@ class SignalingServer final {
   std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
   std::unique_ptr<MailboxBackend> mailbox_;
   ServerMetrics metrics_;
+  boost::asio::steady_timer logFlush_;  // writes the access log's batch within 100 ms
   AccessLog log_;
   RequestHandler handler_;
   ServerContext context_;

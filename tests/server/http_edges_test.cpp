@@ -52,7 +52,7 @@ TEST_CASE("edges: a Transfer-Encoding not ending in chunked is a 400 and a close
   CHECK(server.metric("webchat_parked_sets") == 0);
 }
 
-TEST_CASE("edges: HTTP/1.1 needs exactly one Host; HTTP/1.0 may omit it") {
+TEST_CASE("edges: HTTP/1.1 needs exactly one Host, HTTP/1.0 may omit it") {
   ServerProcess server;
   const auto none = roundTrip(server, "GET /healthz HTTP/1.1\r\n\r\n");
   CHECK(none.rfind("HTTP/1.1 400", 0) == 0);

@@ -1,5 +1,6 @@
 // Every rule of the signaling API over real HTTP: bad input gets its specific status and one-line
-// error, limits hold, slow and idle clients are cut, operations endpoints, CORS allow-list, shutdown.
+// error, limits hold, slow and idle clients are cut, operations endpoints, CORS allow-list, shutdown (the access log:
+// http_log_test.cpp).
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -267,22 +268,6 @@ TEST_CASE("GET /healthz and GET /metrics in Prometheus text format") {
   CHECK(server.metric("webchat_deliveries_total") == 1);
   CHECK(server.metric("webchat_timeouts_total{kind=\"get\"}") == 1);
   CHECK(server.metric("webchat_rejections_total{status=\"400\"}") == 1);
-}
-
-TEST_CASE("one access log line per request outcome") {
-  ServerProcess server;
-  post(server, "?get=logged");
-  post(server, "?get=");
-  BackgroundCurl gone({"-X", "POST"}, server.url("/sig?get=gone&timeoutms=60000"));
-  REQUIRE(server.waitForMetric("webchat_parked_gets", 1));
-  gone.kill();
-  REQUIRE(server.waitForMetric("webchat_withdrawals_total", 1));
-
-  std::ifstream log(server.stderrPath());
-  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-  CHECK(text.find("\"POST /sig?get=logged\" 204") != std::string::npos);
-  CHECK(text.find("\"POST /sig?get=\" 400") != std::string::npos);
-  CHECK(text.find("\"POST /sig?get=gone&timeoutms=60000\" 499") != std::string::npos);
 }
 
 TEST_CASE("CORS allow-list: only listed origins get the header, preflight included") {

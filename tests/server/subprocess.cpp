@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -128,6 +130,28 @@ ServerProcess::ServerProcess(std::vector<std::string> extraArgs)
     throw std::runtime_error("server did not announce its port: " + line.value_or("<nothing>"));
   }
   port_ = std::stoi(line->substr(prefix.size()));
+}
+
+ServerProcess::~ServerProcess() {
+  // A clean exit is when a sanitized build reports leaks; a SIGKILL (the Subprocess's) would hide them.
+  process_.signal(SIGTERM);
+  process_.wait(std::chrono::seconds(10));
+  std::ifstream in(stderrPath_);
+  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto report = sanitizerReport(log);
+  if (!report.empty()) FAIL_CHECK("the server's sanitizer reported (" << stderrPath_ << "):\n" << report);
+}
+
+std::string sanitizerReport(const std::string& log) {
+  // Access log lines begin with the client's address, so a client cannot forge these.
+  std::istringstream lines(log);
+  std::string line, report;
+  while (std::getline(lines, line)) {
+    const bool error = line.rfind("==", 0) == 0 && line.find("ERROR:") != std::string::npos;
+    const bool summary = line.rfind("SUMMARY: ", 0) == 0 && line.find("Sanitizer") != std::string::npos;
+    if (error || summary) report += line + "\n";
+  }
+  return report;
 }
 
 std::string ServerProcess::url(const std::string& pathAndQuery) const {

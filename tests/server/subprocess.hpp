@@ -44,10 +44,14 @@ class Subprocess {
   std::optional<int> status_;
 };
 
-// The real webchat-server, started on a free loopback port.
+// The real webchat-server, started on a free loopback port. At the end it is stopped as in
+// production (SIGTERM), and its stderr is checked: a sanitizer's report there fails the test.
 class ServerProcess {
  public:
   explicit ServerProcess(std::vector<std::string> extraArgs = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
   std::string url(const std::string& pathAndQuery) const;
   int port() const { return port_; }
   pid_t pid() const { return process_.pid(); }
@@ -66,6 +70,10 @@ class ServerProcess {
   Subprocess process_;
   int port_ = 0;
 };
+
+// The lines of an AddressSanitizer, LeakSanitizer or UndefinedBehaviorSanitizer report in a log
+// ("==PID==ERROR: ..." and "SUMMARY: ...Sanitizer..."); empty when there is none.
+std::string sanitizerReport(const std::string& log);
 
 struct HttpResult {
   int status = 0;  // 0: curl failed (see error)

@@ -36,10 +36,11 @@ keep_coturn_service_off() {
 }
 
 # npm packages, exactly as pinned in their lockfiles: the browser tests' drivers, the packages
-# web/assemble.mjs bundles into the page, and the @noble fallback crypto with its bundler (tools/noble).
+# web/assemble.mjs bundles into the page, the @noble fallback crypto with its bundler (tools/noble),
+# and peerjs-server for tools/bench-signal's comparison (tools/bench-peerjs).
 install_npm_packages() {
   local folder dir stamp
-  for folder in tests/browser web tools/noble; do
+  for folder in tests/browser web tools/noble tools/bench-peerjs; do
     dir="$WEBCHAT_ROOT/$folder"
     stamp="$dir/node_modules/.package-lock.json"
     if [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; then continue; fi
@@ -50,13 +51,20 @@ install_npm_packages() {
   done
 }
 
-# Configures once, then builds; shows the compiler's output only when the build fails.
+# Configures once (again when a -DNAME=VALUE given is not in the cache yet), then builds; shows the
+# compiler's output only when the build fails.
 build_all() {
   mkdir -p "$WEBCHAT_BUILD"
-  local log="$WEBCHAT_BUILD/build.log"
-  if [ ! -f "$WEBCHAT_BUILD/CMakeCache.txt" ]; then
-    cmake -S "$WEBCHAT_ROOT" -B "$WEBCHAT_BUILD" -DCMAKE_BUILD_TYPE=Release >"$log" 2>&1 || { cat "$log"; return 1; }
+  local log="$WEBCHAT_BUILD/build.log" cache="$WEBCHAT_BUILD/CMakeCache.txt" setting
+  if [ ! -f "$cache" ]; then
+    cmake -S "$WEBCHAT_ROOT" -B "$WEBCHAT_BUILD" -DCMAKE_BUILD_TYPE=Release "$@" >"$log" 2>&1 || { cat "$log"; return 1; }
   fi
+  for setting in "$@"; do
+    setting=${setting#-D}
+    grep -qxF "${setting%%=*}:${setting#*=}" <(sed 's/:[A-Z]*=/:/' "$cache") && continue
+    cmake -B "$WEBCHAT_BUILD" "$@" >"$log" 2>&1 || { cat "$log"; return 1; }
+    break
+  done
   if ! cmake --build "$WEBCHAT_BUILD" -j"$(nproc)" >"$log" 2>&1; then
     cat "$log"
     echo "Build failed (log: $log)" >&2
@@ -64,6 +72,29 @@ build_all() {
   fi
 }
 
+# The server once more with ASan+UBSan, in its own folder and only that target (tools/test runs the
+# HTTP and load suites against it too). A unity build: Beast's headers are compiled once, not per file.
+# Clang (installed for the fuzzers), whose ASan ends each variable's scope on its own: GCC's missed the
+# use after scope of #18's bug 2.
+WEBCHAT_SANITIZED_BUILD=$WEBCHAT_BUILD/asan
+build_sanitized_server() {
+  mkdir -p "$WEBCHAT_SANITIZED_BUILD"
+  local log="$WEBCHAT_SANITIZED_BUILD/build.log" compiler
+  compiler=$(command -v clang++ || command -v clang++-14 || command -v c++)
+  if [ ! -f "$WEBCHAT_SANITIZED_BUILD/CMakeCache.txt" ]; then
+    cmake -S "$WEBCHAT_ROOT" -B "$WEBCHAT_SANITIZED_BUILD" -DWEBCHAT_SANITIZE=ON -DWEBCHAT_FUZZ=OFF \
+      -DCMAKE_CXX_COMPILER="$compiler" \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+      -DCMAKE_UNITY_BUILD=ON >"$log" 2>&1 || { cat "$log"; return 1; }
+  fi
+  if ! cmake --build "$WEBCHAT_SANITIZED_BUILD" --target webchat-server -j"$(nproc)" >"$log" 2>&1; then
+    cat "$log"
+    echo "Sanitized server build failed (log: $log)" >&2
+    return 1
+  fi
+}
+
+# Arguments: -DNAME=VALUE settings for the main build.
 setup_all() {
-  install_apt_packages && install_npm_packages && build_all
+  install_apt_packages && install_npm_packages && build_all "$@"
 }
