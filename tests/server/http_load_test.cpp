@@ -53,7 +53,8 @@ TEST_CASE("1,000 concurrent parked gets on distinct IDs are all served correctly
   CHECK(server.metric("webchat_parked_gets") == 0);
 }
 
-TEST_CASE("10,000 parked gets spread over two instances sharing Redis are all served") {
+// [heavy]: left out of the ASan run, where 10,000 connections over Redis outlast its deadlines.
+TEST_CASE("10,000 parked gets spread over two instances sharing Redis are all served", "[heavy]") {
   RedisProcess redis;
   const std::vector<std::string> args{"--quiet", "--redis", redis.url(), "--max-parked-per-ip",
                                       "20000", "--max-connections-per-ip", "30000"};
