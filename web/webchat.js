@@ -213,7 +213,7 @@ export class Room extends EventTarget {
     globalThis.addEventListener?.('pagehide', this.#onPageHide);
     if (options.files) {
       const { core, maxFileBytes, autoFetchBytes } = options.files;
-      this.#files = new RoomFiles(this, core, { maxFileBytes, autoFetchBytes, rtcConfig: { iceServers: options.iceServers } });
+      this.#files = new RoomFiles(this, core, { maxFileBytes, autoFetchBytes, rtcConfig: { iceServers: options.iceServers }, identity: this.identity });
     }
     this.#input(() => this.#logic.join(Date.now()));
   }

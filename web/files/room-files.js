@@ -10,6 +10,7 @@
 //                                          reachable holds it), 'cancelled' (by us or its author),
 //                                          'failed' (its bytes did not match its hash)
 
+import { verify as verifySignature } from '../crypto/identity.js';
 import { FileError, FileShare } from './file-share.js';
 
 // A file entry that arrives while we are in the room, this recent, is fetched at once; entries of
@@ -35,13 +36,23 @@ export class RoomFiles {
   #inRoom = false;  // joined: entries arriving now are new, not the history handed over
   #settled = false; // host or guest, not re-forming after a failover
 
-  constructor(room, core, { maxFileBytes, autoFetchBytes = maxFileBytes, rtcConfig } = {}) {
+  /**
+   * identity: this member's { publicKey, sign(text) } (webchat.js's). With it, each direct link's
+   * description is signed, and one from a member is accepted only under the key the room lists for
+   * it (docs/files.md): a host rewriting them to sit in the middle gets no link.
+   */
+  constructor(room, core, { maxFileBytes, autoFetchBytes = maxFileBytes, rtcConfig, identity = null } = {}) {
     this.#room = room;
     this.#autoFetchBytes = autoFetchBytes;
     // A relay the room refuses (the member just left, the rate limit): that link never opens, and the
     // transfer moves on to another holder after the link's timeout.
     const relay = (peer, text) => { try { room.relay(peer, text); } catch { /* see above */ } };
-    this.#share = new FileShare({ core, selfId: room.selfId, relay, rtcConfig, maxFileBytes });
+    const sign = identity && ((text) => identity.sign(text));
+    const verify = identity && (async (peer, text, sig) => {
+      const key = this.#members.find((m) => m.id === peer)?.key;
+      return Boolean(key) && verifySignature(key, text, sig);
+    });
+    this.#share = new FileShare({ core, selfId: room.selfId, relay, rtcConfig, maxFileBytes, sign, verify });
     const share = this.#share;
     share.addEventListener('progress', ({ detail }) => {
       this.#setState(detail.hash, { state: 'downloading', bytes: detail.bytes, size: detail.size });
