@@ -105,7 +105,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t{50}, std::int64_t{60'000}))
       ->needs(redis);
   app.add_flag("--quiet", quiet, "No access log line per request");
+  webchat::addIceFlags(app, options.ice);
   CLI11_PARSE(app, argc, argv);
+  if (const auto problem = webchat::checkIceOptions(options.ice); !problem.empty()) {
+    std::cerr << problem << '\n';
+    return 2;
+  }
 
   if (!splitHostPort(listen, options.listenHost, options.listenPort)) {
     std::cerr << "--listen: expected HOST:PORT, got '" << listen << "'\n";

@@ -93,6 +93,8 @@ RequestHandler::RouteResult RequestHandler::route(const RequestHead& head,
     res = answerHealth();
   } else if (path == "/metrics") {
     res = answerMetrics();
+  } else if (path == "/config") {
+    res = answerIceConfig(options_.ice);
   } else if (staticFiles_) {
     res = staticFiles_->serve(head, path);
   } else {

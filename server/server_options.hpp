@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "ice_config.hpp"
+
 namespace webchat {
 
 struct ServerOptions {
@@ -34,6 +36,8 @@ struct ServerOptions {
   std::string redisPrefix = "wc:";       // of every key and channel
   std::int64_t redisLeaseMs = 3000;      // a killed instance's entries outlive it this long
   std::int64_t redisTimeoutMs = 1000;    // Redis silent this long counts as unreachable
+
+  IceOptions ice;  // what GET /config hands to pages (ice_config.hpp)
 };
 
 }  // namespace webchat

@@ -1,5 +1,6 @@
 # add_libfuzzer_test(NAME <test name> TARGET <binary name> SOURCES <files...> INCLUDES <dirs...>
-#                    SECONDS <brief run length> [ARGS <extra libFuzzer args...>] [CORPUS <seed folder>])
+#                    SECONDS <brief run length> [ARGS <extra libFuzzer args...>] [CORPUS <seed folder>]
+#                    [LIBS <link flags...>])
 #
 # Builds a libFuzzer binary with clang++ (ASan + UBSan) whatever compiler builds the rest, and registers a
 # brief run of it as a ctest test. By hand it runs for longer, e.g.:
@@ -10,7 +11,7 @@ find_program(WEBCHAT_CLANGXX NAMES clang++ clang++-14)
 option(WEBCHAT_FUZZ "Build the libFuzzer targets and run each briefly in ctest" ON)
 
 function(add_libfuzzer_test)
-  cmake_parse_arguments(FUZZ "" "NAME;TARGET;SECONDS;CORPUS" "SOURCES;INCLUDES;ARGS" ${ARGN})
+  cmake_parse_arguments(FUZZ "" "NAME;TARGET;SECONDS;CORPUS" "SOURCES;INCLUDES;ARGS;LIBS" ${ARGN})
   if(NOT WEBCHAT_FUZZ OR NOT WEBCHAT_CLANGXX)
     message(WARNING "clang++ not found (or WEBCHAT_FUZZ=OFF): ${FUZZ_NAME} is not built")
     return()
@@ -27,7 +28,7 @@ function(add_libfuzzer_test)
     OUTPUT ${binary}
     COMMAND ${WEBCHAT_CLANGXX} -std=c++20 -O1 -g -fno-omit-frame-pointer
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-            ${include_flags} ${FUZZ_SOURCES} -o ${binary}
+            ${include_flags} ${FUZZ_SOURCES} -o ${binary} ${FUZZ_LIBS}
     DEPENDS ${FUZZ_SOURCES} ${headers}
     COMMENT "Building ${FUZZ_TARGET} with clang (libFuzzer, ASan + UBSan)"
     VERBATIM)
