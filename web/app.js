@@ -6,6 +6,7 @@ import { joinRoom, prepareRoom } from './webchat.js';
 import { Announcer } from './page/announcer.js';
 import { Attention } from './page/attention.js';
 import { Composer } from './page/composer.js';
+import { wireConnectivityCheck } from './page/connectivity.js';
 import { Conversation } from './page/conversation.js';
 import { FilePanel } from './page/files.js';
 import { registerServiceWorker } from './page/install.js';
@@ -24,6 +25,7 @@ import { describeNotice, describeStatus } from './page/status.js';
 import { forgetHistory, loadHistory, saveHistory } from './page/store.js';
 import { TypingIndicator } from './page/typing.js';
 import { UnreadCounter } from './page/unread.js';
+import { serverIceServers, withoutRelays } from './webchat-ice.js';
 
 const $ = (id) => document.getElementById(id);
 const unread = new UnreadCounter('webchat', $('favicon'));
@@ -83,6 +85,7 @@ function tryAction(act) {
 const settings = loadSettings();
 $('signal').value = settings.signal;
 $('ice').value = settings.ice;
+$('no-relay').checked = settings.noRelay;
 $('nick').value = savedNick() || randomNick();
 const choice = new RoomChoice({
   box: $('room-choice'), privateBox: $('private-room'), publicBox: $('public-room'), room: $('room'),
@@ -91,9 +94,16 @@ const choice = new RoomChoice({
 $('nick').focus();  // Enter joins at once; typing replaces the offered nickname
 $('nick').select();
 
-for (const field of [$('signal'), $('ice')]) {
-  field.addEventListener('input', () => saveSettings({ signal: $('signal').value, ice: $('ice').value }));
+for (const field of [$('signal'), $('ice'), $('no-relay')]) {
+  field.addEventListener('input', () => saveSettings({ signal: $('signal').value, ice: $('ice').value, noRelay: $('no-relay').checked }));
 }
+// The box's ICE servers when it has any, else the signaling server's (GET /config); without relays if asked.
+const iceChoice = (ice) => ({ iceServers: ice.servers.length ? ice.servers : undefined, allowRelay: !$('no-relay').checked });
+wireConnectivityCheck($('check-ice'), $('ice-report'), async () => {
+  const { iceServers, allowRelay } = iceChoice(parseIceServers($('ice').value));
+  const servers = iceServers ?? await serverIceServers($('signal').value);
+  return allowRelay ? servers : withoutRelays(servers);
+});
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'hidden') conversation.markNextUnread();
 });
@@ -163,7 +173,7 @@ async function join(roomOptions, nick, session = null) {
   const probing = setTimeout(() => showStatus(describeStatus({ state: 'joining' }, roomName)), 150);
   try {
     enterRoom(await joinRoom({
-      ...roomOptions, nick, signal: $('signal').value, iceServers: ice.servers, history: stored,
+      ...roomOptions, nick, signal: $('signal').value, ...iceChoice(ice), history: stored,
       ...(session?.memberId ? { memberId: session.memberId, outbox: session.outbox ?? [], midCounter: session.midCounter ?? 0 } : {}),
     }), roomOptions, described);
   } catch (error) {

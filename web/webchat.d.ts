@@ -48,8 +48,13 @@ export interface JoinOptions {
   nick: string;
   /** The signaling endpoint, e.g. "http://127.0.0.1:8080/sig". Default: /sig on the page's own origin. */
   signal?: string;
-  /** STUN/TURN servers for RTCPeerConnection. Default none: peers on one network still connect. */
+  /**
+   * STUN/TURN servers for RTCPeerConnection. Default: the signaling server's (`GET /config` next to
+   * `signal`, TURN credentials renewed before they expire), or none when it has none.
+   */
   iceServers?: RTCIceServer[];
+  /** false: never use a TURN relay (its servers are dropped from iceServers). Default true. */
+  allowRelay?: boolean;
   /** How long to wait for ICE candidates before sending an offer, or an answer's trickled candidates, anyway. Default 2000 ms. */
   iceGatherCapMs?: number;
   /**
@@ -156,6 +161,11 @@ export interface Member {
   key: string;
   /** This member is this browser. */
   self: boolean;
+  /**
+   * Our link with this member (a guest: with the host; the host: with each guest), from getStats()'s
+   * selected candidate pair, measured every 2 s; null for others and until measured. rtt in ms.
+   */
+  link: { type: 'direct' | 'relayed'; rtt: number | null } | null;
 }
 
 export interface RoomStatus {

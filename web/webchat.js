@@ -16,6 +16,7 @@ import { DEFAULT_MAX_FILE_BYTES, FileError as FileRefused } from './files/file-s
 import { RoomFiles } from './files/room-files.js';
 import { iceGathered } from './ice-gathered.js';
 import { rehearseJoin } from './webchat-rehearsal.js';
+import { linkFacts, serverIceServers, withoutRelays } from './webchat-ice.js';
 import { checkIdentity, loadIdentity as loadOwnIdentity, verify as verifySignature } from './crypto/identity.js';
 import { hasWebCryptoEd25519 } from './crypto/primitives.js';
 import { createPrivateRoom as newPrivateRoom, prepareRoom as deriveRoomKeys, roomProblem } from './crypto/rooms.js';
@@ -40,6 +41,7 @@ const ICE_GATHER_CAP_MS = 2000;  // an unreachable STUN server must not stall a 
 const TRICKLE_AFTER_MS = 100;
 const CLOSE_FLUSH_CAP_MS = 1000; // how long a closing link may take to send what is queued
 const RENAME_ANSWER_MS = 10000;  // a rename the host never answered (it went away meanwhile) fails
+const LINK_STATS_MS = 2000;      // how often links are measured for the member list (direct/relayed, RTT)
 
 // What a Room uses of the browser to reach the server and its peers. Looked up on each use, so a page
 // that wraps fetch or RTCPeerConnection after importing this module is still heard; the warm-up
@@ -140,7 +142,7 @@ function randomSeed() {
  * derivation takes ~100 ms, and the join then finds it done.
  */
 export async function joinRoom({
-  room = 'default', nick, signal, iceServers = [], iceGatherCapMs = ICE_GATHER_CAP_MS, trickleAfterMs = TRICKLE_AFTER_MS,
+  room = 'default', nick, signal, iceServers, allowRelay = true, iceGatherCapMs = ICE_GATHER_CAP_MS, trickleAfterMs = TRICKLE_AFTER_MS,
   password, secret, identity, memberId = '', history = [], outbox = [], midCounter = 0,
   maxFileBytes = DEFAULT_MAX_FILE_BYTES, autoFetchBytes = maxFileBytes,
 } = {}) {
@@ -148,8 +150,12 @@ export async function joinRoom({
   const problem = roomProblem({ room, password, secret });
   if (problem) throw new WebchatError(problem);
   if (!signal) signal = new URL('/sig', location.href).href;
-  const [core, keys, self] = await Promise.all([
+  // Without iceServers, the signaling server's (GET /config), renewed before their credentials expire.
+  const permitted = (servers) => (allowRelay ? servers : withoutRelays(servers));
+  const refreshIce = iceServers === undefined ? () => serverIceServers(signal).then(permitted) : null;
+  const [core, keys, self, servers] = await Promise.all([
     loadCore(), prepareRoom({ room, password, secret }), identity ? checkIdentity(identity) : loadIdentity(),
+    refreshIce ? refreshIce() : permitted(iceServers),
   ]);
   const [seedHigh, seedLow] = randomSeed();
   const name = secret ? 'private' : String(room);
@@ -158,8 +164,10 @@ export async function joinRoom({
     room: keys.tag, nick: String(nick ?? ''), seedHigh, seedLow, sealing: keys.sealing, key: self?.publicKey ?? '',
     selfId: String(memberId), history, outbox, midCounter: Number(midCounter) || 0, maxFileBytes,
   });
-  const chat = new Room(logic, { room: name, nick: String(nick ?? ''), signal, iceServers, iceGatherCapMs, trickleAfterMs, keys, identity: self,
-                                 files: { core, maxFileBytes, autoFetchBytes } });
+  const chat = new Room(logic, {
+    room: name, nick: String(nick ?? ''), signal, iceServers: servers, refreshIce, iceGatherCapMs, trickleAfterMs, keys, identity: self,
+    files: { core, maxFileBytes, autoFetchBytes },
+  });
   return chat.joined;
 }
 
@@ -182,6 +190,8 @@ export class Room extends EventTarget {
   unreadableTexts = 0;
   #renaming = null;        // { nick, resolve, reject, timer }: a rename the host has not answered yet
   #files = null;           // RoomFiles (files/room-files.js), when joinRoom made this Room
+  #linkInfo = new Map();   // member id → { type: 'direct'|'relayed', rtt } of our link with it
+  #statsTimer = null;
 
   constructor(logic, options, io = BROWSER_IO) {
     super();
@@ -220,8 +230,8 @@ export class Room extends EventTarget {
 
   /** { state: 'joining'|'host'|'guest'|'reconnecting'|'closed', stage?: 'looking'|'connecting', error?: code, message?: words } */
   get status() { return { ...this.#status }; }
-  /** [{ id, nick, host, key, self }] in join order. */
-  get members() { return this.#members.map((m) => ({ ...m })); }
+  /** [{ id, nick, host, key, self, link }] in join order; link: { type: 'direct'|'relayed', rtt } or null. */
+  get members() { return this.#members.map((m) => ({ ...m, link: this.#linkInfo.get(m.id) ?? null })); }
   /** Entries, oldest first (the room keeps the last 1000): what a reload passes back as `history`. */
   get history() { return this.#logic.history(); }
   /** Own entries not yet sequenced, oldest first, and the counter of own ids: for `outbox`, `midCounter`. */
@@ -429,6 +439,8 @@ export class Room extends EventTarget {
   async #openLink(link, remoteOffer) {
     const pc = this.#nextConnection ?? this.#io.newPeerConnection({ iceServers: this.#options.iceServers });
     this.#nextConnection = null;
+    // Server-given TURN credentials expire: the next links use renewed ones.
+    this.#options.refreshIce?.().then((servers) => { this.#options.iceServers = servers; });
     const entry = { pc, channel: null };
     this.#links.set(link, entry);
     const closed = (why) => this.#linkGone(link, entry, why);
@@ -545,9 +557,13 @@ export class Room extends EventTarget {
   #onStatus({ state, error, stage }) {
     this.#status = error ? { state, error, message: describeError(error) } : { state };
     if (stage) this.#status.stage = stage;
+    if ((state === 'host' || state === 'guest') && !this.#statsTimer) {
+      this.#statsTimer = setTimeout(() => this.#measureLinks(), LINK_STATS_MS / 2);
+    }
     if (state === 'closed') {
       this.#renamed(new WebchatError(error || 'left'));
       clearTimeout(this.#timer);
+      clearTimeout(this.#statsTimer);
       this.#nextConnection?.close();
       this.#nextConnection = null;
       globalThis.removeEventListener?.('pagehide', this.#onPageHide);
@@ -566,6 +582,22 @@ export class Room extends EventTarget {
   #onDenied({ what, reason, mid }) {
     if (what === 'rename') this.#renamed(new WebchatError(reason));
     this.dispatchEvent(new CustomEvent('denied', { detail: { what, reason, mid, message: describeError(reason) } }));
+  }
+
+  // What each link we hold with a member is (direct or relayed) and its round-trip time, from the
+  // browser's stats, for the member list: a driver fact the room logic has no use for.
+  async #measureLinks() {
+    const measured = new Map();
+    for (const member of this.#members) {
+      const entry = this.#links.get(this.#logic.linkTo(member.id));
+      const facts = entry && await linkFacts(entry.pc).catch(() => null);
+      if (facts) measured.set(member.id, facts);
+    }
+    if (this.#status.state === 'closed') return;
+    this.#statsTimer = setTimeout(() => this.#measureLinks(), LINK_STATS_MS);
+    if (JSON.stringify([...measured]) === JSON.stringify([...this.#linkInfo])) return;
+    this.#linkInfo = measured;
+    this.dispatchEvent(new CustomEvent('members', { detail: this.members }));
   }
 }
 

@@ -1,43 +1,115 @@
 // Real browsers behind real NATs (tests/lab/netlab.mjs builds them): who connects, how, and what
-// the page says. One topology for every case of this file; run directly by node (not `node --test`)
-// so that a machine without namespaces exits with ctest's skip code.
+// the page says. One topology and one Chromium per LAN for the whole file (each case reloads the
+// page); run directly by node (not `node --test`), so that a machine without namespaces exits with
+// ctest's skip code.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { say, waitForLines } from '../browser/harness.mjs';
-import { joinInLan, openInLan, skipUnlessLab, startLab } from './people.mjs';
+import { say, waitForLines, waitForMembers, waitForStatus } from '../browser/harness.mjs';
+import { joinInLan, openInLan, skipUnlessLab, startLab, waitForLink } from './people.mjs';
 
 await skipUnlessLab();
 
 let lab;
 let turn;
-const people = [];
+const browsers = {};  // LAN name → { name, browser, page }
 
 before(async () => {
-  ({ lab, turn } = await startLab({ home1: 'home', home2: 'home' }));
+  ({ lab, turn } = await startLab(
+    { home1: 'home', home2: 'home', sym1: 'symmetric', sym2: 'symmetric', blocked: 'udp-blocked' },
+    // The operator's ICE servers: coturn's STUN, and its TURN over UDP and TCP with minted credentials.
+    ({ stun, turn: udp, turnTcp, secret }) => ['--stun', stun, '--turn', udp, '--turn', turnTcp, '--turn-secret', secret]));
 });
 
 after(async () => {
-  await Promise.all(people.map((p) => p.browser.close()));
+  await Promise.all(Object.values(browsers).map((b) => !b.killed && b.browser.close()));
   await lab?.teardown();
 });
 
-async function open(lan, name) {
-  const person = await openInLan(lab, lan, name);
-  people.push(person);
-  return person;
+// The page of LAN `lan`'s browser, freshly loaded (a previous case's room left by the reload).
+async function pageIn(lan) {
+  browsers[lan] ??= await openInLan(lab, lan);
+  await browsers[lan].page.goto(browsers[lan].url);
+  return browsers[lan].page;
 }
 
-test('two home NATs with a STUN server chat', async () => {
-  const [alice, bob] = await Promise.all([open('home1', 'alice'), open('home2', 'bob')]);
-  const stun = turn.stun;
-  assert.match(await joinInLan(alice.page, { nick: 'alice', room: 'homes', ice: stun }), /^Hosting/);
-  assert.match(await joinInLan(bob.page, { nick: 'bob', room: 'homes', ice: stun }), /^Connected as guest/);
-  await say(bob.page, 'hello across two routers');
-  await waitForLines(alice.page, 1);
-  await say(alice.page, 'and back');
-  for (const { page } of [alice, bob]) {
-    assert.deepEqual(await waitForLines(page, 2), ['bob: hello across two routers', 'alice: and back']);
+async function chatBothWays(host, guest, room) {
+  await say(guest, `hello from ${room}`);
+  await waitForLines(host, 1);
+  await say(host, 'and back');
+  for (const page of [host, guest]) {
+    assert.deepEqual(await waitForLines(page, 2), [`bob: hello from ${room}`, 'alice: and back']);
   }
+}
+
+test('two home NATs with only a STUN server connect directly, and the page says so', async () => {
+  const [alice, bob] = await Promise.all([pageIn('home1'), pageIn('home2')]);
+  assert.match(await joinInLan(alice, { nick: 'alice', room: 'homes', ice: turn.stun }), /^Hosting/);
+  assert.match(await joinInLan(bob, { nick: 'bob', room: 'homes', ice: turn.stun }), /^Connected as guest/);
+  await chatBothWays(alice, bob, 'homes');
+  await waitForLink(alice, 'bob', 'direct');
+  await waitForLink(bob, 'alice', 'direct');
+});
+
+test('two symmetric NATs connect through the server\'s TURN (credentials from /config), relayed', async () => {
+  const [alice, bob] = await Promise.all([pageIn('sym1'), pageIn('sym2')]);
+  assert.match(await joinInLan(alice, { nick: 'alice', room: 'mobiles' }), /^Hosting/);
+  assert.match(await joinInLan(bob, { nick: 'bob', room: 'mobiles' }), /^Connected as guest/);
+  await chatBothWays(alice, bob, 'mobiles');
+  await waitForLink(alice, 'bob', 'relayed');
+  await waitForLink(bob, 'alice', 'relayed');
+});
+
+test('with UDP blocked, TURN over TCP carries the room', async () => {
+  const [alice, bob] = await Promise.all([pageIn('home1'), pageIn('blocked')]);
+  assert.match(await joinInLan(alice, { nick: 'alice', room: 'office' }), /^Hosting/);
+  assert.match(await joinInLan(bob, { nick: 'bob', room: 'office' }), /^Connected as guest/);
+  await chatBothWays(alice, bob, 'office');
+  await waitForLink(bob, 'alice', 'relayed');
+});
+
+test('the connectivity check names the servers that answer and what the network allows', async () => {
+  const home = await pageIn('home1');
+  const blocked = await pageIn('blocked');
+  const check = async (page) => {
+    await page.evaluate(() => { document.getElementById('settings').open = true; });
+    await page.fill('#ice', '');
+    await page.click('#check-ice');
+    return page.waitForFunction(() => {
+      const items = [...document.querySelectorAll('#ice-report li')].map((li) => li.textContent);
+      return items.length > 1 && items;
+    });
+  };
+  const [atHome, atOffice] = await Promise.all([check(home), check(blocked)]);
+  assert.ok(atHome.some((line) => /^stun:203\.0\.113\.1:3478: this address server answered/.test(line)), atHome.join('\n'));
+  assert.ok(atHome.some((line) => /public address is 203\.0\.113\.11/.test(line)), atHome.join('\n'));
+  assert.ok(atHome.some((line) => /A relay is available/.test(line)), atHome.join('\n'));
+  assert.ok(atOffice.some((line) => /^stun:203\.0\.113\.1:3478: this address server did not answer/.test(line)), atOffice.join('\n'));
+  assert.ok(atOffice.some((line) => /transport=tcp: this relay server answered/.test(line)), atOffice.join('\n'));
+  assert.ok(atOffice.some((line) => /No public address was found/.test(line)), atOffice.join('\n'));
+});
+
+test('a room of three with a member behind a symmetric NAT survives its host\'s crash', async () => {
+  const [alice, bob, carol] = await Promise.all([pageIn('home1'), pageIn('home2'), pageIn('sym1')]);
+  assert.match(await joinInLan(alice, { nick: 'alice', room: 'trio' }), /^Hosting/);
+  await joinInLan(bob, { nick: 'bob', room: 'trio' });
+  await joinInLan(carol, { nick: 'carol', room: 'trio' });
+  await waitForMembers(alice, ['alice', 'bob', 'carol']);
+  await say(carol, 'before the crash');
+  await waitForLines(bob, 1);
+  browsers.home1.killed = true;
+  browsers.home1.browser.kill();
+  for (const page of [bob, carol]) await waitForMembers(page, ['bob', 'carol']);
+  await waitForStatus(bob, /^(Hosting|Connected as guest)/);
+  await waitForStatus(carol, /^(Hosting|Connected as guest)/);
+  await say(carol, 'after the crash');
+  await say(bob, 'still here');
+  for (const page of [bob, carol]) {
+    const lines = await waitForLines(page, 3);
+    assert.equal(lines[0], 'carol: before the crash');
+    assert.deepEqual(lines.slice(1).sort(), ['bob: still here', 'carol: after the crash']);
+  }
+  const [bobLines, carolLines] = await Promise.all([waitForLines(bob, 3), waitForLines(carol, 3)]);
+  assert.deepEqual(bobLines, carolLines, 'one order for everyone');
 });

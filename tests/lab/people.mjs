@@ -44,8 +44,9 @@ export async function openInLan(lab, lan, name = lan) {
     args: [`--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`],
   });
   const page = await browser.newPage();
-  await page.goto(`${ORIGIN}/`);
-  return { name, browser, page };
+  const url = `${ORIGIN}/`;
+  await page.goto(url);
+  return { name, browser, page, url };
 }
 
 /** Joins from the page with `ice` as the settings' ICE servers text ('' = the server's defaults). */
@@ -59,4 +60,12 @@ export async function joinWithIce(page, { nick, room, ice = '' }) {
 export async function joinInLan(page, who) {
   await joinWithIce(page, who);
   return waitForStatus(page, /^(Hosting|Connected as guest)/);
+}
+
+/** Waits until the member list shows our link with `nick` as `type` ('direct' or 'relayed'). */
+export function waitForLink(page, nick, type) {
+  return page.waitForFunction(([who, kind]) => {
+    const item = [...document.querySelectorAll('#members li')].find((li) => li.querySelector('.nick')?.textContent === who);
+    return item?.querySelector('.link-badge')?.textContent.startsWith(kind);
+  }, [nick, type]);
 }

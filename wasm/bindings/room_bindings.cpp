@@ -335,6 +335,7 @@ class RoomBinding {
   double midCounter() const { return static_cast<double>(room_.midCounter()); }
   val nick() const { return toJsString(room_.nick()); }
   val selfId() const { return toJsString(room_.selfId()); }
+  LinkId linkTo(const val& id) const { return room_.linkTo(fromJsString(id)); }
   val state() const { return toJsString(toString(room_.state())); }
   double droppedMessages() const { return static_cast<double>(room_.droppedMessages()); }
   val lastDropReason() const { return toJsString(room_.lastDropReason()); }
@@ -377,6 +378,7 @@ EMSCRIPTEN_BINDINGS(webchat) {
       .function("midCounter", &RoomBinding::midCounter)
       .function("nick", &RoomBinding::nick)
       .function("selfId", &RoomBinding::selfId)
+      .function("linkTo", &RoomBinding::linkTo)
       .function("state", &RoomBinding::state)
       .function("droppedMessages", &RoomBinding::droppedMessages)
       .function("lastDropReason", &RoomBinding::lastDropReason);

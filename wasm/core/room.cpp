@@ -292,4 +292,17 @@ void Room::keepAlive(Millis now) {
 }
 
 
+LinkId Room::linkTo(std::string_view id) const {
+  if (state_ == RoomState::Guest) {
+    const bool isHost = std::any_of(members_.begin(), members_.end(),
+                                    [&](const Member& m) { return m.host && m.id == id; });
+    return isHost && hostLink_ ? *hostLink_ : 0;
+  }
+  if (state_ != RoomState::Host) return 0;
+  for (const auto& [link, state] : links_) {
+    if (state.stage == Stage::Member && state.peerId == id) return link;
+  }
+  return 0;
+}
+
 }  // namespace webchat

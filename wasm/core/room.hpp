@@ -112,6 +112,9 @@ class Room final {
   std::uint64_t midCounter() const { return midCounter_; }
   const std::vector<Member>& members() const { return members_; }
   const HostRank& hostRank() const { return rank_; }  // of the host we are in a room with (maybe us)
+  // The link that carries our traffic with member `id` (host: a guest's; guest: the host's), or 0: the
+  // driver measures it (direct or relayed, round-trip time) for the member list.
+  LinkId linkTo(std::string_view id) const;
   std::size_t unsequenced() const { return outbox_.size(); }  // own entries not yet in the history
   // Peer messages and signaling texts dropped as malformed, oversized, unknown, out of turn or over
   // the rate limit.

@@ -10,8 +10,13 @@ function badge(text, className) {
   return span;
 }
 
+/** How our link with a member goes: "direct · 12 ms" or "relayed · 40 ms" (relayed through TURN). */
+export function linkWords({ type, rtt }) {
+  return rtt === null ? type : `${type} · ${rtt} ms`;
+}
+
 /**
- * members: [{ id, nick, host, self, code?, keyChanged? }] from webchat.js and trust.js, in join order.
+ * members: [{ id, nick, host, self, link?, code?, keyChanged? }] from webchat.js and trust.js, in join order.
  * onTrust(member): the person trusts a member's changed key.
  */
 export function showMembers(list, count, members, onTrust = () => {}) {
@@ -27,6 +32,7 @@ export function showMembers(list, count, members, onTrust = () => {}) {
     li.append(nick);
     if (member.host) li.append(' ', badge('host', 'host-badge'));
     if (member.self) li.append(' ', badge('you', 'self-badge'));
+    if (member.link) li.append(' ', badge(linkWords(member.link), `link-badge ${member.link.type}`));
     if (member.keyChanged) {
       li.classList.add('key-changed');
       const trust = document.createElement('button');

@@ -10,7 +10,7 @@ export function defaultSignal() {
   return served ? new URL('/sig', location.href).href : DISK_DEFAULT_SIGNAL;
 }
 
-/** { signal, ice }: ice is the text of the ICE servers box (see parseIceServers). */
+/** { signal, ice, noRelay }: ice is the text of the ICE servers box (see parseIceServers). */
 export function loadSettings() {
   let saved = {};
   try {
@@ -21,11 +21,13 @@ export function loadSettings() {
   return {
     signal: typeof saved.signal === 'string' && saved.signal ? saved.signal : defaultSignal(),
     ice: typeof saved.ice === 'string' ? saved.ice : '',
+    noRelay: saved.noRelay === true,
   };
 }
 
-export function saveSettings({ signal, ice }) {
+export function saveSettings({ signal, ice, noRelay = false }) {
   const toSave = {};
+  if (noRelay) toSave.noRelay = true;
   if (signal.trim() && signal.trim() !== defaultSignal()) toSave.signal = signal.trim();
   if (ice.trim()) toSave.ice = ice.trim();
   try {
