@@ -60,8 +60,15 @@ test('three browsers join, chat at once, and see the same history in the same or
   const label = ROOMS === 'private' ? 'private room' : ROOM;
   assert.deepEqual(await notices(alice), [`You joined “${label}” as alice`, 'bob joined', 'carol joined']);
   const badges = await bob.evaluate(() => [...document.querySelectorAll('#members li')].map((li) =>
-    [...li.childNodes].filter((n) => !n.classList?.contains('safety-code')).map((n) => n.textContent).join('')));
+    [...li.querySelectorAll('.nick, .badge:not(.link-badge)')].map((part) => part.textContent).join(' ')));
   assert.deepEqual(badges, ['alice host', 'bob you', 'carol']);
+  // A guest's link is with the host only: measured (loopback is direct), with its round-trip time.
+  const links = await bob.waitForFunction(() => {
+    const shown = [...document.querySelectorAll('#members li')].map((li) => li.querySelector('.link-badge')?.textContent ?? '');
+    return shown[0] && shown;
+  });
+  assert.match(links[0], /^direct · \d+ ms$/);
+  assert.deepEqual(links.slice(1), ['', '']);
 
   // Safety codes (docs/security.md): each pair of members sees the same code on both pages, one per
   // pair, none for oneself.

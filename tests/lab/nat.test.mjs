@@ -1,19 +1,19 @@
 // Real browsers behind real NATs (tests/lab/netlab.mjs builds them): who connects, how, and what
-// the page says. One topology and one Chromium per LAN for the whole file (each case reloads the
-// page); run directly by node (not `node --test`), so that a machine without namespaces exits with
+// the page says. One topology and one Chromium per LAN for the whole file (each case opens fresh
+// pages); run directly by node (not `node --test`), so that a machine without namespaces exits with
 // ctest's skip code.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { say, waitForLines, waitForMembers, waitForStatus } from '../browser/harness.mjs';
-import { joinInLan, openInLan, skipUnlessLab, startLab, waitForLink } from './people.mjs';
+import { joinInLan, launchInLan, skipUnlessLab, startLab, waitForLink } from './people.mjs';
 
 await skipUnlessLab();
 
 let lab;
 let turn;
-const browsers = {};  // LAN name → { name, browser, page }
+const browsers = {};  // LAN name → { name, browser, newPage, page }
 
 before(async () => {
   ({ lab, turn } = await startLab(
@@ -27,10 +27,11 @@ after(async () => {
   await lab?.teardown();
 });
 
-// The page of LAN `lan`'s browser, freshly loaded (a previous case's room left by the reload).
+// A fresh page in LAN `lan`'s browser; the page of a previous case closes (and leaves its room).
 async function pageIn(lan) {
-  browsers[lan] ??= await openInLan(lab, lan);
-  await browsers[lan].page.goto(browsers[lan].url);
+  browsers[lan] ??= await launchInLan(lab, lan);
+  await browsers[lan].page?.close();
+  browsers[lan].page = await browsers[lan].newPage();
   return browsers[lan].page;
 }
 

@@ -32,21 +32,23 @@ export async function startLab(lans, serverArgs = () => []) {
 }
 
 /**
- * A Chromium inside LAN `lan` with one page showing the app: { name, browser, page }. The app's
- * origin is plain http on a public address, so it is declared secure (WebCrypto needs that), as an
- * https deployment would be.
+ * A Chromium inside LAN `lan`: { name, browser, newPage() }, where newPage() opens the app in a fresh
+ * context (no storage: no remembered settings or session). The app's origin is plain http on a public
+ * address, so it is declared secure (WebCrypto needs that), as an https deployment would be.
  */
-export async function openInLan(lab, lan, name = lan) {
+export async function launchInLan(lab, lan, name = lan) {
   const browser = await launch({
     name,
     deadlineMs: DEADLINE_MS,
     executablePath: lab.browserWrapper(lan),
     args: [`--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`],
   });
-  const page = await browser.newPage();
-  const url = `${ORIGIN}/`;
-  await page.goto(url);
-  return { name, browser, page, url };
+  const newPage = async () => {
+    const page = await browser.newPage();
+    await page.goto(`${ORIGIN}/`);
+    return page;
+  };
+  return { name, browser, newPage };
 }
 
 /** Joins from the page with `ice` as the settings' ICE servers text ('' = the server's defaults). */
