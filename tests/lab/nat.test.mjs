@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { say, waitForLines, waitForMembers, waitForStatus } from '../browser/harness.mjs';
-import { joinInLan, launchInLan, skipUnlessLab, startLab, waitForLink } from './people.mjs';
+import { joinInLan, joinWithIce, launchInLan, skipUnlessLab, startLab, waitForLink } from './people.mjs';
 
 await skipUnlessLab();
 
@@ -60,6 +60,58 @@ test('two symmetric NATs connect through the server\'s TURN (credentials from /c
   await chatBothWays(alice, bob, 'mobiles');
   await waitForLink(alice, 'bob', 'relayed');
   await waitForLink(bob, 'alice', 'relayed');
+});
+
+// Issue #17's first bug: with no path to the host the join used to retry every 8 s for ever. Now the
+// first attempt's ICE failure (or its connect timeout) allows one more, and the join ends at most 15 s
+// after the first attempt started (docs/protocol.md, "No route"), with words saying what to do.
+test('two symmetric NATs with only a STUN server: the join ends with "no route" within 15 s', async () => {
+  const [alice, bob] = await Promise.all([pageIn('sym1'), pageIn('sym2')]);
+  assert.match(await joinInLan(alice, { nick: 'alice', room: 'nopath', ice: turn.stun }), /^Hosting/);
+  const started = Date.now();
+  await joinWithIce(bob, { nick: 'bob', room: 'nopath', ice: turn.stun });
+  const said = await waitForStatus(bob, /Cannot reach the host/);
+  const tookMs = Date.now() - started;
+  console.log(`no route said after ${tookMs} ms`);
+  assert.match(said, /this network needs a TURN server/);
+  // The core's bound is 15 s from the first attempt, which starts once the probe found the offer;
+  // before it the page derives the room's keys and loads the module (measured 16.3 s in all on a
+  // loaded 2-core machine). Never a hang.
+  assert.ok(tookMs < 20000, `took ${tookMs} ms`);
+  assert.equal(await bob.evaluate(() => document.getElementById('join-form').hidden), false, 'the form is back');
+  // The module says it with a code: joinRoom rejects with a WebchatError 'no-route'.
+  const code = await bob.evaluate(async (stun) => {
+    const { joinRoom } = await import('./webchat.js');
+    try {
+      await joinRoom({ room: 'nopath', nick: 'bob', iceServers: [{ urls: stun }] });
+      return 'joined';
+    } catch (error) {
+      return `${error.name} ${error.code}`;
+    }
+  }, turn.stun);
+  assert.equal(code, 'WebchatError no-route');
+  // The host is unharmed and alone.
+  await waitForMembers(alice, ['alice']);
+  assert.match(await waitForStatus(alice, /^Hosting/), /^Hosting/);
+});
+
+// Issue #17's second bug: a TURN server that does not answer holds ICE gathering to its 2 s cap, so
+// the first host's offer is parked after a joiner's 1.5 s probe gave up: the joiner hosts too. The
+// two hosts must find each other and merge, and no line may be lost.
+test('a joiner that hosts while the first host gathers slowly merges with it within seconds', async () => {
+  const slowIce = `${turn.stun}\nturn:203.0.113.99:3478 nobody nothing`;  // nothing at that address
+  const [alice, bob] = await Promise.all([pageIn('home1'), pageIn('home2')]);
+  assert.match(await joinInLan(alice, { nick: 'alice', room: 'slow', ice: slowIce }), /^Hosting/);
+  const started = Date.now();
+  assert.match(await joinInLan(bob, { nick: 'bob', room: 'slow', ice: slowIce }), /^(Hosting|Connected as guest)/);
+  await say(bob, 'hello from slow');
+  await say(alice, 'and back');
+  for (const page of [alice, bob]) await waitForMembers(page, ['alice', 'bob']);
+  const [atAlice, atBob] = await Promise.all([waitForLines(alice, 2), waitForLines(bob, 2)]);
+  console.log(`one room with both lines after ${Date.now() - started} ms`);
+  assert.deepEqual(atAlice.slice().sort(), ['alice: and back', 'bob: hello from slow']);
+  assert.deepEqual(atBob, atAlice, 'one order for both');
+  assert.ok(Date.now() - started < 20000, 'merged within seconds');
 });
 
 test('with UDP blocked, TURN over TCP carries the room', async () => {
