@@ -13,8 +13,9 @@
 import { verify as verifySignature } from '../crypto/identity.js';
 import { FileError, FileShare } from './file-share.js';
 
-// A file entry that arrives while we are in the room, this recent, is fetched at once; entries of
-// the history handed to us when joining wait for a person to ask (fetch()).
+// A file entry shared after we joined (by its author's clock), and at most this old when it arrives,
+// is fetched at once; entries of the history handed to us when joining (which arrive after we are
+// in the room, as the host sends them) wait for a person to ask (fetch()).
 const AUTO_FETCH_WITHIN_MS = 60000;
 
 // What the room accepts as a file's name (wasm/core/entries.cpp): 1-255 characters, no path
@@ -33,7 +34,8 @@ export class RoomFiles {
   #downloads = new Map();  // hash → transfer
   #states = new Map();     // hash → { state, bytes, size, reason }
   #members = [];
-  #inRoom = false;  // joined: entries arriving now are new, not the history handed over
+  #inRoom = false;  // joined once: entries shared from now on are new, not the history handed over
+  #joinedAt = Infinity;  // Date.now() when we first joined
   #settled = false; // host or guest, not re-forming after a failover
 
   /**
@@ -73,6 +75,7 @@ export class RoomFiles {
     room.addEventListener('status', ({ detail }) => {
       this.#settled = detail.state === 'host' || detail.state === 'guest';
       if (this.#settled) {
+        if (!this.#inRoom) this.#joinedAt = Date.now();
         this.#inRoom = true;
         this.#onMembers(room.members);  // what changed while it was not settled
       }
@@ -131,7 +134,7 @@ export class RoomFiles {
     const known = this.#entries.has(entry.file.hash);  // seen before: a history handed over again
     this.#entries.set(entry.file.hash, entry);
     if (entry.from === this.#room.selfId || known || !this.#inRoom) return;
-    const recent = Math.abs(Date.now() - entry.time) < AUTO_FETCH_WITHIN_MS;
+    const recent = entry.time >= this.#joinedAt && Math.abs(Date.now() - entry.time) < AUTO_FETCH_WITHIN_MS;
     if (recent && entry.file.size <= this.#autoFetchBytes) {
       try {
         this.fetch(entry.file.hash);
