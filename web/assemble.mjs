@@ -2,25 +2,60 @@
 // its stylesheet and scripts inlined, because a page opened from file:// may not load module scripts
 // or fetch files next to it. Served over HTTP the same single file works too.
 //
-//   node web/assemble.mjs <web source folder> <built webchat-core.js> <output folder>
+//   node web/assemble.mjs <web source folder> <built webchat-core.js> <output folder> [esbuild]
+//
+// emcc writes webchat-core.wasm beside webchat-core.js; the webchat-core.js written here carries it.
+// With esbuild, the page's bundled script and the core's glue are minified (the page's weight: see
+// tools/page-size); the module's other files stay as written, for embedders to read.
 
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { constants, gzipSync } from 'node:zlib';
 
-const [source, coreJs, out] = process.argv.slice(2);
+const [source, coreJs, out, esbuild] = process.argv.slice(2);
 if (!out) {
-  console.error('usage: node assemble.mjs <web source folder> <built webchat-core.js> <output folder>');
+  console.error('usage: node assemble.mjs <web source folder> <built webchat-core.js> <output folder> [esbuild]');
   process.exit(2);
+}
+
+const gzip = (bytes) => gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION });
+
+// esbuild's minifier on one script (`format`: 'esm' for a module, undefined for a classic script,
+// whose top-level names stay as they are: they are globals).
+function minified(code, format) {
+  if (!esbuild) return code;
+  return execFileSync(esbuild, ['--minify', '--log-level=warning', ...(format ? [`--format=${format}`] : [])],
+                      { input: code, encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+// webchat-core.js: emcc's glue defining the factory WebchatCore(options), then a wrapper that hands
+// it the WebAssembly, embedded gzipped in base64 and unpacked with DecompressionStream. Embedded
+// because Chromium will not fetch a .wasm from file://; gzipped because the page travels gzipped, and
+// gzip finds little to squeeze in emcc's own base64 (-sSINGLE_FILE): 30 KB more on the wire.
+// A caller's own options.wasmBinary is used as given.
+function packedCore() {
+  const glue = readFileSync(coreJs, 'utf8');
+  const wasm = gzip(readFileSync(coreJs.replace(/\.js$/, '.wasm'))).toString('base64');
+  return minified(`${glue}
+WebchatCore = ((factory, packed) => {
+  const unpack = () => new Response(new Blob([Uint8Array.from(atob(packed), (c) => c.charCodeAt(0))]).stream()
+    .pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  return (options = {}) => (options.wasmBinary ? Promise.resolve(options.wasmBinary) : unpack())
+    .then((wasmBinary) => factory({ ...options, wasmBinary }));
+})(WebchatCore, '${wasm}');
+if (typeof module === 'object' && module.exports) module.exports = WebchatCore;
+`);
 }
 
 mkdirSync(out, { recursive: true });
 // The page's npm packages (web/node_modules, pinned in web/package-lock.json) are bundled, not copied.
 const NOT_COPIED = /(^|\/)(assemble\.mjs|node_modules|package(-lock)?\.json)$/;
 cpSync(source, out, { recursive: true, filter: (path) => !NOT_COPIED.test(path.replaceAll('\\', '/')) });
-cpSync(coreJs, join(out, 'webchat-core.js'));
+const core = packedCore();
+writeFileSync(join(out, 'webchat-core.js'), core);
 
-const read = (name) => readFileSync(name === 'webchat-core.js' ? coreJs : join(source, name), 'utf8');
+const read = (name) => (name === 'webchat-core.js' ? core : readFileSync(join(source, name), 'utf8'));
 
 // Inside an inline <script>, the text "</script" would end it early.
 const scriptSafe = (code) => code.replaceAll('</script', '<\\/script');
@@ -111,7 +146,7 @@ let html = read('index.html');
 html = replaceOnce(html, '<link rel="stylesheet" href="style.css">', `<style>\n${read('style.css')}</style>`);
 html = replaceOnce(html, '<script src="webchat-core.js"></script>', `<script>${scriptSafe(read('webchat-core.js'))}</script>`);
 html = replaceOnce(html, '<script type="module" src="app.js"></script>',
-                   `<script type="module">\n${scriptSafe(bundle('app.js'))}</script>`);
+                   `<script type="module">\n${scriptSafe(minified(bundle('app.js'), 'esm'))}</script>`);
 writeFileSync(join(out, 'index.html'), html);
 
 // A gzip copy beside every text file: webchat-server sends it to browsers that take gzip (a third of
@@ -119,5 +154,5 @@ writeFileSync(join(out, 'index.html'), html);
 for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) {
   if (!entry.isFile() || !/\.(html|js|mjs|css|svg|json)$/.test(entry.name)) continue;
   const path = join(entry.parentPath ?? entry.path, entry.name);
-  writeFileSync(`${path}.gz`, gzipSync(readFileSync(path), { level: constants.Z_BEST_COMPRESSION }));
+  writeFileSync(`${path}.gz`, gzip(readFileSync(path)));
 }
