@@ -14,6 +14,7 @@ struct Simulation::Node {
   std::map<RequestId, bool> cancelled;
   std::map<LinkId, bool> described;  // links whose peer connection exists (until closed)
   bool loseNextMessage = false;
+  Millis pausedUntil = 0;
 };
 
 namespace {
@@ -97,6 +98,10 @@ void Simulation::crash(std::size_t member) {
   node.tickets.clear();
 }
 
+void Simulation::pause(std::size_t member, Millis duration) { nodes_.at(member)->pausedUntil = now_ + duration; }
+
+bool Simulation::paused(std::size_t node) const { return node != kNoNode && nodes_[node]->pausedUntil > now_; }
+
 std::string Simulation::send(std::size_t member, const std::string& text) {
   std::string problem = room(member).send(text, now_);
   drain(member);
@@ -139,8 +144,8 @@ LinkId Simulation::linkTo(std::size_t member, std::size_t peer) const {
   return 0;
 }
 
-void Simulation::at(Millis when, std::function<void()> action) {
-  events_.push(Event{when, nextOrder_++, std::move(action)});
+void Simulation::at(Millis when, std::function<void()> action, std::size_t node) {
+  events_.push(Event{when, nextOrder_++, std::move(action), node});
 }
 
 void Simulation::drain(std::size_t member) {
@@ -156,7 +161,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
       if (!n.alive || n.cancelled.count(request)) return;
       n.room->onSignalDone(request, status, body, now_);
       drain(member);
-    });
+    }, member);
   };
   std::visit(
       [&](auto& e) {
@@ -198,14 +203,14 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
             n.room->onLinkDescribed(link, fakeSdp(member, link, trickled), now_,
                                     trickled ? IceCandidates::Follow : IceCandidates::Included);
             drain(member);
-          });
+          }, member);
           if (trickled) {
             at(now_ + options_.describeDelay, [this, member, link = e.link] {
               Node& n = *nodes_[member];
               if (!n.alive || !n.described.count(link)) return;
               n.room->onLinkCandidates(link, {fakeCandidate(member, link)}, now_);
               drain(member);
-            });
+            }, member);
           }
         } else if constexpr (std::is_same_v<T, effect::AcceptAnswer>) {
           std::size_t otherNode;
@@ -281,7 +286,7 @@ void Simulation::deliverToLink(Endpoint to, std::function<void(Room&, LinkId)> e
     if (!n.alive || !n.described.count(to.link)) return;
     event(*n.room, to.link);
     drain(to.node);
-  });
+  }, to.node);
 }
 
 // Tears down the link at `from`; its peer learns of it one latency later.
@@ -304,7 +309,8 @@ bool Simulation::step(Millis limit) {
   consider(mailbox_.nextDeadline());
   if (!events_.empty()) consider(events_.top().when);
   for (const auto& node : nodes_) {
-    if (node->alive) consider(node->room->nextDeadline());
+    auto deadline = node->room->nextDeadline();
+    if (node->alive && deadline) consider(std::max(*deadline, node->pausedUntil));
   }
   if (!next || *next > limit) return false;
   now_ = std::max(now_, *next);
@@ -313,14 +319,18 @@ bool Simulation::step(Millis limit) {
     return true;
   }
   if (!events_.empty() && events_.top().when <= now_) {
-    auto action = events_.top().action;
+    Event event = events_.top();
     events_.pop();
-    action();
+    if (paused(event.node)) {  // that page runs again later: it gets this then, in order
+      at(nodes_[event.node]->pausedUntil, std::move(event.action), event.node);
+      return true;
+    }
+    event.action();
     return true;
   }
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     auto deadline = nodes_[i]->room->nextDeadline();
-    if (nodes_[i]->alive && deadline && *deadline <= now_) {
+    if (nodes_[i]->alive && !paused(i) && deadline && *deadline <= now_) {
       nodes_[i]->room->tick(now_);
       drain(i);
     }

@@ -59,6 +59,11 @@ class Simulation final {
   // The browser vanishes without a word: its signaling connections drop (the mailbox withdraws them),
   // its peers' links go silent (as with a killed process, nothing tells them; heartbeats must).
   void crash(std::size_t member);
+  // The browser's page stops running for `duration` (a frozen background tab, a sleeping device): its
+  // timers do not fire and whatever reaches it (replies, link messages, closes) waits until it runs
+  // again, then comes in order. Its links and parked requests stay open meanwhile, as the browser's
+  // network stack keeps them; it sends nothing.
+  void pause(std::size_t member, Millis duration);
   // Cuts (or restores) the peer links between two members both ways; signaling still works. Links
   // open across the cut break silently and stay broken.
   void partition(std::size_t a, std::size_t b, bool cut = true);
@@ -97,7 +102,10 @@ class Simulation final {
     bool operator<(const Endpoint& o) const { return node != o.node ? node < o.node : link < o.link; }
   };
 
-  void at(Millis when, std::function<void()> action);
+  static constexpr std::size_t kNoNode = static_cast<std::size_t>(-1);
+  // Runs `action` at `when`; one that feeds `node`'s room waits while that page is paused.
+  void at(Millis when, std::function<void()> action, std::size_t node = kNoNode);
+  bool paused(std::size_t node) const;
   void drain(std::size_t member);
   void carryOut(std::size_t member, Effect effect);
   void connect(Endpoint offerer, Endpoint answerer);
@@ -115,6 +123,7 @@ class Simulation final {
     Millis when;
     std::uint64_t order;
     std::function<void()> action;
+    std::size_t node;
     bool operator>(const Event& o) const { return when != o.when ? when > o.when : order > o.order; }
   };
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;

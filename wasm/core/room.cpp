@@ -62,7 +62,7 @@ Room::Room(Config config) : config_(std::move(config)), ids_(config_.seed), self
 // --- Inputs ------------------------------------------------------------------------------------
 
 void Room::join(Millis now) {
-  now_ = now;
+  advance(now);
   if (state_ != RoomState::Idle) return;
   if (!roomProblem(config_.room).empty()) return setState(RoomState::Closed, "room-invalid");
   if (!nickProblem(config_.nick).empty()) return setState(RoomState::Closed, "nick-invalid");
@@ -72,12 +72,12 @@ void Room::join(Millis now) {
 }
 
 void Room::leave(Millis now, bool back) {
-  now_ = now;
+  advance(now);
   shutDown({}, back);
 }
 
 void Room::closeRoom(Millis now) {
-  now_ = now;
+  advance(now);
   if (state_ != RoomState::Host) return shutDown({});
   const PeerMessage close = Close{};
   closeAllLinks(&close);
@@ -85,7 +85,7 @@ void Room::closeRoom(Millis now) {
 }
 
 void Room::onSignalDone(RequestId id, int status, std::string_view body, Millis now) {
-  now_ = now;
+  advance(now);
   auto it = requests_.find(id);
   if (it == requests_.end()) return;  // cancelled, or its link is gone
   Request request = it->second;
@@ -104,7 +104,7 @@ void Room::onSignalDone(RequestId id, int status, std::string_view body, Millis 
 }
 
 void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis now, IceCandidates candidates) {
-  now_ = now;
+  advance(now);
   auto it = links_.find(id);
   if (it == links_.end() || it->second.stage != Stage::Describing) return;
   Link& link = it->second;
@@ -122,7 +122,7 @@ void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis now, IceCandi
 }
 
 void Room::onLinkCandidates(LinkId id, std::vector<std::string> candidates, Millis now) {
-  now_ = now;
+  advance(now);
   auto it = links_.find(id);
   if (it == links_.end() || !std::exchange(it->second.candidatesFollow, false)) return;
   const Link& link = it->second;
@@ -141,7 +141,7 @@ void Room::onLinkCandidates(LinkId id, std::vector<std::string> candidates, Mill
 }
 
 void Room::onLinkOpen(LinkId id, Millis now) {
-  now_ = now;
+  advance(now);
   auto it = links_.find(id);
   if (it == links_.end()) return;
   Link& link = it->second;
@@ -161,7 +161,7 @@ void Room::onLinkOpen(LinkId id, Millis now) {
 }
 
 void Room::onLinkMessage(LinkId id, std::string_view text, Millis now) {
-  now_ = now;
+  advance(now);
   auto it = links_.find(id);
   if (it == links_.end()) return;
   it->second.lastHeard = now;
@@ -176,7 +176,7 @@ void Room::onLinkMessage(LinkId id, std::string_view text, Millis now) {
 }
 
 void Room::onLinkClosed(LinkId id, Millis now, LinkEnd why) {
-  now_ = now;
+  advance(now);
   auto it = links_.find(id);
   if (it == links_.end()) return;
   Stage stage = it->second.stage;
@@ -190,7 +190,7 @@ void Room::onLinkClosed(LinkId id, Millis now, LinkEnd why) {
 }
 
 void Room::tick(Millis now) {
-  now_ = now;
+  advance(now);
   if (retry_ && now >= retryAt_) {
     auto retry = retry_;
     retry_ = nullptr;
@@ -274,6 +274,11 @@ std::optional<Millis> Room::nextDeadline() const {
 }
 
 // --- Liveness ----------------------------------------------------------------------------------
+
+void Room::advance(Millis now) {
+  if (state_ == RoomState::Guest && now - now_ >= kHostSilenceMs) wokeAt_ = now;
+  now_ = now;
+}
 
 // Pings links we have been quiet on, and gives up on peers that have been silent too long.
 void Room::keepAlive(Millis now) {

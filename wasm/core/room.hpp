@@ -264,6 +264,10 @@ class Room final {
   void drop(std::string reason);
   void emit(Effect effect) { effects_.push_back(std::move(effect)); }
   void keepAlive(Millis now);
+  // Every input starts here. A guest is driven at least every kHeartbeatMs; an input after a longer
+  // gap means this page itself was paused (a frozen tab, a sleeping device): wokeAt_.
+  void advance(Millis now);
+  bool waking(Millis now) const { return wokeAt_ && now - *wokeAt_ < kHostSilenceMs; }
   bool inRoom() const { return state_ == RoomState::Host || state_ == RoomState::Guest; }
   const Member* member(const std::string& id) const;
 
@@ -274,6 +278,7 @@ class Room final {
   std::string error_;
   std::string stage_;
   Millis now_ = 0;  // the time of the input being handled
+  std::optional<Millis> wokeAt_;  // when this member last came back from a pause
 
   std::map<LinkId, Link> links_;
   std::map<RequestId, Request> requests_;

@@ -15,7 +15,7 @@ constexpr const char* kNoSuchEntry = "no such line";
 }  // namespace
 
 std::string Room::send(std::string_view text, Millis now, std::string_view reply) {
-  now_ = now;
+  advance(now);
   Entry entry;
   entry.text = std::string(text);
   entry.reply = std::string(reply);
@@ -24,7 +24,7 @@ std::string Room::send(std::string_view text, Millis now, std::string_view reply
 }
 
 std::string Room::edit(std::string_view target, std::string_view text, Millis now) {
-  now_ = now;
+  advance(now);
   if (!ownLine(target)) return kNotOwnLine;
   Entry entry;
   entry.kind = EntryKind::Edit;
@@ -34,7 +34,7 @@ std::string Room::edit(std::string_view target, std::string_view text, Millis no
 }
 
 std::string Room::remove(std::string_view target, Millis now) {
-  now_ = now;
+  advance(now);
   if (!ownLine(target)) return kNotOwnLine;
   Entry entry;
   entry.kind = EntryKind::Delete;
@@ -43,7 +43,7 @@ std::string Room::remove(std::string_view target, Millis now) {
 }
 
 std::string Room::react(std::string_view target, std::string_view emoji, bool on, Millis now) {
-  now_ = now;
+  advance(now);
   const Entry* to = anyEntry(target);
   if (!to) return kNoSuchEntry;
   if (to->kind != EntryKind::Text && to->kind != EntryKind::File) return "only a line or file takes reactions";
@@ -103,7 +103,7 @@ void Room::resendOutbox(std::size_t upTo) {
 }
 
 std::string Room::typing(Millis now) {
-  now_ = now;
+  advance(now);
   if (!inRoom()) return kNotInRoom;
   if (lastTyping_ && now - *lastTyping_ < kTypingEveryMs) return {};  // said recently enough
   lastTyping_ = now;
@@ -116,7 +116,7 @@ std::string Room::typing(Millis now) {
 }
 
 std::string Room::rename(std::string_view nick, Millis now) {
-  now_ = now;
+  advance(now);
   if (auto problem = nickProblem(nick); !problem.empty()) return problem;
   if (!inRoom()) return kNotInRoom;
   if (state_ == RoomState::Guest) {
@@ -134,7 +134,7 @@ std::string Room::rename(std::string_view nick, Millis now) {
 }
 
 std::string Room::relay(std::string_view to, std::string_view data, Millis now) {
-  now_ = now;
+  advance(now);
   if (data.size() > kMaxRelayBytes) return "relayed data is larger than 60000 bytes";
   if (!inRoom()) return kNotInRoom;
   if (to == selfId_ || !member(std::string(to))) return "no such member";

@@ -198,11 +198,19 @@ void Room::startFailover(Millis now) {
   // Any host of a later epoch is the room re-formed; the lost host's own epoch is not.
   next.floor = HostRank{rank_.epoch + 1, std::numeric_limits<Millis>::max(), {}};
   next.takeOverAt = now + position * kSuccessorStepMs;
+  // Back from a pause (issue #17: a guest frozen 20 s took over a healthy room on resuming): the
+  // silence was ours, and the host most likely dropped us meanwhile. Look for it, or for whoever
+  // took over, as a returning member; host only after every other successor had its turn.
+  const bool woke = waking(now);
+  if (woke) {
+    next.floor = rank_;
+    next.takeOverAt = now + static_cast<Millis>(successors.size()) * kSuccessorStepMs + kConnectTimeoutMs;
+  }
   for (const auto& id : successors) {
     if (id != selfId_) next.expected.insert(id);
   }
   setState(RoomState::Reconnecting);
-  if (position == 0) return becomeHost(next.epochIfHosting, next.expected, now);
+  if (position == 0 && !woke) return becomeHost(next.epochIfHosting, next.expected, now);
   search(std::move(next), now);
 }
 

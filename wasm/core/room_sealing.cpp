@@ -10,7 +10,7 @@ constexpr int kUnreadableProbesTolerated = 1;  // a link-secret joiner's second 
 }  // namespace
 
 void Room::onSignalUnreadable(RequestId id, Millis now) {
-  now_ = now;
+  advance(now);
   auto it = requests_.find(id);
   if (it == requests_.end()) return;  // cancelled, or its link is gone
   const bool joinersProbe = it->second.purpose == Purpose::Probe && state_ == RoomState::Joining;
