@@ -18,6 +18,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -153,6 +154,7 @@ export class Lab {
   }
 
   #children = [];
+  #servers = [];
   #watchdog;
 
   constructor(runPrefix) {
@@ -208,6 +210,16 @@ export class Lab {
     lan.kind = kind;
   }
 
+  /**
+   * Gives LAN `name`'s router another public address, as a phone moving to another network: every
+   * flow through the old one is gone (MASQUERADE forgets its mappings when their address goes).
+   */
+  async renumber(name, address) {
+    const lan = this.lans[name];
+    await this.#in(lan.router, `ip addr del ${lan.routerAddress}/24 dev wan; ip addr add ${address}/24 dev wan`);
+    lan.routerAddress = address;
+  }
+
   /** Starts webchat-server in the internet namespace; resolves with { url, signal, log, stop }. */
   async startServer(serverPath, webRoot, extraArgs = []) {
     const { child, log } = await spawnIn(this.internet, serverPath,
@@ -254,6 +266,28 @@ export class Lab {
     return path;
   }
 
+  /**
+   * Makes TCP `port` on 127.0.0.1 inside LAN `name` (a browser's DevTools port) reachable from this
+   * process; resolves with a host:port on our own loopback. A forwarder in the namespace listens on a
+   * Unix socket in the run's folder (file-system sockets belong to no network namespace) and a server
+   * here passes each connection through it.
+   */
+  async forward(name, port) {
+    const socket = join(this.dir, `forward-${name}-${port}.sock`);
+    const pass = (a, b) => { a.pipe(b).pipe(a); a.on('error', () => b.destroy()); b.on('error', () => a.destroy()); };
+    const forwarder = `const net = require('node:net');
+      const pass = ${pass.toString()};
+      net.createServer((c) => pass(c, net.connect(${Number(port)}, '127.0.0.1')))
+        .listen(process.argv[1], () => console.log('forwarding'));`;
+    const { child } = await spawnIn(this.lans[name].ns, process.execPath, ['-e', forwarder, socket], /^forwarding$/, 'forwarder');
+    child.removeAllListeners('exit');
+    this.#children.push(child);
+    const server = createServer((c) => pass(c, connect(socket)));
+    this.#servers.push(server);
+    await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+    return `127.0.0.1:${server.address().port}`;
+  }
+
   /** Runs a command inside a namespace (a LAN's name, or 'internet'); resolves with its stdout. */
   exec(name, command, ...args) {
     const ns = name === 'internet' ? this.internet : this.lans[name].ns;
@@ -262,6 +296,7 @@ export class Lab {
 
   /** Stops what the lab started and deletes every namespace of this run. Safe to call twice. */
   async teardown() {
+    for (const server of this.#servers) server.close();
     await Promise.all(this.#children.map(stopChild));
     await removeNamespaces(this.prefix);
     rmSync(this.dir, { recursive: true, force: true });

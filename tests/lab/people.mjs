@@ -2,7 +2,7 @@
 // with its servers, and a Chromium per LAN that opens the page served from the lab's internet.
 
 import { DEADLINE_MS, SERVER, WEB_ROOT, submitJoin, waitForStatus } from '../browser/harness.mjs';
-import { launch } from '../browser/drivers/chromium.mjs';
+import { launch, launchAttached } from '../browser/drivers/chromium.mjs';
 import { INTERNET, Lab, SERVER_PORT, SKIP, labUnavailable } from './netlab.mjs';
 
 const ORIGIN = `http://${INTERNET}:${SERVER_PORT}`;
@@ -49,6 +49,22 @@ export async function launchInLan(lab, lan, name = lan) {
     return page;
   };
   return { name, browser, newPage };
+}
+
+/**
+ * As launchInLan, but a Chromium started by hand and attached over CDP, whose one page can be frozen
+ * (page.lifecycle('frozen')): { name, browser, page }, the page open at the app.
+ */
+export async function launchAttachedInLan(lab, lan, name = lan) {
+  const browser = await launchAttached({
+    name,
+    deadlineMs: DEADLINE_MS,
+    executablePath: lab.browserWrapper(lan),
+    args: [`--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`],
+    reach: (port) => lab.forward(lan, port),
+  });
+  await browser.page.goto(`${ORIGIN}/`);
+  return { name, browser, page: browser.page };
 }
 
 /** Joins from the page with `ice` as the settings' ICE servers text ('' = the server's defaults). */

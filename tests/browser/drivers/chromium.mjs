@@ -5,7 +5,15 @@
 //   const browser = await launch({ name });          browser.pid, newPage(), close(), kill()
 //   const page = await browser.newPage({ width, height, dark });
 //   page.goto(url), reload(), fill(selector, text), click(selector), press(selector, key),
-//   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path), holdRequests(urlPart) (Chromium only)
+//   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path), holdRequests(urlPart),
+//   emulate({ width, height, dark }) (Chromium only)
+//   const browser = await launchAttached({ name, ... });  a page that can be frozen: page.lifecycle(state)
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 import { chromium } from 'playwright-core';
 
@@ -54,7 +62,53 @@ export async function launch({ name, deadlineMs, executablePath = CHROMIUM, args
   };
 }
 
+/**
+ * A Chromium started by hand (headless, --remote-debugging-port) and attached over CDP with
+ * playwright's `noDefaults`, for pages that must really freeze: a playwright-launched page keeps focus
+ * emulation on, which holds it visible and awake, so `Page.setWebLifecycleState` freezes nothing there
+ * (ENGINEERING.md). One page, in the browser's default context: { name, pid, page, close(), kill() }.
+ * `reach(port)` resolves with the host:port this process connects to for the browser's DevTools port
+ * (the lab's browsers listen inside their namespace).
+ */
+export async function launchAttached({ name, deadlineMs, executablePath = CHROMIUM, args = [],
+                                       reach = async (port) => `127.0.0.1:${port}` }) {
+  const profile = mkdtempSync(join(tmpdir(), 'webchat-chromium-'));
+  const child = spawn(executablePath, ['--headless', ...ARGS, ...args, `--user-data-dir=${profile}`,
+                                       '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise((resolve) => { child.once('exit', resolve); });
+  const stopped = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    const endpoint = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name}: Chromium gave no DevTools address`)), deadlineMs);
+      child.once('exit', (code) => reject(new Error(`${name}: Chromium exited with ${code}`)));
+      createInterface({ input: child.stderr }).on('line', (line) => {
+        const match = /DevTools listening on ws:\/\/[^/]+:(\d+)(\/\S+)/.exec(line);
+        if (match) { clearTimeout(timer); resolve(reach(Number(match[1])).then((hostPort) => `ws://${hostPort}${match[2]}`)); }
+      });
+    });
+    const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true, timeout: deadlineMs });
+    const context = browser.contexts()[0];
+    const page = context.pages()[0] ?? await context.newPage();
+    await page.setViewportSize({ width: 1000, height: 700 });
+    page.setDefaultTimeout(deadlineMs);
+    forwardPageErrors(page, name);
+    const close = async () => {
+      await browser.close().catch(() => {});
+      await stopped();
+    };
+    return { name, pid: child.pid, page: wrapPage(page, deadlineMs), close, kill: close };
+  } catch (error) {
+    await stopped();
+    throw error;
+  }
+}
+
 function wrapPage(page, deadlineMs) {
+  let cdp = null;
   return {
     goto: (url) => page.goto(url).then(() => {}),
     reload: () => page.reload().then(() => {}),
@@ -65,6 +119,24 @@ function wrapPage(page, deadlineMs) {
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     screenshot: (path) => page.screenshot({ path, fullPage: true }).then(() => {}),
     close: () => page.close({ runBeforeUnload: true }),
+    /** The page's size and colour scheme from now on. */
+    emulate: async ({ width = 1000, height = 700, dark = false }) => {
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
+    },
+    /**
+     * Page Lifecycle as phones drive it: 'frozen' hides the page and stops its timers and events (only
+     * a launchAttached page: elsewhere nothing freezes); 'active' resumes it and shows it again, as a
+     * person coming back to the tab.
+     */
+    lifecycle: async (state) => {
+      cdp ??= await page.context().newCDPSession(page);  // kept: a detached session may undo its state
+      // Focus emulation holds a page visible and awake: off while frozen; on again to show it once
+      // resumed (freezing hid it, and a hidden page's timers run at most once a second).
+      if (state === 'frozen') await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false });
+      await cdp.send('Page.setWebLifecycleState', { state });
+      if (state === 'active') await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+    },
     /** Holds back the page's requests whose URL contains `part` until the returned function is called. */
     holdRequests: async (part) => {
       const held = [];
