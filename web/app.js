@@ -169,11 +169,10 @@ async function join(roomOptions, nick, session = null) {
     }
   }
   showStatus({ text: session ? `Rejoining “${roomName}”…` : 'Connecting to the signaling server…', tone: 'busy' });
-  // joinRoom says nothing until it is in; the core's probe for a host is what takes time.
-  const probing = setTimeout(() => showStatus(describeStatus({ state: 'joining' }, roomName)), 150);
   try {
     enterRoom(await joinRoom({
       ...roomOptions, nick, signal: $('signal').value, ...iceChoice(ice), history: stored,
+      onStatus: (status) => showStatus(describeStatus(status, roomName)),  // the join's stage
       ...(session?.memberId ? { memberId: session.memberId, outbox: session.outbox ?? [], midCounter: session.midCounter ?? 0 } : {}),
     }), roomOptions, described);
   } catch (error) {
@@ -185,7 +184,6 @@ async function join(roomOptions, nick, session = null) {
     if (error.code === 'wrong-password') $('password').select();
     if (/^server-/.test(error.code ?? '')) $('settings').open = true;
   } finally {
-    clearTimeout(probing);
     $('join').disabled = false;
   }
 }

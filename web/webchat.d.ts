@@ -73,6 +73,13 @@ export interface JoinOptions {
   maxFileBytes?: number;
   /** Files up to this size announced while in the room are fetched at once. Default maxFileBytes. */
   autoFetchBytes?: number;
+  /**
+   * Called with each status while the join is under way, before joinRoom settles (the Room's `status`
+   * events, which a caller cannot listen to yet): `stage` says whether it is still looking for the
+   * room's host or connecting to the one found, which may take many seconds (through a TURN relay, or
+   * ending with "no-route").
+   */
+  onStatus?: (status: RoomStatus) => void;
 }
 
 /** A member's Ed25519 identity. Keys and signatures are base64url without padding (43 and 86 characters). */

@@ -144,7 +144,7 @@ function randomSeed() {
 export async function joinRoom({
   room = 'default', nick, signal, iceServers, allowRelay = true, iceGatherCapMs = ICE_GATHER_CAP_MS, trickleAfterMs = TRICKLE_AFTER_MS,
   password, secret, identity, memberId = '', history = [], outbox = [], midCounter = 0,
-  maxFileBytes = DEFAULT_MAX_FILE_BYTES, autoFetchBytes = maxFileBytes,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES, autoFetchBytes = maxFileBytes, onStatus,
 } = {}) {
   if (typeof RTCPeerConnection === 'undefined') throw new WebchatError('webrtc-unsupported');
   const problem = roomProblem({ room, password, secret });
@@ -166,7 +166,7 @@ export async function joinRoom({
   });
   const chat = new Room(logic, {
     room: name, nick: String(nick ?? ''), signal, iceServers: servers, refreshIce, iceGatherCapMs, trickleAfterMs, keys, identity: self,
-    files: { core, maxFileBytes, autoFetchBytes },
+    files: { core, maxFileBytes, autoFetchBytes }, onStatus,
   });
   return chat.joined;
 }
@@ -213,6 +213,8 @@ export class Room extends EventTarget {
           this.removeEventListener('status', onStatus);
           if (detail.state !== 'closed') this.leave();
           reject(new WebchatError(detail.error || 'left'));
+        } else {
+          options.onStatus?.(detail);  // a join under way: its stage, for the caller to show
         }
       };
       this.addEventListener('status', onStatus);

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  closeBrowsers, DEADLINE_MS, joinAs, notices, openBrowsers, say, screenshot, startServer, waitForLines, waitForMembers, waitForStatus,
+  closeBrowsers, DEADLINE_MS, joinAs, notices, openBrowsers, say, screenshot, startServer, submitJoin, waitForLines, waitForMembers,
+  waitForStatus,
 } from './harness.mjs';
 
 let server;
@@ -100,4 +101,33 @@ test('forgetting a room forgets its history in this browser', async () => {
   await joinAs(alice, { nick: 'alice', room: 'back' });
   await say(alice, 'a fresh start');
   assert.deepEqual(await waitForLines(alice, 1), ['alice: a fresh start']);
+});
+
+// A join can take seconds between finding the host and being in (a relay, a slow network, up to the
+// "no route" bound): joinRoom reports its stage (onStatus) and the page says it. Held here by holding
+// bob's answer at the signaling server: the host's offer is found, the answer does not reach it.
+test('while a join is under way the page says its stage: looking for the host, then connecting to it', async () => {
+  await bob.goto(server.url);
+  await bob.evaluate(() => {
+    window.statusSeen = [];  // every text the status line is given, in order
+    new MutationObserver((records) => {
+      for (const record of records) for (const node of record.addedNodes) window.statusSeen.push(node.textContent);
+    }).observe(document.getElementById('status'), { childList: true });
+  });
+  const release = await bob.holdRequests('?set=');
+  await submitJoin(bob, { nick: 'bob', room: 'back' });
+  await waitForStatus(bob, /^Found the room's host: connecting to it…$/);
+  await screenshot(bob, 'join-connecting');
+  await bob.emulate({ width: 390, height: 800 });
+  await screenshot(bob, 'join-connecting-phone');
+  await bob.emulate({ width: 390, height: 800, dark: true });
+  await screenshot(bob, 'join-connecting-phone-dark');
+  await bob.emulate({});
+  await release();
+  await waitForStatus(bob, /^Connected as guest in “back”/);
+  const seen = await bob.evaluate(() => window.statusSeen);
+  const looking = seen.indexOf('Looking for the room\'s host…');
+  const connecting = seen.indexOf('Found the room\'s host: connecting to it…');
+  assert.ok(looking >= 0 && connecting > looking, seen.join('\n'));
+  assert.ok(seen.findIndex((text) => text.startsWith('Connected as guest')) > connecting, seen.join('\n'));
 });

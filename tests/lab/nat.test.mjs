@@ -70,6 +70,8 @@ test('two symmetric NATs with only a STUN server: the join ends with "no route" 
   assert.match(await joinInLan(alice, { nick: 'alice', room: 'nopath', ice: turn.stun }), /^Hosting/);
   const started = Date.now();
   await joinWithIce(bob, { nick: 'bob', room: 'nopath', ice: turn.stun });
+  // Meanwhile the page says which stage the join is at (joinRoom's onStatus): the host was found.
+  await waitForStatus(bob, /^Found the room's host: connecting to it…/);
   const said = await waitForStatus(bob, /Cannot reach the host/);
   const tookMs = Date.now() - started;
   console.log(`no route said after ${tookMs} ms`);

@@ -1,21 +1,24 @@
 // The status line's words: where this browser stands in the room, and what to do about an error.
 
+// joining and reconnecting by stage: still looking for the host, or connecting to the one found
+// (seconds through a relay; a join with no path ends with its own words).
 const STATE_WORDS = {
-  joining: () => 'Looking for the room\'s host…',
+  joining: (room, stage) => (stage === 'connecting' ? 'Found the room\'s host: connecting to it…' : 'Looking for the room\'s host…'),
   host: (room) => `Hosting “${room}”: others connect to you`,
   guest: (room) => `Connected as guest in “${room}”`,
-  reconnecting: () => 'The host went away: reconnecting to the room…',
+  reconnecting: (room, stage) => (stage === 'connecting' ? 'The host went away: connecting to the room\'s new host…'
+                                                         : 'The host went away: reconnecting to the room…'),
   closed: () => 'Not in a room',
 };
 
 const STATE_TONE = { joining: 'busy', host: 'ok', guest: 'ok', reconnecting: 'busy', closed: 'idle' };
 
 /**
- * status: { state, error?, message? } from webchat.js. Returns { text, tone } where tone is one of
+ * status: { state, stage?, error?, message? } from webchat.js. Returns { text, tone } where tone is one of
  * idle, busy, ok, warn (an error the room works around, like a server that went away) or error.
  */
-export function describeStatus({ state, error, message }, room) {
-  const words = (STATE_WORDS[state] ?? (() => state))(room);
+export function describeStatus({ state, stage, error, message }, room) {
+  const words = (STATE_WORDS[state] ?? (() => state))(room, stage);
   if (!error) return { text: words, tone: STATE_TONE[state] ?? 'idle' };
   if (state === 'closed' || state === 'joining') return { text: message, tone: 'error' };
   return { text: `${words}. ${message}`, tone: 'warn' };
