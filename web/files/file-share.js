@@ -12,7 +12,7 @@
 
 import { DirectLinks } from './direct-links.js';
 import { BlockHasher, hashBlob } from './hash.js';
-import { openSink } from './sink.js';
+import { openSink, sweepSpills } from './sink.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 2 ** 30;  // 1 GiB
 const HEADER_BYTES = 16;     // request (u32), zero (u32), offset (u64), big-endian
@@ -50,6 +50,7 @@ export class FileShare extends EventTarget {
   constructor({ core, selfId, relay, rtcConfig = {}, maxFileBytes = DEFAULT_MAX_FILE_BYTES, sign = null, verify = null }) {
     super();
     this.#logic = new core.Transfers();
+    sweepSpills();  // what tabs closed mid-transfer left in the origin's storage
     this.#selfId = selfId;
     this.#maxBytes = maxFileBytes;
     this.#links = new DirectLinks({
@@ -98,7 +99,7 @@ export class FileShare extends EventTarget {
     if (candidates.length === 0) throw new FileError('no-holder', 'Nobody in the room holds this file.');
     const record = {
       hash, size, type, holders: candidates, tried: new Set([candidates[0]]), hasher: new BlockHasher(),
-      sink: openSink(`${hash}-${Date.now()}`), writes: Promise.resolve(), stored: 0, reasons: [], shown: 0, active: true,
+      sink: openSink(`${hash}-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`), writes: Promise.resolve(), stored: 0, reasons: [], shown: 0, active: true,
     };
     let transfer = 0;
     this.#input(() => { transfer = this.#logic.fetch(hash, size, candidates[0], Date.now()); });

@@ -6,7 +6,7 @@
 //   const page = await browser.newPage({ width, height, dark });
 //   page.goto(url), reload(), fill(selector, text), click(selector), press(selector, key),
 //   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path), holdRequests(urlPart),
-//   emulate({ width, height, dark }) (Chromium only)
+//   emulate({ width, height, dark }), newTab() (Chromium only)
 //   const browser = await launchAttached({ name, ... });  a page that can be frozen: page.lifecycle(state)
 
 import { spawn } from 'node:child_process';
@@ -44,8 +44,10 @@ export async function launch({ name, deadlineMs, executablePath = CHROMIUM, args
      * test will use holdRequests(), which needs service workers kept out (their requests bypass it).
      */
     async newPage({ width = 1000, height = 700, dark = false, permissions = [], holdsRequests = false } = {}) {
-      const page = await browser.newPage({ viewport: { width, height }, colorScheme: dark ? 'dark' : 'light', permissions,
-                                           serviceWorkers: holdsRequests ? 'block' : 'allow' });
+      // A context of its own (a fresh profile), which newTab() can open more tabs in.
+      const context = await browser.newContext({ viewport: { width, height }, colorScheme: dark ? 'dark' : 'light', permissions,
+                                                 serviceWorkers: holdsRequests ? 'block' : 'allow' });
+      const page = await context.newPage();
       page.setDefaultTimeout(deadlineMs);
       forwardPageErrors(page, name);
       return wrapPage(page, deadlineMs);
@@ -136,6 +138,12 @@ function wrapPage(page, deadlineMs) {
       if (state === 'frozen') await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false });
       await cdp.send('Page.setWebLifecycleState', { state });
       if (state === 'active') await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+    },
+    /** Another tab of the same profile: same origin storage (OPFS) and Web Locks. */
+    newTab: async () => {
+      const tab = await page.context().newPage();
+      tab.setDefaultTimeout(deadlineMs);
+      return wrapPage(tab, deadlineMs);
     },
     /** Holds back the page's requests whose URL contains `part` until the returned function is called. */
     holdRequests: async (part) => {
