@@ -138,3 +138,51 @@ export async function signatureCosts({ lines }) {
   const nobleVerify = await perLine(async () => { for (let i = 0; i < lines; i++) noble.ed25519.verify(sigs[i], bytes[i], publicKey, { zip215: false }); });
   return { implementation: me.implementation, webcryptoSign, webcryptoVerify, history: history * lines, nobleSign, nobleVerify };
 }
+
+// --- Lines through a room: what signing and verifying cost a burst of lines, end to end ---------
+// Run in both pages before they join, for the figures without signatures: Ed25519 signing answers
+// with 64 zero bytes and verifying with "valid" at once (HMAC, AES-GCM and the rest stay real).
+export function skipEd25519() {
+  const subtle = globalThis.crypto.subtle;
+  const isEd25519 = (algorithm) => (algorithm?.name ?? algorithm) === 'Ed25519';
+  const sign = subtle.sign.bind(subtle);
+  const verify = subtle.verify.bind(subtle);
+  subtle.sign = (algorithm, ...rest) => (isEd25519(algorithm) ? Promise.resolve(new ArrayBuffer(64)) : sign(algorithm, ...rest));
+  subtle.verify = (algorithm, ...rest) => (isEd25519(algorithm) ? Promise.resolve(true) : verify(algorithm, ...rest));
+}
+
+// A page joins `rooms` (the host first: its joinRoom settles once it hosts). The host's
+// window.guestIn resolves once a guest is in; the guest's window.linesIn(count) resolves with the
+// clock (ms since the epoch, comparable between the two pages) once `count` more lines from the host
+// have arrived.
+export async function linesMember({ rooms, signal, nick }) {
+  const { joinRoom } = await import('/webchat.js');
+  const room = await joinRoom({ ...rooms, nick, signal, iceServers: [] });
+  window.benchRoom = room;
+  if (nick === 'host') {
+    window.guestIn = new Promise((joined) => room.addEventListener('members', (e) => e.detail.length > 1 && joined()));
+    return;
+  }
+  let received = 0;
+  let wanted = Infinity;
+  let done;
+  const finished = new Promise((resolve) => { done = resolve; });
+  room.addEventListener('message', (e) => {
+    if (e.detail.nick === 'host' && ++received >= wanted) done(performance.timeOrigin + performance.now());
+  });
+  window.linesIn = (count) => {
+    wanted = received + count;
+    return finished;
+  };
+}
+
+// The host says `count` lines at once (a pasted block); returns the clock when it started.
+export function sayLines({ count }) {
+  const started = performance.timeOrigin + performance.now();
+  for (let i = 0; i < count; i++) window.benchRoom.send(`line ${i}: a chat line of ordinary length, with some words in it`);
+  return started;
+}
+
+export function leaveRoom() {
+  window.benchRoom?.leave();
+}
