@@ -38,13 +38,14 @@ after(async () => {
   await lab?.teardown();
 });
 
-// Every text the status line shows from now on, in order.
+// Every text the status line is given from now on, in order (each is a new text node).
 function recordStatus(page) {
   return page.evaluate(() => {
     const status = document.getElementById('status');
     window.statusSeen = [status.textContent];
-    new MutationObserver(() => window.statusSeen.push(status.textContent))
-      .observe(status, { childList: true, characterData: true, subtree: true });
+    new MutationObserver((records) => {
+      for (const record of records) for (const node of record.addedNodes) window.statusSeen.push(node.textContent);
+    }).observe(status, { childList: true });
   });
 }
 
@@ -138,6 +139,7 @@ test('a guest frozen for 10 s: the room goes on without it, and it comes back as
 
 test('a host frozen for 10 s: the room fails over, and the old host joins the new one, one history everywhere', async () => {
   // Member order now: alice (host), carol, bob. Lines sent as alice freezes sit in her channels.
+  await recordStatus(bob);
   const resumed = await frozen(alice, async () => {
     await say(bob, 'bob as alice froze');
     await say(carol, 'carol as alice froze');
@@ -146,6 +148,13 @@ test('a host frozen for 10 s: the room fails over, and the old host joins the ne
     await say(bob, 'while alice slept');
     await sameHistory([bob, carol], 7);
   });
+
+  // bob, the second successor, said what went on (the stage words of docs/web.md).
+  const seen = await bob.evaluate(() => window.statusSeen);
+  const said = (text) => seen.findIndex((t) => t.startsWith(text));
+  assert.ok(said('The host went away: reconnecting') > 0 &&
+            said('The host went away: connecting to the room\'s new host') > said('The host went away: reconnecting') &&
+            seen.at(-1).startsWith('Connected as guest'), seen.join('\n'));
 
   await waitForStatus(alice, /^Connected as guest in/);
   await waitForMembers([alice, bob, carol], ['alice', 'bob', 'carol']);

@@ -55,7 +55,7 @@ std::string Room::react(std::string_view target, std::string_view emoji, bool on
 }
 
 std::string Room::shareFile(FileInfo file, std::string_view caption, Millis now) {
-  now_ = now;
+  advance(now);
   Entry entry;
   entry.kind = EntryKind::File;
   entry.file = std::move(file);
