@@ -12,8 +12,11 @@ import { iceGathered } from '../ice-gathered.js';
 
 const GATHER_CAP_MS = 2000;
 const CONNECT_TIMEOUT_MS = 8000;  // as the room's links; under the transfers' 10 s wait for an answer
-const SEND_HIGH_BYTES = 4 * 1024 * 1024;   // stop handing chunks to a channel holding this much
-const SEND_LOW_BYTES = 1024 * 1024;        // resume at this (the bufferedamountlow threshold)
+// Stop handing chunks to a channel holding this much; resume at SEND_LOW_BYTES (bufferedamountlow).
+// Small: what a channel holds must drain before a chat line stops waiting behind it (chat-first.js),
+// and 1 MiB keeps a loopback link as busy as 4 MiB did (docs/files.md).
+const SEND_HIGH_BYTES = 1024 * 1024;
+const SEND_LOW_BYTES = 512 * 1024;
 
 export class DirectLinks {
   #selfId;
@@ -50,6 +53,11 @@ export class DirectLinks {
   canSend(peer) {
     const channel = this.#links.get(peer)?.channel;
     return channel?.readyState === 'open' && channel.bufferedAmount < SEND_HIGH_BYTES;
+  }
+
+  /** Bytes handed to the peer's channel and not yet sent (0 without a link). */
+  buffered(peer) {
+    return this.#links.get(peer)?.channel.bufferedAmount ?? 0;
   }
 
   sendBinary(peer, bytes) {

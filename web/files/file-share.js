@@ -10,6 +10,7 @@
 //   upload    { hash, peer, bytes, size, done, reason }   a member pulled bytes of a file we hold
 //   cutoff    { peer, reason }                            a member broke the protocol: its link closed
 
+import { chatActive, PACED_BYTES_PER_S } from './chat-first.js';
 import { DirectLinks } from './direct-links.js';
 import { BlockHasher, hashBlob } from './hash.js';
 import { openSink, sweepSpills } from './sink.js';
@@ -40,6 +41,7 @@ export class FileShare extends EventTarget {
   #finished = [];         // sinks of completed downloads: their storage is freed at close()
   #pumping = false;
   #timer = null;
+  #pacedAt = 0;           // while chat is active: when the next chunk may go (performance.now())
 
   /**
    * core: the loaded webchat-core module. relay(peer, text): send a signaling text to a member
@@ -234,6 +236,7 @@ export class FileShare extends EventTarget {
           let at = 0;
           for (const entry of run) {
             const size = HEADER_BYTES + entry.length;
+            if (chatActive()) await this.#makeWayForChat(peer, size);
             if (!entry.stopped) this.#links.sendBinary(peer, bytes.subarray(at, at + size));
             at += size;
           }
@@ -248,6 +251,17 @@ export class FileShare extends EventTarget {
     } finally {
       this.#sending.delete(peer);
     }
+  }
+
+  // While lines move (chat-first.js): one chunk at a time, once the link's buffer is empty, spaced so
+  // this page sends at most PACED_BYTES_PER_S.
+  async #makeWayForChat(peer, size) {
+    for (;;) {
+      const wait = Math.max(this.#pacedAt - performance.now(), this.#links.buffered(peer) > 0 ? 2 : 0);
+      if (wait <= 0 || !chatActive()) break;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    this.#pacedAt = performance.now() + (size / PACED_BYTES_PER_S) * 1000;
   }
 
   // --- Receiver: chunks in, hashed and stored in order ----------------------------------------

@@ -11,6 +11,7 @@
 //                                          'failed' (its bytes did not match its hash)
 
 import { verify as verifySignature } from '../crypto/identity.js';
+import { chatMoved } from './chat-first.js';
 import { FileError, FileShare } from './file-share.js';
 
 // A file entry shared after we joined (by its author's clock), and at most this old when it arrives,
@@ -71,7 +72,11 @@ export class RoomFiles {
     });
     room.addEventListener('relay', ({ detail }) => share.relayed(detail.from, detail.data));
     room.addEventListener('members', ({ detail }) => this.#onMembers(detail));
-    room.addEventListener('message', ({ detail }) => this.#onEntry(detail));
+    room.addEventListener('message', ({ detail }) => {
+      if (detail.kind !== 'file') chatMoved();  // a file's own entry is no conversation to make way for
+      this.#onEntry(detail);
+    });
+    room.addEventListener('typing', chatMoved);  // a line is coming: transfers make way already
     room.addEventListener('status', ({ detail }) => {
       this.#settled = detail.state === 'host' || detail.state === 'guest';
       if (this.#settled) {
