@@ -262,6 +262,7 @@ export class Room extends EventTarget {
 
   /** Tells the room this member is typing; call on each keystroke (it is sent at most every 2 s). */
   typing() {
+    this.#files?.typed();  // a line is coming: this page's transfers make way (files/chat-first.js)
     this.#chat(() => this.#logic.typing(Date.now()));
   }
 

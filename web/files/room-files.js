@@ -101,6 +101,9 @@ export class RoomFiles {
     return { name: shownName(file.name), size, type: /^[ -~]{0,127}$/.test(file.type ?? '') ? file.type ?? '' : '', hash };
   }
 
+  /** This member is typing: its line is coming, transfers make way (chat-first.js). */
+  typed() { chatMoved(); }
+
   /** The shared file or received Blob of `hash`, or null. */
   blob(hash) { return this.#share.blob(hash); }
 
