@@ -1,12 +1,13 @@
 // Files in a room of real browsers, through the page as a person uses it (files dropped on the
-// conversation): a 50 MB random file from a guest reaches every member with its SHA-256 matching; an
+// conversation): a 50 MB random file from a guest reaches every member with its SHA-256 matching (and a
+// line its sender types meanwhile arrives too); an
 // image (recognised by its bytes) shows inline, an SVG (even named .png) or HTML file is only a download; a
 // receiver cancels; the sender's tab is killed mid-transfer; a newcomer fetches an earlier file.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { closeBrowsers, joinAs, killBrowser, openBrowsers, startServer, waitForMembers } from './harness.mjs';
+import { closeBrowsers, joinAs, killBrowser, openBrowsers, say, startServer, waitForMembers } from './harness.mjs';
 
 const MB = 1024 * 1024;
 const TRANSFER_DEADLINE_MS = 240000;  // 50 MB to two members at once, on a busy 2-core machine
@@ -98,6 +99,13 @@ function clickCardButton(p, name, label) {
 
 test('a 50 MB random file from a guest reaches every member, its SHA-256 matching', async () => {
   const sha256 = await dropFile(page('guest'), { name: 'big.bin', type: 'application/octet-stream', size: 50 * MB });
+  // Its sender types a line while it moves: the transfers make way for it (paced while people talk),
+  // the line arrives, and so does the file, whole.
+  await waitForCard(page('other'), 'big.bin', '.file-status:not(:empty)');
+  await say(page('guest'), 'while it moves');
+  for (const name of ['host', 'other']) {
+    await page(name).waitForFunction(() => [...document.querySelectorAll('#messages li.line .text')].some((t) => t.textContent === 'while it moves'));
+  }
   for (const name of ['host', 'other']) {
     await waitForCard(page(name), 'big.bin', '.file-link');
     assert.equal(await downloadedSha256(page(name), 'big.bin'), sha256, name);
