@@ -35,20 +35,25 @@ keep_coturn_service_off() {
   fi
 }
 
-# npm packages, exactly as pinned in their lockfiles: the browser tests' drivers, the packages
-# web/assemble.mjs bundles into the page, the @noble fallback crypto with its bundler (tools/noble),
-# and peerjs-server for tools/bench-signal's comparison (tools/bench-peerjs).
+# npm packages, exactly as pinned in the lockfiles of the folders given (relative to the checkout):
+# web (what web/assemble.mjs bundles into the page), tools/noble (the @noble fallback crypto with its
+# bundler), tests/browser (the browser tests' drivers), tools/bench-peerjs (tools/bench-signal's
+# comparison). The folders install side by side (npm ci is mostly waiting on the network).
 install_npm_packages() {
-  local folder dir stamp
-  for folder in tests/browser web tools/noble tools/bench-peerjs; do
+  local folder dir stamp job failed=0
+  local -a jobs=()
+  for folder in "$@"; do
     dir="$WEBCHAT_ROOT/$folder"
     stamp="$dir/node_modules/.package-lock.json"
     if [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; then continue; fi
     # This machine kind's nodejs bundles npm; Debian's own nodejs does not.
     command -v npm >/dev/null || { as_root apt-get update -qq && as_root apt-get install -y -qq npm >/dev/null; }
     echo "Installing npm packages from $folder/package-lock.json"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || return 1
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) &
+    jobs+=($!)
   done
+  for job in "${jobs[@]}"; do wait "$job" || failed=1; done
+  return "$failed"
 }
 
 # Configures once (again when a -DNAME=VALUE given is not in the cache yet), then builds; shows the
@@ -94,7 +99,7 @@ build_sanitized_server() {
   fi
 }
 
-# Arguments: -DNAME=VALUE settings for the main build.
+# What the build needs (the page's packages), then the build. Arguments: -DNAME=VALUE settings for it.
 setup_all() {
-  install_apt_packages && install_npm_packages && build_all "$@"
+  install_apt_packages && install_npm_packages web tools/noble && build_all "$@"
 }
