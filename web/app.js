@@ -234,6 +234,7 @@ function enterRoom(joined, roomOptions, described) {
   });
   room.addEventListener('warning', ({ detail }) => conversation.addNotice(describeNotice(detail), 'error'));
   room.addEventListener('denied', ({ detail }) => onDenied(detail));
+  room.addEventListener('throttled', ({ detail }) => conversation.markThrottled(detail.mid));
   room.addEventListener('status', ({ detail }) => onStatus(detail));
   renderMembers(room.members);
   onStatus(room.status);

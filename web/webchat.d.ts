@@ -216,6 +216,11 @@ export interface RoomEventMap {
   typing: CustomEvent<{ from: string; nick: string }>;
   warning: CustomEvent<RoomWarning>;
   denied: CustomEvent<RoomDenied>;
+  /**
+   * The host dropped our entry `mid` for its rate limit (5 a second, 20 at once): it stays queued and
+   * is sent again shortly (a 'message' event follows once it is in). Show it as held back.
+   */
+  throttled: CustomEvent<{ mid: string }>;
   /** Data another member sent this one with relay(). */
   relay: CustomEvent<{ from: string; data: string }>;
   members: CustomEvent<Member[]>;

@@ -378,6 +378,8 @@ export class Room extends EventTarget {
       // An entry claiming another author (or failing its signature): never shown as theirs.
       case 'warning': return this.dispatchEvent(new CustomEvent('warning', { detail: { kind: effect.kind, from: effect.from, nick: effect.nick } }));
       case 'denied': return this.#onDenied(effect);
+      // Over the host's rate limit: still queued, sent again shortly.
+      case 'throttled': return this.dispatchEvent(new CustomEvent('throttled', { detail: { mid: effect.mid } }));
       case 'relayed': return this.dispatchEvent(new CustomEvent('relay', { detail: { from: effect.from, data: effect.data } }));
       // Rejoining after a failover or merge, our history diverged from the host's: it is replaced,
       // and its lines follow as 'message' events.

@@ -1,7 +1,8 @@
 // The conversation's actions, in real browsers: replies whose quote leads to the original, edits and
 // deletes of one's own lines, emoji reactions, the typing indicator, renaming inside the room, and
-// own lines shown "sending…" until sequenced, marked when they cannot be sent. Edits, deletes and
-// reactions reach a newcomer through the history; a guest cannot edit another member's line.
+// own lines shown "sending…" until sequenced, "held back" while over the host's rate limit, marked
+// when they cannot be sent. Edits, deletes and reactions reach a newcomer through the history; a guest
+// cannot edit another member's line.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -221,4 +222,39 @@ test('a line the host refuses is marked as not sent, and says why', async () => 
   await carol.click('#messages li.line.failed');
   await carol.click('#messages li.line.failed .discard');
   assert.equal(await carol.evaluate(() => document.querySelectorAll('#messages li.line.failed').length), 0);
+});
+
+test('lines past the host\'s rate limit show as held back, then arrive, each once and in order', async () => {
+  // bob (now robert, a guest) sends 30 lines in one go, past the host's burst of 20: the host drops
+  // the rest for now and says so; his page marks them until his resends get them in.
+  await bob.evaluate(() => {
+    window.heldBack = new Set();
+    new MutationObserver(() => {
+      for (const state of document.querySelectorAll('#messages li.line.pending .state.throttled')) {
+        window.heldBack.add(`${state.closest('li').querySelector(':scope > .text').textContent}: ${state.textContent}`);
+      }
+    }).observe(document.getElementById('messages'), { childList: true, subtree: true });
+    const text = document.getElementById('text');
+    for (let i = 0; i < 30; i++) {
+      text.value = `burst ${i}`;
+      text.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    }
+  });
+  await bob.waitForSelector('#messages li.line .state.throttled');
+  await screenshot(bob, 'conversation-held-back');
+  const burst = Array.from({ length: 30 }, (_, i) => `robert: burst ${i}`);
+  const arrived = (page) => page.waitForFunction((wanted) => {
+    const shown = [...document.querySelectorAll('#messages li.line:not(.pending)')]
+      .map((li) => `${li.querySelector(':scope > .nick').textContent}: ${li.querySelector(':scope > .text').textContent}`)
+      .filter((line) => line.startsWith('robert: burst '));
+    return shown.length >= wanted.length && shown;
+  }, burst);
+  assert.deepEqual(await (await arrived(alice)).jsonValue(), burst, 'the host has every line once, in order');
+  assert.deepEqual(await (await arrived(bob)).jsonValue(), burst);
+  assert.equal(await bob.evaluate(() => document.querySelectorAll('#messages li.line.pending').length), 0);
+  const held = await bob.evaluate(() => [...window.heldBack]);
+  // The bucket holds 20 at most (and refills 5 a second while the 30 go out): about the last 10 were
+  // held back, never the first ones.
+  assert.ok(held.length >= 8, `held back: ${held.join(', ')}`);
+  for (const line of held) assert.match(line, /^burst (1\d|2\d): held back: too many lines at once, sending again…$/);
 });

@@ -51,6 +51,7 @@ TEST_CASE("every peer message survives encoding and decoding") {
                                     Typing{},
                                     Rename{"zoe", "sig"},
                                     Denied{"say", "not-author", "0123456789abcdef-3"},
+                                    Throttled{"0123456789abcdef-4"},
                                     Relay{"0123456789abcdef", {}, "data"},
                                     Relay{{}, "0123456789abcdef", "data"}};
   for (const auto& message : messages) {

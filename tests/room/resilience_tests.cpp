@@ -258,6 +258,14 @@ TEST_CASE("a guest typing faster than the rate limit gets every line through, on
   REQUIRE(lines.size() == 60);
   for (int i = 0; i < 60; ++i) CHECK(lines[static_cast<std::size_t>(i)] == "quick " + std::to_string(i));
   CHECK(texts(sim.room(room[1]).history()) == lines);
+
+  // bob was told which lines the host dropped for the rate (its page shows them as held back): the
+  // 40 past the burst of 20 at least once each, never one of the first 20, and none of them refused.
+  const auto& throttled = sim.observed(room[1]).throttled;
+  std::set<std::string> held(throttled.begin(), throttled.end());
+  const std::string bob = sim.room(room[1]).selfId();
+  for (int i = 0; i < 60; ++i) CHECK(held.count(bob + "-" + std::to_string(i + 1)) == (i >= 20 ? 1u : 0u));
+  CHECK(sim.observed(room[1]).denied.empty());
 }
 
 TEST_CASE("a partitioned room heals into one room without losing a line") {

@@ -258,6 +258,8 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
           node.observed.warnings.push_back(e.kind + " " + e.nick);
         } else if constexpr (std::is_same_v<T, effect::Denied>) {
           node.observed.denied.push_back(e);
+        } else if constexpr (std::is_same_v<T, effect::Throttled>) {
+          node.observed.throttled.push_back(e.mid);
         } else if constexpr (std::is_same_v<T, effect::Relayed>) {
           node.observed.relayed.push_back(e);
         }

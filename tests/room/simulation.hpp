@@ -27,6 +27,7 @@ struct Observed {  // what one member's user interface was told
   std::vector<std::string> typing;   // nicks shown as typing
   std::vector<std::string> warnings; // "forged bob"
   std::vector<effect::Denied> denied;
+  std::vector<std::string> throttled;  // mids of our entries the host dropped for its rate limit
   std::vector<effect::Relayed> relayed;
   std::size_t signalRequests = 0;    // signaling requests it made (gets and sets)
 };

@@ -257,6 +257,11 @@ struct EffectToJs {
     out.set("mid", toJsString(e.mid));
     return out;
   }
+  val operator()(const effect::Throttled& e) const {
+    val out = tagged("throttled");
+    out.set("mid", toJsString(e.mid));
+    return out;
+  }
   val operator()(const effect::Relayed& e) const {
     val out = tagged("relayed");
     out.set("from", toJsString(e.from));

@@ -109,6 +109,9 @@ struct Denied {  // the host refused a request of ours: what "rename" or "say", 
   std::string reason;
   std::string mid;  // what = "say": the entry refused (it left the outbox)
 };
+struct Throttled {  // the host dropped our entry `mid` for its rate limit: still ours to send, resent soon
+  std::string mid;
+};
 struct Relayed {  // data another member sent us through the host (Room::relay)
   std::string from;
   std::string data;
@@ -120,6 +123,6 @@ using Effect = std::variant<effect::SignalGet, effect::SignalSet, effect::Signal
                             effect::AcceptAnswer, effect::AddCandidates, effect::Send, effect::CloseLink,
                             effect::StatusChanged, effect::MessageAdded, effect::HistoryCleared,
                             effect::MembersChanged, effect::Notice, effect::Typing, effect::Warning,
-                            effect::Denied, effect::Relayed>;
+                            effect::Denied, effect::Throttled, effect::Relayed>;
 
 }  // namespace webchat

@@ -203,6 +203,11 @@ std::string encodeMessage(const PeerMessage& message) {
       if (!m.mid.empty()) j["mid"] = m.mid;
       return j;
     }
+    json operator()(const Throttled& m) const {
+      json j = envelope("throttled");
+      j["mid"] = m.mid;
+      return j;
+    }
     json operator()(const Relay& m) const {
       json j = envelope("relay");
       if (!m.to.empty()) j["to"] = m.to;
@@ -275,6 +280,9 @@ Decoded<PeerMessage> decodeMessage(std::string_view text) {
         (!r.has("mid") || r.mid("mid", m.mid))) {
       return done(std::move(m));
     }
+  } else if (type == "throttled") {
+    Throttled m;
+    if (r.mid("mid", m.mid)) return done(std::move(m));
   } else if (type == "relay") {
     Relay m;
     bool routed = (!r.has("to") || r.token("to", m.to)) && (!r.has("from") || r.token("from", m.from));

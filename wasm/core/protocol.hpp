@@ -158,6 +158,9 @@ struct Denied {  // host → guest: a request of the guest was refused
   std::string reason;  // a stable code, e.g. "nick-taken"
   std::string mid;     // what = "say": the entry refused (the author drops it from its outbox)
 };
+struct Throttled {  // host → guest: your say `mid` came over the rate limit and was dropped (resend it later)
+  std::string mid;
+};
 struct Relay {  // guest → host: forward `data` to member `to`; host → guest: `from` sent you `data`
   std::string to;
   std::string from;
@@ -165,7 +168,7 @@ struct Relay {  // guest → host: forward `data` to member `to`; host → guest
 };
 
 using PeerMessage = std::variant<Hello, Upload, Carry, Carried, Welcome, Refuse, Say, Posted, MemberList, Moved,
-                                 Close, Bye, Ping, Typing, Rename, Denied, Relay>;
+                                 Close, Bye, Ping, Typing, Rename, Denied, Throttled, Relay>;
 
 template <typename T>
 struct Decoded {

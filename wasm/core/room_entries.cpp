@@ -22,7 +22,12 @@ void Room::onSay(Link& link, const Say& say, Millis now) {
   // Token bucket: a guest cannot flood the room.
   link.sayTokens = std::min(kSayBurst, link.sayTokens + static_cast<double>(now - link.sayRefilled) * kSayPerSecond / 1000.0);
   link.sayRefilled = now;
-  if (link.sayTokens < 1.0) return drop("over the rate limit");
+  if (link.sayTokens < 1.0) {
+    // Dropped, and the author told so: it keeps the entry and resends it (kResendMs); its page says
+    // why the line waits. One small answer per say, so a flood costs the host no more than it did.
+    drop("over the rate limit");
+    return sendTo(memberLink(link.peerId), Throttled{say.entry.mid});
+  }
   link.sayTokens -= 1.0;
   Entry entry = say.entry;
   entry.from = link.peerId;

@@ -137,6 +137,10 @@ void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Mil
     return emit(effect::Relayed{relay->from, relay->data});
   }
   if (const auto* denied = std::get_if<Denied>(&message)) return onDenied(*denied);
+  if (const auto* throttled = std::get_if<Throttled>(&message)) {
+    bool mine = std::any_of(outbox_.begin(), outbox_.end(), [&](const Entry& e) { return e.mid == throttled->mid; });
+    return mine ? emit(effect::Throttled{throttled->mid}) : drop("throttled an entry we are not sending");
+  }
   if (const auto* moved = std::get_if<Moved>(&message)) return follow(moved->rank, now);
   if (std::holds_alternative<Close>(message)) return shutDown("room-closed");
   if (std::holds_alternative<Bye>(message)) return startFailover(now);

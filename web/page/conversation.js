@@ -67,6 +67,11 @@ export class Conversation {
     if (this.#thread.markFailed(mid)) this.#draw(mid);
   }
 
+  /** Our line `mid` waits: the host took too many at once (it is sent again shortly). */
+  markThrottled(mid) {
+    if (this.#thread.markThrottled(mid)) this.#draw(mid);
+  }
+
   /** Removes a line that was never sent. */
   discard(mid) {
     this.#items.get(mid)?.remove();

@@ -1,5 +1,5 @@
 // One line of the conversation as DOM nodes: what it answers (a quote that links to the original),
-// "time nick: text" with real separators, "(edited)", "sending…" or "not sent", its reactions, and
+// "time nick: text" with real separators, "(edited)", "sending…", "held back…" or "not sent", its reactions, and
 // the actions a reader has on it (reply, react, and for one's own lines edit and delete).
 
 import { renderMarkdown } from './markdown.js';
@@ -82,6 +82,7 @@ export function renderLine(line, me, quoted, act) {
   li.append(stamp, ' ', who, ': ', body);
   if (line.edited && !line.deleted) li.append(' ', element('span', 'edited', '(edited)'));
   if (line.failed) li.append(' ', element('span', 'state failed', '⚠ not sent'));
+  else if (line.throttled) li.append(' ', element('span', 'state throttled', 'held back: too many lines at once, sending again…'));
   else if (line.pending) li.append(' ', element('span', 'state', 'sending…'));
 
   if (line.reactions.size) {

@@ -81,6 +81,14 @@ export class Thread {
     return mid;
   }
 
+  /** Our pending line `mid` was dropped by the host for its rate limit: held back, sent again soon. */
+  markThrottled(mid) {
+    const line = this.#lines.get(mid);
+    if (!line?.pending || line.failed) return '';
+    line.throttled = true;
+    return mid;
+  }
+
   /** Forgets a line (a pending one the author discards). */
   drop(mid) {
     this.#lines.delete(mid);
