@@ -225,7 +225,7 @@ test('a line the host refuses is marked as not sent, and says why', async () => 
 });
 
 test('lines past the host\'s rate limit show as held back, then arrive, each once and in order', async () => {
-  // bob (now robert, a guest) sends 30 lines in one go, past the host's burst of 20: the host drops
+  // bob (a guest) sends 60 lines in one go, past the host's burst of 20: the host drops
   // the rest for now and says so; his page marks them until his resends get them in.
   await bob.evaluate(() => {
     window.heldBack = new Set();
@@ -235,26 +235,26 @@ test('lines past the host\'s rate limit show as held back, then arrive, each onc
       }
     }).observe(document.getElementById('messages'), { childList: true, subtree: true });
     const text = document.getElementById('text');
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 60; i++) {
       text.value = `burst ${i}`;
       text.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
     }
   });
-  await bob.waitForSelector('#messages li.line .state.throttled');
+  await bob.waitForFunction(() => document.querySelector('#messages li.line .state.throttled') !== null);
   await screenshot(bob, 'conversation-held-back');
-  const burst = Array.from({ length: 30 }, (_, i) => `robert: burst ${i}`);
+  const burst = Array.from({ length: 60 }, (_, i) => `burst ${i}`);
   const arrived = (page) => page.waitForFunction((wanted) => {
     const shown = [...document.querySelectorAll('#messages li.line:not(.pending)')]
-      .map((li) => `${li.querySelector(':scope > .nick').textContent}: ${li.querySelector(':scope > .text').textContent}`)
-      .filter((line) => line.startsWith('robert: burst '));
+      .map((li) => li.querySelector(':scope > .text').textContent)
+      .filter((text) => text.startsWith('burst '));
     return shown.length >= wanted.length && shown;
   }, burst);
-  assert.deepEqual(await (await arrived(alice)).jsonValue(), burst, 'the host has every line once, in order');
-  assert.deepEqual(await (await arrived(bob)).jsonValue(), burst);
+  assert.deepEqual(await arrived(alice), burst, 'the host has every line once, in order');
+  assert.deepEqual(await arrived(bob), burst);
   assert.equal(await bob.evaluate(() => document.querySelectorAll('#messages li.line.pending').length), 0);
   const held = await bob.evaluate(() => [...window.heldBack]);
-  // The bucket holds 20 at most (and refills 5 a second while the 30 go out): about the last 10 were
-  // held back, never the first ones.
-  assert.ok(held.length >= 8, `held back: ${held.join(', ')}`);
-  for (const line of held) assert.match(line, /^burst (1\d|2\d): held back: too many lines at once, sending again…$/);
+  // The bucket holds 20 at most, full after a quiet while, and refills 5 a second while the 60 go out
+  // (slowly on a busy machine): the first 20 always pass, some of the rest are held back.
+  assert.ok(held.length >= 5, `held back: ${held.join(', ')}`);
+  for (const line of held) assert.match(line, /^burst [2-5]\d: held back: too many lines at once, sending again…$/);
 });

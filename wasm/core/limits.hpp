@@ -74,6 +74,10 @@ inline constexpr double kSayBurst = 20.0;
 // dying host); the host ignores mids it already has, so resends never duplicate.
 inline constexpr Millis kResendMs = 2000;
 inline constexpr std::size_t kResendBatch = 5;
+// Once a host drops a guest's entry for the rate limit, it drops that guest's later entries too until
+// the dropped one comes back (resends go oldest first), so the room gets them in the order written;
+// for this long at most, in case it never does (a guest that gave up on it).
+inline constexpr Millis kKeepOrderMs = 3 * kResendMs;
 // A host refuses a new entry whose author's time is further than this from its own clock.
 inline constexpr Millis kMaxClockSkewMs = 10 * 60 * 1000;
 

@@ -151,6 +151,8 @@ class Room final {
     Millis lastSent = 0;
     double sayTokens = kSayBurst;  // host: the guest's rate-limit buckets
     Millis sayRefilled = 0;
+    std::uint64_t heldBack = 0;    // host: the counter of the guest's first entry dropped for the rate
+    Millis heldBackAt = 0;         //   (0: none), and when (see kKeepOrderMs)
     double relayTokens = kRelayBurst;
     Millis relayRefilled = 0;
     std::optional<Millis> lastTyping;  // host: when the guest last said it was typing

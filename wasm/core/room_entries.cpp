@@ -14,6 +14,12 @@ bool hasMid(const std::vector<Entry>& entries, const std::string& mid) {
   return std::any_of(entries.begin(), entries.end(), [&](const Entry& e) { return e.mid == mid; });
 }
 
+// The counter of a mid ("<author>-<counter>", counting up from 1 per author), or 0 if it has none.
+std::uint64_t counterOf(const std::string& mid) {
+  auto dash = mid.rfind('-');
+  return dash == std::string::npos ? 0 : std::strtoull(mid.c_str() + dash + 1, nullptr, 10);
+}
+
 // The stable reason a host gives an author for refusing its entry.
 std::string refusalCode(const std::string& problem) { return isForgery(problem) ? "not-author" : "entry-invalid"; }
 }  // namespace
@@ -22,12 +28,22 @@ void Room::onSay(Link& link, const Say& say, Millis now) {
   // Token bucket: a guest cannot flood the room.
   link.sayTokens = std::min(kSayBurst, link.sayTokens + static_cast<double>(now - link.sayRefilled) * kSayPerSecond / 1000.0);
   link.sayRefilled = now;
-  if (link.sayTokens < 1.0) {
+  // An entry written after one dropped for the rate waits for it (kKeepOrderMs): a burst past the limit
+  // arrives in the order written, not with its later lines slipping in as tokens come back.
+  std::uint64_t counter = counterOf(say.entry.mid);
+  if (link.heldBack && now - link.heldBackAt >= kKeepOrderMs) link.heldBack = 0;
+  bool behind = link.heldBack && counter > link.heldBack;
+  if (behind || link.sayTokens < 1.0) {
+    if (!link.heldBack || counter <= link.heldBack) {
+      link.heldBack = counter;
+      link.heldBackAt = now;
+    }
     // Dropped, and the author told so: it keeps the entry and resends it (kResendMs); its page says
     // why the line waits. One small answer per say, so a flood costs the host no more than it did.
     drop("over the rate limit");
     return sendTo(memberLink(link.peerId), Throttled{say.entry.mid});
   }
+  if (counter == link.heldBack) link.heldBack = 0;  // the first one held back is in: the rest follow
   link.sayTokens -= 1.0;
   Entry entry = say.entry;
   entry.from = link.peerId;
