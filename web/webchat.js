@@ -128,6 +128,20 @@ async function warmedUp(core) {
 // A failure here surfaces from joinRoom, which awaits the same promise.
 if (typeof document !== 'undefined') loadCore().catch(() => {});
 
+// One certificate per page, made ahead (generating one takes milliseconds): every link of a Room uses
+// it, so the Room's fingerprint is fixed and its hello can name it.
+let certificate = null;
+function roomCertificate() {
+  certificate ??= RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' }).catch(() => null);
+  return certificate;
+}
+
+// "sha-256 AB:CD:..." as SDP's a=fingerprint names it.
+function fingerprintOf(cert) {
+  const fp = cert.getFingerprints?.()[0];
+  return fp ? `${fp.algorithm} ${fp.value.toUpperCase()}` : '';
+}
+
 function randomSeed() {
   const words = new Uint32Array(2);
   crypto.getRandomValues(words);
@@ -153,20 +167,24 @@ export async function joinRoom({
   // Without iceServers, the signaling server's (GET /config), renewed before their credentials expire.
   const permitted = (servers) => (allowRelay ? servers : withoutRelays(servers));
   const refreshIce = iceServers === undefined ? () => serverIceServers(signal).then(permitted) : null;
-  const [core, keys, self, servers] = await Promise.all([
+  // Every member signs its hello and its entries with its identity key and checks everyone else's
+  // (docs/security.md); one DTLS certificate serves all of this Room's links, so its hello can bind
+  // the certificate's fingerprint to its key.
+  const [core, keys, self, servers, certificate] = await Promise.all([
     loadCore(), prepareRoom({ room, password, secret }), identity ? checkIdentity(identity) : loadIdentity(),
-    refreshIce ? refreshIce() : permitted(iceServers),
+    refreshIce ? refreshIce() : permitted(iceServers), roomCertificate(),
   ]);
   const [seedHigh, seedLow] = randomSeed();
   const name = secret ? 'private' : String(room);
   // A reload comes back as the same member, with what it held: memberId, history, outbox, midCounter.
   const logic = new core.Room({
-    room: keys.tag, nick: String(nick ?? ''), seedHigh, seedLow, sealing: keys.sealing, key: self?.publicKey ?? '',
+    room: keys.tag, nick: String(nick ?? ''), seedHigh, seedLow, sealing: keys.sealing,
+    key: self.publicKey, fingerprint: certificate ? fingerprintOf(certificate) : '', verify: true,
     selfId: String(memberId), history, outbox, midCounter: Number(midCounter) || 0, maxFileBytes,
   });
   const chat = new Room(logic, {
     room: name, nick: String(nick ?? ''), signal, iceServers: servers, refreshIce, iceGatherCapMs, trickleAfterMs, keys, identity: self,
-    files: { core, maxFileBytes, autoFetchBytes }, onStatus,
+    verify: verifySignature, certificate, signedParts: core.signedParts, files: { core, maxFileBytes, autoFetchBytes }, onStatus,
   });
   return chat.joined;
 }
@@ -372,6 +390,7 @@ export class Room extends EventTarget {
       case 'add-candidates': return this.#addCandidates(effect.link, effect.candidates);
       case 'send': return this.#send(effect.link, effect.text);
       case 'close-link': return this.#closeLink(effect.link);
+      case 'sign': return this.#sign(effect.ticket, effect.bytes);
       case 'status': return this.#onStatus(effect);
       case 'message': return this.dispatchEvent(new CustomEvent('message', { detail: effect.message }));
       case 'typing': return this.dispatchEvent(new CustomEvent('typing', { detail: { from: effect.from, nick: effect.nick } }));
@@ -415,7 +434,7 @@ export class Room extends EventTarget {
       // a peer connection takes milliseconds of main-thread time: make it while the body arrives.
       const looking = this.#status.state === 'joining' || this.#status.state === 'reconnecting';
       if (looking && verb === 'get' && response.status === 200) {
-        this.#nextConnection ??= this.#io.newPeerConnection({ iceServers: this.#options.iceServers });
+        this.#nextConnection ??= this.#io.newPeerConnection(this.#rtcConfig());
       }
       body = await response.text();
       status = response.status;
@@ -427,12 +446,46 @@ export class Room extends EventTarget {
     } catch {
       status = 0;  // unreachable, refused, or aborted (then the logic has forgotten the request)
     }
-    if (!this.#requests.delete(request)) return;  // cancelled meanwhile
-    if (!readable) {
-      this.unreadableTexts++;
-      return this.#input(() => this.#logic.signalUnreadable(request, Date.now()));
+    // An answer's hello is signed: verified before the logic sees it (a text without signatures, such
+    // as an offer, is fed at once).
+    const verdicts = status === 200 && readable ? this.#verdicts(body) : null;
+    const feed = (checked) => {
+      if (!this.#requests.delete(request)) return;  // cancelled meanwhile
+      if (!readable) {
+        this.unreadableTexts++;
+        return this.#input(() => this.#logic.signalUnreadable(request, Date.now()));
+      }
+      if (checked) return this.#input(() => this.#logic.signalDoneChecked(request, status, body, Date.now(), checked));
+      this.#input(() => this.#logic.signalDone(request, status, body, Date.now()));
+    };
+    if (verdicts) return verdicts.then(feed);
+    feed(null);
+  }
+
+  #rtcConfig() {
+    const { iceServers, certificate } = this.#options;
+    return certificate ? { iceServers, certificates: [certificate] } : { iceServers };
+  }
+
+  // Signs for the logic with this member's identity key (its hello, its entries).
+  async #sign(ticket, bytes) {
+    let sig = '';
+    try {
+      sig = await this.#options.identity.sign(bytes);
+    } catch {
+      return;  // the entry stays unsent in the outbox; the page shows it pending
     }
-    this.#input(() => this.#logic.signalDone(request, status, body, Date.now()));
+    this.#input(() => this.#logic.signed(ticket, sig, Date.now()));
+  }
+
+  // For a text holding signatures: a promise of whether each verified (in signedParts' order). Null
+  // when there is nothing to verify: the text is fed at once.
+  #verdicts(text) {
+    const { verify, signedParts } = this.#options;
+    if (!verify) return null;
+    const parts = signedParts(this.tag, text);
+    if (parts.length === 0) return null;
+    return Promise.all(parts.map(({ key, bytes, sig }) => Promise.resolve(verify(key, bytes, sig)).catch(() => false)));
   }
 
   #cancelSignal(request) {
@@ -442,7 +495,7 @@ export class Room extends EventTarget {
 
   // --- Peer links ----------------------------------------------------------------------------
   async #openLink(link, remoteOffer) {
-    const pc = this.#nextConnection ?? this.#io.newPeerConnection({ iceServers: this.#options.iceServers });
+    const pc = this.#nextConnection ?? this.#io.newPeerConnection(this.#rtcConfig());
     this.#nextConnection = null;
     // Server-given TURN credentials expire: the next links use renewed ones.
     this.#options.refreshIce?.().then((servers) => { this.#options.iceServers = servers; });
@@ -498,11 +551,25 @@ export class Room extends EventTarget {
     };
     channel.addEventListener('open', opened);
     if (channel.readyState === 'open') queueMicrotask(opened);
+    // Messages of one link are fed in arrival order, each once its signatures are verified: while one
+    // waits for its verdicts, those after it (and the channel's close) queue behind it.
+    entry.inbox = null;
+    const inOrder = (feed) => {
+      if (!entry.inbox) return feed();
+      entry.inbox = entry.inbox.then(feed);
+    };
     channel.addEventListener('message', (e) => {
       if (typeof e.data !== 'string') return;  // the protocol is text only
-      this.#linkEvent(link, entry, (now) => this.#logic.linkMessage(link, e.data, now));
+      const text = e.data;
+      const verdicts = this.#verdicts(text);
+      if (!verdicts && !entry.inbox) return this.#linkEvent(link, entry, (now) => this.#logic.linkMessage(link, text, now));
+      const waiting = (entry.inbox ?? Promise.resolve()).then(() => verdicts).then((checked) => {
+        this.#linkEvent(link, entry, (now) => this.#logic.linkMessageChecked(link, text, now, checked));
+      });
+      entry.inbox = waiting;
+      waiting.then(() => { if (entry.inbox === waiting) entry.inbox = null; });
     });
-    channel.addEventListener('close', () => this.#linkGone(link, entry));
+    channel.addEventListener('close', () => inOrder(() => this.#linkGone(link, entry)));
   }
 
   // Events of a link the logic has already closed are stale: ignore them.

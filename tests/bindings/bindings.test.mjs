@@ -66,7 +66,7 @@ function joinerGivenOffer(offer, seed) {
 
 // A guest's say as its browser sends it (protocol v2): only the author's fields.
 function say(mid, text, { kind = 'text', target, time = 70, nick = 'bob' } = {}) {
-  const entry = { mid, nick, kind, text, time, sig: '' };
+  const entry = { mid, from: mid.split('-')[0], nick, key: '', kind, text, time, sig: '' };
   if (target) entry.target = target;
   return JSON.stringify({ v: 2, type: 'say', entry });
 }
@@ -106,9 +106,9 @@ test('typing, rename and relay cross the bindings', () => {
   const { room, link } = hostWithGuest();
   room.linkMessage(link, JSON.stringify({ v: 2, type: 'typing' }), 70);
   assert.deepEqual(drain(room).find((e) => e.type === 'typing'), { type: 'typing', from: 'feedface00000001', nick: 'bob' });
-  room.linkMessage(link, JSON.stringify({ v: 2, type: 'rename', nick: 'ALICE', sig: '' }), 80);
+  room.linkMessage(link, JSON.stringify({ v: 2, type: 'rename', nick: 'ALICE', peer: 'feedface00000001', key: '', fp: '', sig: '' }), 80);
   assert.equal(JSON.parse(drain(room).find((e) => e.type === 'send').text).reason, 'nick-taken');
-  room.linkMessage(link, JSON.stringify({ v: 2, type: 'rename', nick: 'robert', sig: '' }), 90);
+  room.linkMessage(link, JSON.stringify({ v: 2, type: 'rename', nick: 'robert', peer: 'feedface00000001', key: '', fp: '', sig: '' }), 90);
   const effects = drain(room);
   assert.deepEqual(effects.find((e) => e.type === 'notice'), { type: 'notice', kind: 'renamed', nick: 'robert', previous: 'bob' });
   room.linkMessage(link, JSON.stringify({ v: 2, type: 'relay', to: room.selfId(), data: 'hi host' }), 100);
@@ -146,7 +146,7 @@ test('text outside ASCII crosses into the module and back unchanged', () => {
   const text = 'né 中文 😀 a\u0000b';
   assert.equal(said(say('feedface00000001-1', text), 70), text);
   // Spelled out: JSON.stringify would escape the surrogate, and the module never see it raw.
-  assert.equal(said('{"v":2,"type":"say","entry":{"mid":"feedface00000001-2","nick":"bob","kind":"text","text":"half \ud83d","time":80,"sig":""}}', 80), 'half \ufffd');
+  assert.equal(said('{"v":2,"type":"say","entry":{"mid":"feedface00000001-2","from":"feedface00000001","nick":"bob","key":"","kind":"text","text":"half \ud83d","time":80,"sig":""}}', 80), 'half \ufffd');
   const host = new core.Room({ room: 'lobby', nick: 'Zoë 🦊', seedHigh: 1, seedLow: 2 });
   host.join(0);
   host.signalDone(drain(host).find((e) => e.type === 'signal-get').request, 204, '', 10);
@@ -228,6 +228,44 @@ test('a link that failed is reported with how it failed', () => {
   joiner.signalDone(drain(joiner).find((e) => e.type === 'signal-set').request, 200, 'ok', 30);
   joiner.linkClosed(open.link, 40, 'dtls-failed');
   assert.deepEqual(drain(joiner).find((e) => e.type === 'status'), { type: 'status', state: 'closed', error: 'link-tampered', stage: '' });
+});
+
+// A signed room (protocol v2's identity): the module asks the driver to sign, and takes a signature
+// as valid only when the driver's verdict on it (signedParts' order) says so.
+test('a signed room signs through effects and trusts only the signatures the driver verified', () => {
+  const room = new core.Room({ room: 'lobby', nick: 'alice', seedHigh: 1, seedLow: 2, key: 'ALICEKEY', fingerprint: 'sha-256 AA', verify: true });
+  room.join(0);
+  const joining = drain(room);
+  const sign = joining.find((e) => e.type === 'sign');
+  assert.deepEqual(JSON.parse(sign.bytes), ['wc2/hello', 'lobby', room.selfId(), 'alice', 'ALICEKEY', 'sha-256 AA']);
+  room.signed(sign.ticket, 'ALICESIG', 1);
+  room.signalDone(joining.find((e) => e.type === 'signal-get').request, 204, '', 10);
+  const open = drain(room).find((e) => e.type === 'open-link');
+  room.linkDescribed(open.link, 'v=0 offer', 20, false);
+  const park = drain(room).find((e) => e.type === 'signal-set');
+  const offerId = JSON.parse(park.text).offer;
+  room.signalDone(park.request, 200, 'ok', 30);
+  const fetch = drain(room).find((e) => e.type === 'signal-get');
+  const peer = 'feedface00000001';
+  const hello = { nick: 'bob', lastSeq: 0, lastChain: '', key: 'BOBKEY', fp: 'sha-256 BB', sig: 'BOBSIG' };
+  const answer = JSON.stringify({ v: 2, type: 'answer', offer: offerId, peer, sdp: 'v=0\r\na=fingerprint:sha-256 BB\r\n', ...hello });
+  const parts = core.signedParts('lobby', answer);
+  assert.deepEqual(parts, [{ key: 'BOBKEY', bytes: JSON.stringify(['wc2/hello', 'lobby', peer, 'bob', 'BOBKEY', 'sha-256 BB']), sig: 'BOBSIG' }]);
+  room.signalDoneChecked(fetch.request, 200, answer, 40, [true]);
+  drain(room);
+  room.linkOpen(open.link, 50);
+  const welcome = JSON.parse(drain(room).find((e) => e.type === 'send').text);
+  assert.equal(welcome.type, 'welcome');
+  assert.equal(welcome.host.sig, 'ALICESIG');
+  const entry = { mid: `${peer}-1`, from: peer, nick: 'bob', key: 'BOBKEY', kind: 'text', text: 'hi', time: 60, sig: 'S1' };
+  const say = JSON.stringify({ v: 2, type: 'say', entry });
+  assert.equal(core.signedParts('lobby', say).length, 1);
+  room.linkMessageChecked(open.link, say, 60, [false]);  // the driver found the signature false
+  assert.equal(JSON.parse(drain(room).find((e) => e.type === 'send').text).reason, 'bad-signature');
+  room.linkMessage(open.link, say, 70);  // fed without a verdict: not trusted either
+  assert.equal(room.history().length, 0);
+  room.linkMessageChecked(open.link, say, 80, [true]);
+  assert.equal(drain(room).find((e) => e.type === 'message').message.text, 'hi');
 });
 
 // webchat.js plays this at import, so that a person's first join runs compiled code: it must really

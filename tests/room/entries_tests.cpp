@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 
 #include "entries.hpp"
 #include "sim_checks.hpp"
@@ -37,15 +38,18 @@ bool settled(Simulation& sim, const std::vector<std::size_t>& members) {
 }
 
 // A history as a member held it before a reload: entries by `from`, in this order, chained.
-std::vector<Entry> storedHistory(const std::vector<std::pair<std::string, std::string>>& midsAndTexts) {
+// Each signed by `signer` (the author's nickname by default: the id before the mid's dash names it).
+std::vector<Entry> storedHistory(const std::vector<std::pair<std::string, std::string>>& midsAndTexts,
+                                 const std::map<std::string, std::string>& nicks, const std::string& signer = {}) {
   History history;
   std::vector<Entry> out;
   for (const auto& [mid, text] : midsAndTexts) {
     Entry e;
     e.mid = mid;
     e.from = mid.substr(0, mid.find('-'));
-    e.nick = "n" + e.from.substr(0, 4);
+    e.nick = nicks.count(e.from) ? nicks.at(e.from) : "someone";
     e.text = text;
+    e = signedAs(e, signer.empty() ? e.nick : signer);
     e.seq = history.lastSeq() + 1;
     e.chain = history.nextChain(mid);
     REQUIRE(history.accept(e).empty());
@@ -110,16 +114,22 @@ TEST_CASE("a guest cannot edit, delete or write in another's name, nor replay an
   const std::string bobId = sim.room(bob).selfId(), carolId = sim.room(carol).selfId();
 
   // carol's browser is hostile: it crafts what the API would refuse, straight onto its channel.
+  // It signs with its own key: it holds no other.
   LinkId carolLink = sim.linkTo(alice, carol);
   auto before = sim.room(alice).droppedMessages();
-  sim.inject(alice, carolLink, craftedSay(carolId + "-1", "carol", "forged", sim.now(), EntryKind::Edit, line));
-  sim.inject(alice, carolLink, craftedSay(carolId + "-2", "carol", "", sim.now(), EntryKind::Delete, line));
-  sim.inject(alice, carolLink, craftedSay(bobId + "-2", "carol", "in bob's name", sim.now()));
-  sim.inject(alice, carolLink, craftedSay(line, "carol", "bob's mid replayed", sim.now()));
-  sim.inject(alice, carolLink, craftedSay(carolId + "-3", "bob", "under bob's nick", sim.now()));
-  sim.inject(alice, carolLink, craftedSay(carolId + "-4", "carol", "from the future", sim.now() + kMaxClockSkewMs + 1));
+  const std::string key = fakeKey("carol");
+  const Millis now = sim.now();
+  sim.inject(alice, carolLink, craftedSay(carolId, carolId + "-1", "carol", "forged", now, EntryKind::Edit, line, key));
+  sim.inject(alice, carolLink, craftedSay(carolId, carolId + "-2", "carol", "", now, EntryKind::Delete, line, key));
+  sim.inject(alice, carolLink, craftedSay(bobId, bobId + "-2", "carol", "in bob's name", now, EntryKind::Text, {}, key));
+  sim.inject(alice, carolLink, craftedSay(carolId, bobId + "-3", "carol", "with bob's mid", now, EntryKind::Text, {}, key));
+  sim.inject(alice, carolLink, craftedSay(bobId, line, "bob", "bob's mid replayed", now, EntryKind::Text, {}, key));
+  sim.inject(alice, carolLink, craftedSay(carolId, carolId + "-3", "bob", "under bob's nick", now, EntryKind::Text, {}, key));
+  sim.inject(alice, carolLink, craftedSay(carolId, carolId + "-4", "carol", "from the future", now + kMaxClockSkewMs + 1,
+                                          EntryKind::Text, {}, key));
+  sim.inject(alice, carolLink, craftedSay(carolId, carolId + "-5", "carol", "signed by nobody", now, EntryKind::Text, {}, "pk-bob"));
   sim.runFor(2000);
-  CHECK(sim.room(alice).droppedMessages() - before == 5);  // the replayed mid is a known one: ignored
+  CHECK(sim.room(alice).droppedMessages() - before == 7);  // the replayed mid is a known one: ignored
   for (auto m : room) CHECK(kinds(sim.room(m).history()) == std::vector<std::string>{"text:bob's line"});
 
   // bob's own line still goes through under its next mid, once.
@@ -160,6 +170,7 @@ TEST_CASE("a member refuses a forged entry its host relays, warns, and keeps the
   forged.kind = EntryKind::Edit;
   forged.target = original.mid;
   forged.text = "carol says something she never said";
+  forged = signedAs(forged, "alice");  // alice signs what she writes; the rules are what she breaks
   forged.chain = chainAfter(original.chain, 2, forged.mid);
   sim.inject(bob, sim.linkTo(bob, alice), encodeMessage(Posted{forged}));
   CHECK(sim.observed(bob).warnings == std::vector<std::string>{"forged alice"});
@@ -171,6 +182,7 @@ TEST_CASE("a member refuses a forged entry its host relays, warns, and keeps the
   next.from = sim.room(carol).selfId();
   next.nick = "carol";
   next.text = "next";
+  next = signedAs(next, "carol");
   next.chain = chainAfter(forged.chain, 3, next.mid);
   sim.inject(bob, sim.linkTo(bob, alice), encodeMessage(Posted{next}));
   CHECK(sim.observed(bob).messages.size() == 2);
@@ -192,8 +204,9 @@ TEST_CASE("a history that differs from the host's anywhere is replaced, even wit
   // history was taken as matching. The chains differ, so it is replaced.
   Simulation sim;
   const std::string a = "aaaaaaaaaaaaaaaa", b = "bbbbbbbbbbbbbbbb";
-  auto hostHistory = storedHistory({{a + "-1", "one"}, {b + "-1", "two"}, {a + "-2", "three"}});
-  auto swapped = storedHistory({{b + "-1", "two"}, {a + "-1", "one"}, {a + "-2", "three"}});
+  const std::map<std::string, std::string> nicks{{a, "alice"}, {b, "bob"}};
+  auto hostHistory = storedHistory({{a + "-1", "one"}, {b + "-1", "two"}, {a + "-2", "three"}}, nicks);
+  auto swapped = storedHistory({{b + "-1", "two"}, {a + "-1", "one"}, {a + "-2", "three"}}, nicks);
   REQUIRE(hostHistory.back().seq == swapped.back().seq);
   REQUIRE(hostHistory.back().mid == swapped.back().mid);
   auto alice = sim.join(restored("alice", a, hostHistory));
@@ -218,12 +231,16 @@ TEST_CASE("an upload cannot carry entries in the name of another connected membe
   auto room = requireRoom(sim, {"alice", "carol"});
   auto [alice, carol] = std::pair{room[0], room[1]};
   const std::string carolId = sim.room(carol).selfId();
-  auto bob = sim.join(restored("bob", "bbbbbbbbbbbbbbbb", storedHistory({{carolId + "-1", "forged by bob"}})));
-  REQUIRE(sim.runUntil([&] { return oneRoom(sim, {alice, carol, bob}); }, kSettle));
+  auto bob = sim.join(restored("bob", "bbbbbbbbbbbbbbbb", storedHistory({{carolId + "-1", "forged by bob"}},
+                                                                         {{carolId, "carol"}}, "bob")));
+  // With signatures bob's own page pinned carol's key as the one its forgery names, so the room's
+  // member list makes it give up; unsigned, it gets in. Either way its upload is refused.
+  REQUIRE(sim.runUntil([&] { return sim.room(alice).members().size() == 3 || sim.room(bob).state() == RoomState::Closed; }, kSettle));
+  sim.runFor(1000);
   CHECK(sim.room(alice).history().empty());
   REQUIRE(sim.send(carol, "carol's real line") == "");
-  REQUIRE(sim.runUntil([&] { return settled(sim, {alice, carol, bob}) && sim.room(bob).history().size() == 1; }, kSettle));
-  for (auto m : {alice, carol, bob}) CHECK(texts(sim.room(m).history()) == std::vector<std::string>{"carol's real line"});
+  REQUIRE(sim.runUntil([&] { return settled(sim, {alice, carol}) && sim.room(alice).history().size() == 1; }, kSettle));
+  for (auto m : {alice, carol}) CHECK(texts(sim.room(m).history()) == std::vector<std::string>{"carol's real line"});
 }
 
 TEST_CASE("a shared file's entry reaches every member with its description, newcomers through history") {

@@ -49,7 +49,7 @@ TEST_CASE("every peer message survives encoding and decoding") {
                                     Ping{},
                                     Typing{"0123456789abcdef"},
                                     Typing{},
-                                    Rename{"zoe", "sig"},
+                                    Rename{"zoe", "0123456789abcdef", "key", "sha-256 AB:CD", "sig"},
                                     Denied{"say", "not-author", "0123456789abcdef-3"},
                                     Throttled{"0123456789abcdef-4"},
                                     Relay{"0123456789abcdef", {}, "data"},
@@ -64,10 +64,11 @@ TEST_CASE("every peer message survives encoding and decoding") {
     auto posted = decodeMessage(encodeMessage(Posted{entry}));
     CHECK(std::get<Posted>(*posted.value).entry == entry);
   }
-  // A say carries only what the author writes: the host fills in seq, from, key and chain.
+  // A say carries what the author writes and signs: the host fills in seq and chain.
   auto say = std::get<Say>(*decodeMessage(encodeMessage(Say{chat})).value).entry;
   CHECK(say.seq == 0);
-  CHECK(say.from.empty());
+  CHECK(say.from == chat.from);
+  CHECK(say.key == chat.key);
   CHECK(say.chain.empty());
   CHECK(say.mid == chat.mid);
   CHECK(say.reply == chat.reply);
@@ -153,7 +154,7 @@ TEST_CASE("malformed messages are rejected with a specific reason") {
   CHECK(decodeMessage(R"({"v":9,"type":"say"})").error == "unsupported protocol version 9");
   CHECK(decodeMessage(R"({"v":1,"type":"say"})").error == "unsupported protocol version 1");  // a v1 peer
   CHECK(decodeMessage(R"({"v":2,"type":"shout"})").error == "unknown message type 'shout'");
-  CHECK(decodeMessage(R"({"v":2,"type":"say","entry":{"mid":"ab-1","nick":"a","kind":"text","text":1}})").error ==
+  CHECK(decodeMessage(R"({"v":2,"type":"say","entry":{"mid":"ab-1","from":"ab","nick":"a","key":"","kind":"text","text":1}})").error ==
         "field 'entry' → field 'text' missing or not a string");
   CHECK(decodeMessage(R"({"v":2,"type":"hello","peer":"NOT AN ID","nick":"x"})").error == "field 'peer' not an id");
   const std::string entry = R"("mid":"ab-1","from":"ab","nick":"a","key":"","text":"b","time":1,"sig":"")";

@@ -238,8 +238,8 @@ TEST_CASE("a guest that floods the room is rate-limited; the others are not affe
   REQUIRE(bobLink != 0);
   std::uint64_t droppedBefore = sim.room(alice).droppedMessages();
   for (int i = 0; i < 100; ++i) {
-    sim.inject(alice, bobLink, craftedSay(sim.room(bob).selfId() + "-" + std::to_string(1000 + i), "bob",
-                                          "spam " + std::to_string(i), sim.now()));
+    sim.inject(alice, bobLink, craftedSay(sim.room(bob).selfId(), sim.room(bob).selfId() + "-" + std::to_string(1000 + i),
+                                          "bob", "spam " + std::to_string(i), sim.now(), EntryKind::Text, {}, fakeKey("bob")));
   }
   REQUIRE(sim.send(carol, "a normal line") == "");
   sim.runFor(2000);

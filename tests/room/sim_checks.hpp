@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "entries.hpp"
 #include "simulation.hpp"
 
 namespace webchat::sim {
@@ -42,17 +43,29 @@ inline std::vector<std::string> texts(const std::deque<Entry>& lines) {
   return out;
 }
 
-// A say as a hostile browser would craft it: any mid, kind and target, straight onto the channel.
-inline std::string craftedSay(const std::string& mid, const std::string& nick, const std::string& text, Millis time,
-                              EntryKind kind = EntryKind::Text, const std::string& target = {}) {
+// A say as a hostile browser would craft it: any author, mid, kind and target, straight onto the
+// channel, signed with `key` (the hostile member's own: it holds no other).
+inline std::string craftedSay(const std::string& from, const std::string& mid, const std::string& nick,
+                              const std::string& text, Millis time, EntryKind kind = EntryKind::Text,
+                              const std::string& target = {}, const std::string& key = {}) {
   Entry entry;
+  entry.from = from;
   entry.mid = mid;
   entry.nick = nick;
+  entry.key = key;
   entry.text = text;
   entry.time = time;
   entry.kind = kind;
   entry.target = target;
+  entry.sig = fakeSignature(key, entryBytes("lobby", entry));
   return encodeMessage(Say{entry});
+}
+
+// Signs an entry as its author's browser does in the simulation.
+inline Entry signedAs(Entry entry, const std::string& nick) {
+  entry.key = fakeKey(nick);
+  entry.sig = fakeSignature(entry.key, entryBytes("lobby", entry));
+  return entry;
 }
 
 // The members that are alive and in the room, and how many of them host.

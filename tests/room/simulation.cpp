@@ -1,5 +1,7 @@
 #include "simulation.hpp"
 
+#include "entries.hpp"
+
 #include <sstream>
 #include <type_traits>
 #include <utility>
@@ -13,9 +15,21 @@ struct Simulation::Node {
   std::map<RequestId, Mailbox::Ticket> tickets;  // requests parked at the mailbox
   std::map<RequestId, bool> cancelled;
   std::map<LinkId, bool> described;  // links whose peer connection exists (until closed)
+  std::string fingerprint;           // of its links' descriptions
+  std::string key;                   // its identity key (fake: see fakeSignature)
+  std::shared_ptr<FakeVerifier> verifier;  // when signatures are on
   bool loseNextMessage = false;
   Millis pausedUntil = 0;
 };
+
+bool FakeVerifier::verify(std::string_view key, std::string_view bytes, std::string_view sig) const {
+  if (sig != fakeSignature(std::string(key), std::string(bytes))) return false;
+  if (!scoped_) return true;
+  for (const auto& part : signedParts(room_, feeding_)) {
+    if (part.key == key && part.bytes == bytes && part.sig == sig) return true;
+  }
+  return false;
+}
 
 namespace {
 
@@ -38,6 +52,14 @@ std::string fakeCandidate(std::size_t node, LinkId link) {
 }
 
 }  // namespace
+
+std::string fakeSignature(const std::string& key, const std::string& bytes) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : key + "\n" + bytes) hash = (hash ^ c) * 0x100000001b3ULL;
+  return "sig:" + std::to_string(hash);
+}
+
+std::string fakeKey(const std::string& nick) { return "pk-" + nick; }
 
 Simulation::Simulation() : Simulation(Options{}) {}
 Simulation::Simulation(Options options) : options_(options), random_(options.seed ^ 0x5eed) {}
@@ -78,6 +100,14 @@ std::size_t Simulation::join(const std::string& room, const std::string& nick) {
 std::size_t Simulation::join(Room::Config config) {
   auto node = std::make_unique<Node>();
   if (config.seed == 0) config.seed = options_.seed * 1000003ULL + nodes_.size() + 1;
+  if (options_.signatures) {
+    if (config.key.empty()) config.key = fakeKey(config.nick);
+    config.fingerprint = "sha-256 " + config.key;
+    node->verifier = std::make_shared<FakeVerifier>(config.room);
+    config.verifier = node->verifier;
+  }
+  node->fingerprint = config.fingerprint;
+  node->key = config.key;
   node->room = std::make_unique<Room>(std::move(config));
   nodes_.push_back(std::move(node));
   std::size_t member = nodes_.size() - 1;
@@ -121,8 +151,15 @@ void Simulation::parkRaw(const std::string& id, const std::string& text, Millis 
 void Simulation::loseNextMessage(std::size_t member) { nodes_.at(member)->loseNextMessage = true; }
 
 void Simulation::inject(std::size_t member, LinkId link, const std::string& text) {
-  room(member).onLinkMessage(link, text, now_);
+  feed(member, text, [&] { room(member).onLinkMessage(link, text, now_); });
   drain(member);
+}
+
+void Simulation::feed(std::size_t member, const std::string& text, const std::function<void()>& input) {
+  const auto& verifier = nodes_.at(member)->verifier;
+  if (verifier) verifier->feeding(text);
+  input();
+  if (verifier) verifier->feeding({});
 }
 
 Room& Simulation::room(std::size_t member) { return *nodes_.at(member)->room; }
@@ -159,7 +196,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
       Node& n = *nodes_[member];
       n.tickets.erase(request);
       if (!n.alive || n.cancelled.count(request)) return;
-      n.room->onSignalDone(request, status, body, now_);
+      feed(member, body, [&] { n.room->onSignalDone(request, status, body, now_); });
       drain(member);
     }, member);
   };
@@ -200,7 +237,8 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
             Node& n = *nodes_[member];
             if (!n.alive || !n.described.count(link)) return;
             n.described[link] = true;
-            n.room->onLinkDescribed(link, fakeSdp(member, link, trickled), now_,
+            std::string fp = options_.swapFingerprints ? "sha-256 the-man-in-the-middle" : n.fingerprint;
+            n.room->onLinkDescribed(link, fakeSdp(member, link, trickled) + "\r\na=fingerprint:" + fp + "\r\n", now_,
                                     trickled ? IceCandidates::Follow : IceCandidates::Included);
             drain(member);
           }, member);
@@ -235,11 +273,20 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
           auto it = peerOf_.find(Endpoint{member, e.link});
           if (it == peerOf_.end() || !reachable(member, it->second.node)) return;  // lost in a partition
           if (std::exchange(node.loseNextMessage, false)) return;
-          deliverToLink(it->second, [this, text = e.text](Room& r, LinkId l) { r.onLinkMessage(l, text, now_); });
+          deliverToLink(it->second, [this, to = it->second.node, text = e.text](Room& r, LinkId l) {
+            feed(to, text, [&] { r.onLinkMessage(l, text, now_); });
+          });
         } else if constexpr (std::is_same_v<T, effect::CloseLink>) {
           node.described.erase(e.link);
           awaitingCandidates_.erase(Endpoint{member, e.link});
           disconnect(Endpoint{member, e.link});
+        } else if constexpr (std::is_same_v<T, effect::Sign>) {
+          at(now_ + 1, [this, member, e] {
+            Node& n = *nodes_[member];
+            if (!n.alive) return;
+            n.room->onSigned(e.ticket, fakeSignature(n.key, e.bytes), now_);
+            drain(member);
+          });
         } else if constexpr (std::is_same_v<T, effect::StatusChanged>) {
           node.observed.statuses.push_back(e);
         } else if constexpr (std::is_same_v<T, effect::MessageAdded>) {

@@ -18,6 +18,26 @@
 
 namespace webchat::sim {
 
+// The simulation's stand-in for Ed25519: deterministic, and only the holder of `key` makes it (the
+// tests play members and so sign as them). Verifies what fakeSignature made and nothing else.
+// Constructed with a room, it answers as the browser driver does (web/webchat.js): only for the
+// signatures of the text being fed (signedParts of it), since the driver verifies those before feeding
+// and has no verdicts for anything else; the simulation says which text that is (feeding()).
+std::string fakeSignature(const std::string& key, const std::string& bytes);
+class FakeVerifier final : public Verifier {
+ public:
+  FakeVerifier() = default;
+  explicit FakeVerifier(std::string room) : room_(std::move(room)), scoped_(true) {}
+  bool verify(std::string_view key, std::string_view bytes, std::string_view sig) const override;
+  void feeding(std::string_view text) { feeding_ = text; }
+
+ private:
+  std::string room_;
+  bool scoped_ = false;
+  std::string feeding_;
+};
+std::string fakeKey(const std::string& nick);
+
 struct Observed {  // what one member's user interface was told
   std::vector<Entry> messages;
   std::vector<std::vector<Member>> memberLists;
@@ -45,6 +65,11 @@ class Simulation final {
     // Every joiner is behind a NAT: a link whose answer trickled opens only once the host has added
     // the joiner's candidates. False: the host reaches joiners directly (as on loopback).
     bool natted = false;
+    // Members sign their hellos and entries and check everyone's (a deterministic fake: see
+    // fakeSignature), each with its key ("pk-<nick>") and DTLS fingerprint in its descriptions.
+    bool signatures = true;
+    // A man in the middle of the signaling swaps the fingerprints of every description.
+    bool swapFingerprints = false;
     std::uint64_t seed = 1;
   };
 
@@ -111,6 +136,8 @@ class Simulation final {
   void carryOut(std::size_t member, Effect effect);
   void connect(Endpoint offerer, Endpoint answerer);
   void deliverToLink(Endpoint to, std::function<void(Room&, LinkId)> event);
+  // Feeds `text` to a member's room through `input`, with the verdicts a browser driver would have.
+  void feed(std::size_t member, const std::string& text, const std::function<void()>& input);
   void disconnect(Endpoint from);
   bool step(Millis limit);
 

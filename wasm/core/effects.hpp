@@ -72,6 +72,11 @@ struct Send {  // one message on the link's data channel
 struct CloseLink {  // close after sending what is queued; no report follows
   LinkId link;
 };
+// Sign `bytes` (UTF-8) with this member's identity key; report with Room::onSigned(ticket, sig).
+struct Sign {
+  std::uint32_t ticket;
+  std::string bytes;
+};
 
 // --- Events for the user interface ---------------------------------------------------------
 struct StatusChanged {
@@ -98,7 +103,8 @@ struct Typing {  // a member is typing (ephemeral, never in the history)
   std::string nick;
 };
 // Something a member sent was refused as not theirs: kind "forged" (an entry claiming another
-// author, or one whose signature fails), never shown as that member's.
+// author, or one whose signature fails), never shown as that member's; "key-changed" (a member list
+// naming a member with another key than the one first seen).
 struct Warning {
   std::string kind;
   std::string from;
@@ -120,7 +126,7 @@ struct Relayed {  // data another member sent us through the host (Room::relay)
 }  // namespace effect
 
 using Effect = std::variant<effect::SignalGet, effect::SignalSet, effect::SignalCancel, effect::OpenLink,
-                            effect::AcceptAnswer, effect::AddCandidates, effect::Send, effect::CloseLink,
+                            effect::AcceptAnswer, effect::AddCandidates, effect::Send, effect::CloseLink, effect::Sign,
                             effect::StatusChanged, effect::MessageAdded, effect::HistoryCleared,
                             effect::MembersChanged, effect::Notice, effect::Typing, effect::Warning,
                             effect::Denied, effect::Throttled, effect::Relayed>;

@@ -124,4 +124,40 @@ std::string helloBytes(std::string_view room, const Hello& h) {
   return dumpArray(nlohmann::json::array({"wc2/hello", room, h.peer, h.nick, h.key, h.fp}));
 }
 
+std::vector<SignedPart> signedParts(std::string_view room, std::string_view text) {
+  std::vector<SignedPart> parts;
+  auto hello = [&](const Hello& h) { parts.push_back({h.key, helloBytes(room, h), h.sig}); };
+  auto entry = [&](const Entry& e) { parts.push_back({e.key, entryBytes(room, e), e.sig}); };
+  if (auto answer = decodeAnswer(text); answer.value) {
+    if (answer.value->hello) hello(*answer.value->hello);
+    return parts;
+  }
+  auto message = decodeMessage(text);
+  if (!message.value) return parts;
+  if (const auto* m = std::get_if<Hello>(&*message.value)) hello(*m);
+  if (const auto* m = std::get_if<Welcome>(&*message.value)) hello(m->host);
+  if (const auto* m = std::get_if<Say>(&*message.value)) entry(m->entry);
+  if (const auto* m = std::get_if<Posted>(&*message.value)) entry(m->entry);
+  if (const auto* m = std::get_if<Carry>(&*message.value)) entry(m->entry);
+  if (const auto* m = std::get_if<Rename>(&*message.value)) hello(Hello{m->peer, m->nick, 0, {}, m->key, m->fp, m->sig});
+  return parts;
+}
+
+std::string fingerprintOf(std::string_view sdp) {
+  constexpr std::string_view kTag = "a=fingerprint:";
+  auto at = sdp.find(kTag);
+  if (at == std::string_view::npos) return {};
+  auto value = sdp.substr(at + kTag.size());
+  return std::string(value.substr(0, value.find_first_of("\r\n")));
+}
+
+bool sameFingerprint(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace webchat

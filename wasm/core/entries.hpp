@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "history.hpp"
 #include "protocol.hpp"
@@ -36,5 +37,20 @@ bool isForgery(std::string_view problem);
 // The canonical bytes an author signs: a compact JSON array, see docs/protocol.md.
 std::string entryBytes(std::string_view room, const Entry& entry);
 std::string helloBytes(std::string_view room, const Hello& hello);
+
+// Every signature a data-channel message or signaling text (an answer) holds, with the bytes it signs,
+// for a driver that verifies them before feeding the text to the room (docs/protocol.md, Identity).
+// Empty for a text without signatures or one that does not decode.
+struct SignedPart {
+  std::string key;
+  std::string bytes;
+  std::string sig;
+};
+std::vector<SignedPart> signedParts(std::string_view room, std::string_view text);
+
+// The DTLS fingerprint an SDP names ("sha-256 AB:CD:..." from its a=fingerprint line), or "".
+std::string fingerprintOf(std::string_view sdp);
+// Fingerprints compare without regard to case ("sha-256 ab:cd" is "SHA-256 AB:CD").
+bool sameFingerprint(std::string_view a, std::string_view b);
 
 }  // namespace webchat

@@ -57,15 +57,16 @@ bool readMembers(Reader& r, std::vector<Member>& out) {
   return true;
 }
 
-// The fields the author writes (a say); `full` adds what the host fills in (a posted or carried entry).
+// The fields the author writes and signs (a say); `full` adds what the host fills in (a posted or
+// carried entry).
 json entryToJson(const Entry& e, bool full) {
   json j = json::object();
   if (full) {
     j["seq"] = e.seq;
-    j["from"] = e.from;
-    j["key"] = e.key;
     j["chain"] = e.chain;
   }
+  j["from"] = e.from;
+  j["key"] = e.key;
   j["mid"] = e.mid;
   j["nick"] = e.nick;
   j["kind"] = toString(e.kind);
@@ -90,15 +91,16 @@ bool readFile(Reader& r, FileInfo& f) {
 
 bool readEntry(Reader& r, Entry& e, bool full) {
   if (full) {
-    if (!(r.unsignedNumber("seq", e.seq) && r.token("from", e.from) && r.string("key", e.key, kMaxKeyBytes) &&
-          r.string("chain", e.chain, 16))) {
+    if (!(r.unsignedNumber("seq", e.seq) && r.string("chain", e.chain, 16))) {
       return false;
     }
     if (e.seq == 0) return r.fail("seq", "must be at least 1");
     if (!isLowerHex(e.chain, 16)) return r.fail("chain", "not 16 lowercase hex digits");
   }
   std::string kind;
-  if (!(r.mid("mid", e.mid) && r.string("nick", e.nick, kMaxFieldBytes) && r.string("kind", kind, kMaxTokenBytes) &&
+  if (!(r.mid("mid", e.mid) && r.token("from", e.from) && r.string("nick", e.nick, kMaxFieldBytes) &&
+        r.string("key", e.key, kMaxKeyBytes) &&
+        r.string("kind", kind, kMaxTokenBytes) &&
         r.string("text", e.text, kMaxFieldBytes) && r.integer("time", e.time) && r.string("sig", e.sig, kMaxSigBytes))) {
     return false;
   }
@@ -193,6 +195,9 @@ std::string encodeMessage(const PeerMessage& message) {
     json operator()(const Rename& m) const {
       json j = envelope("rename");
       j["nick"] = m.nick;
+      j["peer"] = m.peer;
+      j["key"] = m.key;
+      j["fp"] = m.fp;
       j["sig"] = m.sig;
       return j;
     }
@@ -273,7 +278,10 @@ Decoded<PeerMessage> decodeMessage(std::string_view text) {
     if (!r.has("from") || r.token("from", m.from)) return done(std::move(m));
   } else if (type == "rename") {
     Rename m;
-    if (r.string("nick", m.nick, kMaxFieldBytes) && r.string("sig", m.sig, kMaxSigBytes)) return done(std::move(m));
+    if (r.string("nick", m.nick, kMaxFieldBytes) && r.token("peer", m.peer) && r.string("key", m.key, kMaxKeyBytes) &&
+        r.string("fp", m.fp, kMaxFingerprintBytes) && r.string("sig", m.sig, kMaxSigBytes)) {
+      return done(std::move(m));
+    }
   } else if (type == "denied") {
     Denied m;
     if (r.string("what", m.what, kMaxTokenBytes) && r.string("reason", m.reason, kMaxTokenBytes) &&

@@ -31,8 +31,8 @@ struct FileInfo {  // a shared file's description; the bytes travel elsewhere
 };
 
 // One entry of a room's history: a line, or an edit, delete, reaction or file. The author writes
-// mid, nick, kind, text, target, reply, time, file and signs them (sig, under key); the host that
-// sequences it fills seq, from, key and chain.
+// mid, from, nick, key, kind, text, target, reply, time, file and signs them (sig, under key); the host
+// that sequences it fills seq and chain (and checks from and key are the member's on that link).
 struct Entry {
   std::uint64_t seq = 0;  // host-assigned, 1-based, the room's one order
   std::string mid;        // author-assigned "<author id>-<counter>": the same entry keeps it across resends
@@ -149,9 +149,12 @@ struct Ping {};   // either way: still here (sent when nothing else was sent for
 struct Typing {   // guest → host: I am typing; host → guests: `from` is typing
   std::string from;  // "" from a guest
 };
-struct Rename {  // guest → host: change my nickname
+struct Rename {  // guest → host: change my nickname; the hello with the new nickname, signed
   std::string nick;
-  std::string sig;  // signature of the hello with the new nickname
+  std::string peer;
+  std::string key;
+  std::string fp;
+  std::string sig;  // signature of helloBytes() of {peer, nick, key, fp}
 };
 struct Denied {  // host → guest: a request of the guest was refused
   std::string what;    // "rename" or "say"

@@ -53,6 +53,7 @@ Room::Room(Config config) : config_(std::move(config)), ids_(config_.seed), self
     if (entry.mid.rfind(selfId_ + "-", 0) != 0 || !entryFieldsProblem(entry, config_.maxFileBytes).empty() || outbox_.size() >= kMaxOutbox) continue;
     entry.from = selfId_;
     entry.key = config_.key;
+    trust(entry);  // signed by us before the reload
     outbox_.push_back(std::move(entry));
   }
   config_.outbox.clear();
@@ -66,6 +67,11 @@ void Room::join(Millis now) {
   if (state_ != RoomState::Idle) return;
   if (!roomProblem(config_.room).empty()) return setState(RoomState::Closed, "room-invalid");
   if (!nickProblem(config_.nick).empty()) return setState(RoomState::Closed, "nick-invalid");
+  if (verifying() && signing()) keys_[selfId_] = config_.key;
+  signHello(config_.nick);
+  for (const auto& entry : outbox_) {  // a reload's outbox: entries not signed before it
+    if (signing() && entry.sig.empty()) requestSignature(entryBytes(config_.room, entry), Signing{{}, entry.mid});
+  }
   restoreHistory();
   setState(RoomState::Joining);
   search(Search{}, now);
@@ -114,10 +120,13 @@ void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis now, IceCandi
     link.stage = Stage::OfferReady;
     keepOffering();
   } else {
-    link.stage = Stage::AnswerParked;
     link.candidatesFollow = candidates == IceCandidates::Follow;
-    AnswerText answer{link.offerId, selfId_, std::string(sdp), ownHello(), link.candidatesFollow};
-    signalSet(Purpose::ParkAnswer, id, answerSignalId(config_.room, link.offerId), encodeAnswer(answer), kAnswerParkMs);
+    // The hello was signed at join, long before: an answer only waits for it on a very slow signer.
+    if (!helloSigned()) {
+      link.describedSdp = std::string(sdp);
+      return;
+    }
+    parkAnswer(id, std::string(sdp));
   }
 }
 
@@ -151,7 +160,7 @@ void Room::onLinkOpen(LinkId id, Millis now) {
   // than a hello sent on it.
   if (link.offering && link.stage == Stage::Connecting && link.earlyHello) {
     Hello hello = *std::exchange(link.earlyHello, std::nullopt);
-    return onHello(id, link, hello);
+    return onHello(id, link, hello, link.earlyHelloProblem);
   }
   // A joiner says nothing yet: its hello went with its answer, and a copy now would reach a host that
   // already answered, which answers repeats again. It repeats the hello only if no answer comes

@@ -21,6 +21,7 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -36,6 +37,15 @@ namespace webchat {
 // Whether the driver seals this room's signaling texts, and under what (see onSignalUnreadable).
 enum class Sealing { None, Secret, Password };
 
+// Checks an Ed25519 signature (key and sig base64url, bytes the canonical UTF-8 bytes). Synchronous:
+// the browser driver verifies every signature of a message before feeding it (signedParts) and
+// answers from that set; the simulation uses a deterministic fake.
+class Verifier {
+ public:
+  virtual ~Verifier() = default;
+  virtual bool verify(std::string_view key, std::string_view bytes, std::string_view sig) const = 0;
+};
+
 class Room final {
  public:
   struct Config {
@@ -43,11 +53,16 @@ class Room final {
     std::string nick;
     std::uint64_t seed = 0;    // randomness for this member's id and its offer ids
     Sealing sealing = Sealing::None;  // a public room, or a link-secret or password room's sealing
-    std::string key;           // this member's public key (base64url), "" where keys are not in use
+    // This member's public key (base64url): with one, the room signs its hello and entries through
+    // effect::Sign. "" where keys are not in use.
+    std::string key;
     std::string fingerprint;   // DTLS fingerprint of this member's links ("sha-256 AB:CD:..."), or ""
     // The largest file a file entry may announce (at most 2^53): larger ones are refused, at the host
     // and when shown. Every member of a room should use the same (docs/files.md).
     std::uint64_t maxFileBytes = kDefaultMaxFileBytes;
+    // Checks every signature others send, pins keys per member id and binds hellos to their links'
+    // fingerprints. Null: nothing is checked (keys not in use).
+    std::shared_ptr<const Verifier> verifier;
     // Coming back after a reload: the member id to use again (16 hex digits; random when empty or
     // invalid), the history held (shown at once, merged with the room's on joining), own entries not yet
     // sequenced, and the counter of own message ids (so new mids never repeat old ones).
@@ -93,6 +108,8 @@ class Room final {
   void onLinkCandidates(LinkId link, std::vector<std::string> candidates, Millis now);
   void onLinkOpen(LinkId link, Millis now);
   void onLinkMessage(LinkId link, std::string_view text, Millis now);
+  // The driver's answer to effect::Sign.
+  void onSigned(std::uint32_t ticket, std::string_view sig, Millis now);
   // Also: failed to connect or to describe. `why` tells a broken path (IceFailed: no route) and a
   // failed DTLS handshake (a fingerprint that does not match: someone in the middle) from a close.
   void onLinkClosed(LinkId link, Millis now, LinkEnd why = LinkEnd::Closed);
@@ -143,7 +160,11 @@ class Room final {
     std::string nick;
     std::string previousNick;  // host: the guest's nickname before its last rename
     std::string key;           // host: the guest's public key, from its hello
+    std::string helloFp;       // host: the fingerprint the guest's hello named
+    std::string remoteFp;      // the fingerprint of the remote description (offer or answer) of this link
+    std::optional<std::string> describedSdp;  // joiner: our answer, waiting for our hello's signature
     std::optional<Hello> earlyHello;  // host: the hello that came with the answer, for when the channel opens
+    std::string earlyHelloProblem;    // host: checked as it came (the verdicts on its signature come with it)
     bool candidatesFollow = false;    // joiner: our answer said so, and they have not been parked yet
     Millis started = 0;               // joiner: when we answered the offer
     std::optional<Millis> deadline;
@@ -178,6 +199,8 @@ class Room final {
   bool acceptable(const OfferText& offer) const;
   void answerOffer(const OfferText& offer, Millis now);
   void onAnswerParked(LinkId id, int status, Millis now);
+  void parkAnswer(LinkId id, std::string sdp);
+  void parkSignedAnswers();  // answers that waited for our hello's signature
   void connecting(Link& link, Millis now);  // our answer was taken: the connect deadline starts
   // A joiner's attempt that ended before getting in; ends the join (no-route, link-tampered) when
   // it cannot succeed. Returns whether the join is over.
@@ -213,7 +236,8 @@ class Room final {
   // A host's guests (room_members.cpp).
   void onHostMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
   void onMemberMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
-  void onHello(LinkId id, Link& link, const Hello& hello);
+  // `checked`: why the hello cannot be trusted ("" when it can), found when it arrived (an answer's).
+  void onHello(LinkId id, Link& link, const Hello& hello, std::optional<std::string> checked = std::nullopt);
   void admit(LinkId id, Link& link, bool reset, std::uint64_t after);
   void sendWelcome(LinkId id, bool reset, std::uint64_t after);
   bool continuesOurHistory(const Hello& hello) const;
@@ -237,6 +261,22 @@ class Room final {
   void endSettling();
   void addToHistory(Entry entry);
   void restoreHistory();
+
+  // Keys and signatures (room_keys.cpp).
+  struct Signing {
+    std::string nick;  // our hello with this nickname,
+    std::string mid;   // or our entry with this mid
+  };
+  bool signing() const { return !config_.key.empty(); }
+  bool verifying() const { return config_.verifier != nullptr; }
+  bool verify(const std::string& key, const std::string& bytes, const std::string& sig) const;
+  std::string helloProblem(const Hello& hello, const std::string& linkFp) const;
+  std::string entrySignatureProblem(const Entry& entry) const;
+  bool learnKeys(const std::vector<Member>& members);
+  void requestSignature(std::string bytes, Signing purpose);
+  void signHello(const std::string& nick);
+  bool helloSigned() const { return !signing() || helloSigs_.count(config_.nick) != 0; }
+  void flushOutbox();  // dispatches own entries, signed, in outbox order
 
   // The user's entries (room_chat.cpp).
   std::string author(Entry entry, Millis now);
@@ -295,6 +335,19 @@ class Room final {
   std::uint64_t midCounter_ = 0;
   Millis lastResend_ = 0;   // guest: when the outbox was last sent to the host
   std::optional<Millis> lastTyping_;  // when we last told the room we are typing
+  std::set<std::string> dispatched_;  // outbox mids sent to the host (or submitted) since it welcomed us
+
+  // Keys and signatures.
+  std::map<std::string, std::string> keys_;       // member id → public key: the first seen wins
+  // Entry signatures already known good ("mid sig"): ours, those verified as they arrived (a say is
+  // sequenced, or held through a failover, after the message that brought it is gone), and those of a
+  // history this browser kept itself. Verdicts only come with the message being fed.
+  std::set<std::string> trusted_;
+  void trust(const Entry& entry) { if (verifying() && !entry.sig.empty()) trusted_.insert(entry.mid + ' ' + entry.sig); }
+  std::map<std::string, std::string> helloSigs_;  // our hello's signature, per nickname
+  std::map<std::uint32_t, Signing> signings_;     // signatures asked of the driver
+  std::uint32_t nextTicket_ = 1;
+  std::string renaming_;                          // guest: the nickname asked for, until signed and sent
 
   // Joining: the start of the first attempt that found no path to its host (see attemptFailed).
   std::optional<Millis> noPathSince_;

@@ -74,13 +74,10 @@ std::string Room::author(Entry entry, Millis now) {
   entry.nick = config_.nick;
   entry.key = config_.key;
   entry.time = now;
-  outbox_.push_back(entry);
-  if (state_ == RoomState::Host) {
-    submit(std::move(entry));
-  } else if (state_ == RoomState::Guest && hostLink_) {
-    if (outbox_.size() == 1) lastResend_ = now;  // a resend is due only if this one is not sequenced in time
-    sendTo(*hostLink_, Say{std::move(entry)});
-  }  // else: joining or reconnecting; the outbox is sent once a host welcomes us
+  // Signed by the driver, it waits in the outbox; it leaves once signed, after those before it.
+  if (signing()) requestSignature(entryBytes(config_.room, entry), Signing{{}, entry.mid});
+  outbox_.push_back(std::move(entry));
+  flushOutbox();
   return {};
 }
 
@@ -99,7 +96,11 @@ const Entry* Room::ownLine(std::string_view mid) const {
 void Room::resendOutbox(std::size_t upTo) {
   if (!hostLink_) return;
   lastResend_ = now_;
-  for (std::size_t i = 0; i < outbox_.size() && i < upTo; ++i) sendTo(*hostLink_, Say{outbox_[i]});
+  for (std::size_t i = 0; i < outbox_.size() && i < upTo; ++i) {
+    if (signing() && outbox_[i].sig.empty()) return;  // not signed yet: it and those after it wait
+    dispatched_.insert(outbox_[i].mid);
+    sendTo(*hostLink_, Say{outbox_[i]});
+  }
 }
 
 std::string Room::typing(Millis now) {
@@ -120,10 +121,20 @@ std::string Room::rename(std::string_view nick, Millis now) {
   if (auto problem = nickProblem(nick); !problem.empty()) return problem;
   if (!inRoom()) return kNotInRoom;
   if (state_ == RoomState::Guest) {
-    if (hostLink_) sendTo(*hostLink_, Rename{std::string(nick), {}});
+    // The host checks the hello with the new nickname: it leaves once signed.
+    renaming_ = std::string(nick);
+    auto signed_ = helloSigs_.find(renaming_);
+    if (signing() && signed_ == helloSigs_.end()) {
+      signHello(renaming_);
+    } else if (hostLink_) {
+      sendTo(*hostLink_, Rename{renaming_, selfId_, config_.key, config_.fingerprint,
+                                signed_ == helloSigs_.end() ? std::string() : signed_->second});
+      renaming_.clear();
+    }
     return {};
   }
   if (auto refusal = nickRefusal(nick, selfId_); !refusal.empty()) return refusal;
+  signHello(std::string(nick));  // for the welcomes we send from now on
   auto members = members_;
   for (auto& m : members) {
     if (m.id == selfId_) m.nick = std::string(nick);

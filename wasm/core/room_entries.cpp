@@ -46,11 +46,18 @@ void Room::onSay(Link& link, const Say& say, Millis now) {
   if (counter == link.heldBack) link.heldBack = 0;  // the first one held back is in: the rest follow
   link.sayTokens -= 1.0;
   Entry entry = say.entry;
-  entry.from = link.peerId;
-  entry.key = link.key;
   if (history_.contains(entry.mid) || hasMid(held_, entry.mid)) return;  // a resend
   std::string problem = entryFieldsProblem(entry, config_.maxFileBytes);
-  if (problem.empty() && entry.mid.rfind(entry.from + "-", 0) != 0) problem = "message id of another member";
+  // Written in the name of the member on this link, under its key, and signed so.
+  if (problem.empty() && (entry.from != link.peerId || entry.mid.rfind(entry.from + "-", 0) != 0)) {
+    problem = "message id of another member";
+  }
+  if (problem.empty() && verifying() && entry.key != link.key) problem = "message id of another member";
+  if (problem.empty() && !entrySignatureProblem(entry).empty()) {
+    drop("say: signature fails");
+    return sendTo(memberLink(link.peerId), Denied{"say", "bad-signature", entry.mid});
+  }
+  if (problem.empty()) trust(entry);  // it may be sequenced later, after a failover settles
   // A line signed just before a rename carries the nickname before it.
   if (problem.empty() && entry.nick != link.nick && entry.nick != link.previousNick) problem = "nickname not the member's";
   if (!problem.empty()) {
@@ -69,6 +76,7 @@ void Room::onSay(Link& link, const Say& say, Millis now) {
 void Room::onCarry(Link& link, const Carry& carry) {
   Entry entry = carry.entry;
   if (auto problem = entryFieldsProblem(entry, config_.maxFileBytes); !problem.empty()) return drop("carried entry: " + problem);
+  if (auto problem = entrySignatureProblem(entry); !problem.empty()) return drop("carried entry: " + problem);
   // A connected member uploads its own entries: another's, uploaded in its name, is refused.
   if (entry.from != link.peerId && memberLink(entry.from) != 0) return drop("carried entry of another connected member");
   entry.seq = 0;
@@ -126,14 +134,22 @@ void Room::endSettling() {
 // shown, and one claiming another author is reported.
 void Room::addToHistory(Entry entry) {
   std::string problem = entryFieldsProblem(entry, config_.maxFileBytes);
+  bool forged = false;
+  if (problem.empty()) {
+    problem = entrySignatureProblem(entry);
+    forged = !problem.empty();
+  }
   if (problem.empty()) problem = entryRulesProblem(entry, history_);
   entry.refused = !problem.empty();
   if (auto why = history_.accept(entry); !why.empty()) return drop(why);
+  dispatched_.erase(entry.mid);
   if (entry.refused) {
     drop(problem);
-    if (isForgery(problem)) emit(effect::Warning{"forged", entry.from, entry.nick});
+    if (forged || isForgery(problem)) emit(effect::Warning{"forged", entry.from, entry.nick});
     return;
   }
+  if (verifying()) keys_.emplace(entry.from, entry.key);
+  trust(entry);
   auto mine = std::find_if(outbox_.begin(), outbox_.end(), [&](const Entry& e) { return e.mid == entry.mid; });
   if (mine != outbox_.end()) outbox_.erase(mine);
   emit(effect::MessageAdded{std::move(entry)});
@@ -143,7 +159,10 @@ void Room::addToHistory(Entry entry) {
 void Room::restoreHistory() {
   auto stored = std::move(config_.history);
   config_.history.clear();
-  for (auto& entry : stored) addToHistory(std::move(entry));
+  for (auto& entry : stored) {
+    trust(entry);  // this browser checked it when it arrived, and kept it itself
+    addToHistory(std::move(entry));
+  }
 }
 
 }  // namespace webchat

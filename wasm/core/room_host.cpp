@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <initializer_list>
 
+#include "entries.hpp"
 #include "room.hpp"
 #include "text.hpp"
 
@@ -33,7 +34,8 @@ void Room::becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis
   nextHostProbe_ = now + kHostProbeEveryMs;
   setState(RoomState::Host);
   setMembers(std::move(members));
-  for (const auto& entry : outbox_) submit(entry);
+  dispatched_.clear();
+  flushOutbox();
   keepOffering();
 }
 
@@ -117,6 +119,8 @@ void Room::onAnswerFetched(LinkId id, int status, std::string_view body, Millis 
   }
   link.peerId = answer.value->peer;
   link.earlyHello = answer.value->hello;
+  link.remoteFp = fingerprintOf(answer.value->sdp);
+  if (link.earlyHello) link.earlyHelloProblem = helloProblem(*link.earlyHello, link.remoteFp);
   link.stage = Stage::Connecting;
   link.deadline = now + kConnectTimeoutMs;
   emit(effect::AcceptAnswer{id, answer.value->sdp});

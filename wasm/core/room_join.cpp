@@ -2,7 +2,9 @@
 // what a guest does when its host goes away (failover) or merges into another (moved).
 #include <algorithm>
 #include <limits>
+#include <utility>
 
+#include "entries.hpp"
 #include "room.hpp"
 
 namespace webchat {
@@ -65,11 +67,28 @@ void Room::answerOffer(const OfferText& offer, Millis now) {
   link.offerId = offer.offer;
   link.peerId = offer.rank.host;
   link.started = now;
+  link.remoteFp = fingerprintOf(offer.sdp);
   refreshStage();
 }
 
 Hello Room::ownHello() const {
-  return Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastChain(), config_.key, config_.fingerprint, {}};
+  auto sig = helloSigs_.find(config_.nick);
+  return Hello{selfId_, config_.nick, history_.lastSeq(), history_.lastChain(), config_.key, config_.fingerprint,
+               sig == helloSigs_.end() ? std::string() : sig->second};
+}
+
+void Room::parkAnswer(LinkId id, std::string sdp) {
+  Link& link = links_[id];
+  link.stage = Stage::AnswerParked;
+  AnswerText answer{link.offerId, selfId_, std::move(sdp), ownHello(), link.candidatesFollow};
+  signalSet(Purpose::ParkAnswer, id, answerSignalId(config_.room, link.offerId), encodeAnswer(answer), kAnswerParkMs);
+}
+
+void Room::parkSignedAnswers() {
+  if (!helloSigned()) return;
+  for (auto& [id, link] : links_) {
+    if (link.describedSdp) parkAnswer(id, *std::exchange(link.describedSdp, std::nullopt));
+  }
 }
 
 void Room::connecting(Link& link, Millis now) {
@@ -126,7 +145,10 @@ void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Mil
   }
   if (link.stage != Stage::Joined) return drop("out of turn: link not joined");
   if (const auto* posted = std::get_if<Posted>(&message)) return addToHistory(posted->entry);
-  if (const auto* list = std::get_if<MemberList>(&message)) return setMembers(list->members);
+  if (const auto* list = std::get_if<MemberList>(&message)) {
+    if (!learnKeys(list->members)) return drop("member list with a changed key");
+    return setMembers(list->members);
+  }
   if (const auto* typing = std::get_if<Typing>(&message)) {
     const Member* who = member(typing->from);
     if (who && typing->from != selfId_) emit(effect::Typing{who->id, who->nick});
@@ -168,6 +190,15 @@ void Room::onDenied(const Denied& denied) {
 }
 
 void Room::onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis) {
+  // The host's hello binds its key to the fingerprint of the offer we answered: else someone sits in
+  // the middle of this link (or the host lies about who it is).
+  std::string problem = welcome.host.peer == link.peerId ? helloProblem(welcome.host, link.remoteFp) : "welcome from another host";
+  if (problem.empty() && verifying()) keys_.emplace(welcome.host.peer, welcome.host.key);
+  if (problem.empty() && !learnKeys(welcome.members)) problem = "member list with a changed key";
+  if (!problem.empty()) {
+    drop(problem);
+    return shutDown("link-tampered");
+  }
   link.stage = Stage::Joined;
   link.deadline.reset();
   hostLink_ = id;
@@ -181,6 +212,7 @@ void Room::onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis) {
   setMembers(welcome.members);
   // Lines typed while we had no host, or that the old host never sequenced: the mids make it safe.
   // The rest follow in later resends, so a long outbox does not run into the host's rate limit.
+  dispatched_.clear();
   resendOutbox(kResendBatch * 2);
 }
 

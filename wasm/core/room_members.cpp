@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "entries.hpp"
 #include "room.hpp"
 #include "text.hpp"
 
@@ -50,9 +51,15 @@ std::string Room::nickRefusal(std::string_view nick, const std::string& id) cons
   return {};
 }
 
-void Room::onHello(LinkId id, Link& link, const Hello& hello) {
+void Room::onHello(LinkId id, Link& link, const Hello& hello, std::optional<std::string> checked) {
   bool known = member(hello.peer) != nullptr;
   std::string refusal = hello.peer == selfId_ ? "id-taken" : nickRefusal(hello.nick, hello.peer);
+  // Its signature, its key (the first seen for that member id wins) and its fingerprint against the
+  // answer's: a man in the middle of the signaling shows here.
+  if (auto problem = checked ? *checked : helloProblem(hello, link.remoteFp); !problem.empty()) {
+    drop(problem);
+    refusal = problem == "key changed" ? "id-taken" : "link-tampered";
+  }
   if (refusal.empty() && !known && members_.size() >= kMaxRoomMembers) refusal = "room-full";
   if (!refusal.empty()) {
     sendTo(id, Refuse{refusal});
@@ -67,6 +74,8 @@ void Room::onHello(LinkId id, Link& link, const Hello& hello) {
   link.peerId = hello.peer;
   link.nick = hello.nick;
   link.key = hello.key;
+  link.helloFp = hello.fp;
+  if (verifying()) keys_.emplace(hello.peer, hello.key);
   if (continuesOurHistory(hello)) return admit(id, link, false, hello.lastSeq);
   // The joiner holds lines we lack (it saw more of the old room than we did) or a history that
   // diverged from ours (it comes from another room that merged into ours): adopt its lines first.
@@ -168,6 +177,13 @@ LinkId Room::memberLink(const std::string& id) const {
 
 void Room::onRename(LinkId id, Link& link, const Rename& rename) {
   if (rename.nick == link.nick) return;
+  // The member's hello with the new nickname, as it signed it: its own id, key and fingerprint.
+  Hello hello{link.peerId, rename.nick, 0, {}, link.key, link.helloFp, rename.sig};
+  bool same = rename.peer == link.peerId && rename.key == link.key && rename.fp == link.helloFp;
+  if (verifying() && (!same || !verify(hello.key, helloBytes(config_.room, hello), hello.sig))) {
+    drop("rename signature fails");
+    return sendTo(id, Denied{"rename", "bad-signature", {}});
+  }
   if (auto refusal = nickRefusal(rename.nick, link.peerId); !refusal.empty()) {
     return sendTo(id, Denied{"rename", refusal, {}});
   }

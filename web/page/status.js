@@ -29,6 +29,7 @@ export function describeNotice({ kind, nick, previous }) {
   switch (kind) {
     case 'renamed': return `${previous} is now known as ${nick}`;
     case 'forged': return `A line claiming to come from ${nick} failed verification: not shown`;
+    case 'key-changed': return `The host named ${nick} with another key than before: the member list was not updated`;
     case 'joined': return `${nick} joined`;
     case 'left': return `${nick} left`;
     case 'host-changed': return `${nick} is now the host`;
