@@ -4,12 +4,12 @@
 // its metrics hold a room name, a link secret or a password.
 
 import assert from 'node:assert/strict';
-import { createServer, request } from 'node:http';
 import { after, before, test } from 'node:test';
 
 import {
   closeBrowsers, joinAs, openBrowsers, say, screenshot, startServer, submitJoin, waitForLines, waitForStatus,
 } from './harness.mjs';
+import { startSignalProxy } from './signal-proxy.mjs';
 
 const PUBLIC_ROOM = 'townsquare-4417';
 const PASSWORD_ROOM = 'vaultroom-9182';
@@ -25,33 +25,11 @@ let privateSecret = '';
 // A man in the middle of the signaling path: forwards everything to the server, but flips one
 // character in the middle of every sealed text a get takes.
 function startTamperingProxy(target) {
-  const altered = [];
-  const proxyServer = createServer((incoming, outgoing) => {
-    const upstream = request(new URL(incoming.url, target), { method: incoming.method, headers: incoming.headers }, (answer) => {
-      const chunks = [];
-      answer.on('data', (chunk) => chunks.push(chunk));
-      answer.on('end', () => {
-        let body = Buffer.concat(chunks).toString('utf8');
-        if (incoming.url.startsWith('/sig?get=') && answer.statusCode === 200 && body.startsWith('s1.')) {
-          const at = Math.floor(body.length / 2);
-          body = body.slice(0, at) + (body[at] === 'A' ? 'B' : 'A') + body.slice(at + 1);
-          altered.push(incoming.url);
-        }
-        const headers = { ...answer.headers, 'content-length': Buffer.byteLength(body) };
-        delete headers['content-encoding'];
-        outgoing.writeHead(answer.statusCode, headers);
-        outgoing.end(body);
-      });
-    });
-    upstream.on('error', () => outgoing.destroy());
-    outgoing.on('close', () => { if (!outgoing.writableEnded) upstream.destroy(); });  // a withdrawn get
-    incoming.pipe(upstream);
+  return startSignalProxy(target, (body) => {
+    if (!body.startsWith('s1.')) return body;
+    const at = Math.floor(body.length / 2);
+    return body.slice(0, at) + (body[at] === 'A' ? 'B' : 'A') + body.slice(at + 1);
   });
-  return new Promise((resolve) => proxyServer.listen(0, '127.0.0.1', () => resolve({
-    signal: `http://127.0.0.1:${proxyServer.address().port}/sig`,
-    altered,
-    stop: () => new Promise((done) => { proxyServer.closeAllConnections(); proxyServer.close(done); }),
-  })));
 }
 
 before(async () => {
@@ -93,7 +71,7 @@ test('a proxy that alters sealed signaling texts makes a private-room join repor
   await submitJoin(carol, { nick: 'carol', signal: proxy.signal });
   const status = await waitForStatus(carol, /altered on the way/);
   assert.match(status, /signaling server or the network/);
-  assert.ok(proxy.altered.length >= 2, `the proxy altered ${proxy.altered.length} texts`);
+  assert.ok(proxy.changed.length >= 2, `the proxy altered ${proxy.changed.length} texts`);
   assert.ok(Date.now() - started < 15000, `reported after ${Date.now() - started} ms`);
   assert.equal(await carol.evaluate(() => document.getElementById('join-form').hidden), false, 'still on the form');
   await screenshot(carol, 'error-signal-tampered');

@@ -7,13 +7,13 @@
 // them, which is exactly what a signaling server could do to a public room.
 
 import assert from 'node:assert/strict';
-import { createServer, request } from 'node:http';
 import { after, before, test } from 'node:test';
 
 import {
   closeBrowsers, joinAs, killBrowser, notices, openBrowsers, say, screenshot, startServer, submitJoin,
   waitForLines, waitForMembers, waitForStatus,
 } from './harness.mjs';
+import { startSignalProxy } from './signal-proxy.mjs';
 
 const ROOM = 'verified-5521';
 
@@ -25,33 +25,7 @@ let alice, bob, carol, newBob;
 // A signaling server in the middle: forwards everything, but replaces the DTLS fingerprint of every
 // description a get takes (as it would to put itself between two members).
 function startFingerprintProxy(target) {
-  const swapped = [];
-  const proxyServer = createServer((incoming, outgoing) => {
-    const upstream = request(new URL(incoming.url, target), { method: incoming.method, headers: incoming.headers }, (answer) => {
-      const chunks = [];
-      answer.on('data', (chunk) => chunks.push(chunk));
-      answer.on('end', () => {
-        let body = Buffer.concat(chunks).toString('utf8');
-        if (incoming.url.startsWith('/sig?get=') && answer.statusCode === 200) {
-          const changed = body.replace(/(a=fingerprint:sha-256 )([0-9A-F]{2})/g, (_, head, byte) => head + (byte === 'AA' ? 'BB' : 'AA'));
-          if (changed !== body) swapped.push(incoming.url);
-          body = changed;
-        }
-        const headers = { ...answer.headers, 'content-length': Buffer.byteLength(body) };
-        delete headers['content-encoding'];
-        outgoing.writeHead(answer.statusCode, headers);
-        outgoing.end(body);
-      });
-    });
-    upstream.on('error', () => outgoing.destroy());
-    outgoing.on('close', () => { if (!outgoing.writableEnded) upstream.destroy(); });  // a withdrawn get
-    incoming.pipe(upstream);
-  });
-  return new Promise((resolve) => proxyServer.listen(0, '127.0.0.1', () => resolve({
-    signal: `http://127.0.0.1:${proxyServer.address().port}/sig`,
-    swapped,
-    stop: () => new Promise((done) => { proxyServer.closeAllConnections(); proxyServer.close(done); }),
-  })));
+  return startSignalProxy(target, (body) => body.replace(/(a=fingerprint:sha-256 )([0-9A-F]{2})/g, (_, head, byte) => head + (byte === 'AA' ? 'BB' : 'AA')));
 }
 
 const linesOf = (page) => page.evaluate(() => [...document.querySelectorAll('#messages li.line')]
@@ -104,7 +78,7 @@ test('a signaling server that swaps the DTLS fingerprints ends the join as tampe
   await submitJoin(newBob, { nick: 'mallet', room: ROOM, visibility: 'public', signal: proxy.signal });
   const status = await waitForStatus(newBob, /tampered with/);
   assert.match(status, /someone may be in the middle/);
-  assert.ok(proxy.swapped.length >= 1, `the proxy swapped ${proxy.swapped.length} fingerprints`);
+  assert.ok(proxy.changed.length >= 1, `the proxy swapped ${proxy.changed.length} fingerprints`);
   assert.ok(Date.now() - started < 20000, `reported after ${Date.now() - started} ms`);
   await screenshot(newBob, 'verified-link-tampered');
   // The room is unharmed.

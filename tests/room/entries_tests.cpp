@@ -15,14 +15,6 @@ using namespace webchat::sim;
 
 namespace {
 
-constexpr Millis kSettle = 30000;
-
-std::vector<std::size_t> requireRoom(Simulation& sim, const std::vector<std::string>& nicks) {
-  auto members = formRoom(sim, nicks);
-  REQUIRE(members.size() == nicks.size());
-  return members;
-}
-
 // "kind:text" of each entry, in order.
 std::vector<std::string> kinds(const std::deque<Entry>& entries) {
   std::vector<std::string> out;

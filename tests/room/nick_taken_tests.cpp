@@ -6,12 +6,6 @@
 using namespace webchat;
 using namespace webchat::sim;
 
-namespace {
-
-constexpr Millis kSettle = 20000;  // generous: every step of a join completes well within this
-
-}  // namespace
-
 TEST_CASE("a look-alike of a member's nickname is refused as taken; a distinct one joins") {
   Simulation sim;
   auto alice = sim.join("lobby", "alice");

@@ -12,14 +12,6 @@ using namespace webchat::sim;
 
 namespace {
 
-constexpr Millis kSettle = 30000;
-
-std::vector<std::size_t> requireRoom(Simulation& sim, const std::vector<std::string>& nicks) {
-  auto members = formRoom(sim, nicks);
-  REQUIRE(members.size() == nicks.size());
-  return members;
-}
-
 bool has(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }

@@ -9,13 +9,6 @@ using namespace webchat;
 using namespace webchat::sim;
 
 namespace {
-constexpr Millis kSettle = 30000;
-
-std::vector<std::size_t> requireRoom(Simulation& sim, const std::vector<std::string>& nicks) {
-  auto members = formRoom(sim, nicks);
-  REQUIRE(members.size() == nicks.size());
-  return members;
-}
 
 std::size_t hostOf(Simulation& sim, const std::vector<std::size_t>& members) {
   for (auto m : members) {

@@ -10,8 +10,6 @@ using namespace webchat::sim;
 
 namespace {
 
-constexpr Millis kSettle = 20000;  // generous: every step of a join completes well within this
-
 std::vector<std::string> texts(const std::vector<Entry>& messages) {
   std::vector<std::string> out;
   for (const auto& m : messages) out.push_back(m.nick + ": " + m.text);

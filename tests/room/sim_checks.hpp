@@ -126,4 +126,14 @@ inline std::vector<std::size_t> formRoom(Simulation& sim, const std::vector<std:
   return members;
 }
 
+// Long enough for any join, failover or resend in these rooms to complete (simulated time).
+constexpr Millis kSettle = 30000;
+
+// formRoom, and the test stops there unless every member got in.
+inline std::vector<std::size_t> requireRoom(Simulation& sim, const std::vector<std::string>& nicks) {
+  auto members = formRoom(sim, nicks);
+  REQUIRE(members.size() == nicks.size());
+  return members;
+}
+
 }  // namespace webchat::sim
