@@ -259,14 +259,16 @@ TEST_CASE("a shared file's entry reaches every member with its description, newc
 namespace {
 
 // A file entry as a hostile browser would craft it, straight onto its channel to the host.
-std::string craftedFileSay(const std::string& mid, const std::string& nick, const FileInfo& file, Millis time) {
+std::string craftedFileSay(const std::string& from, const std::string& mid, const std::string& nick, const FileInfo& file,
+                           Millis time) {
   Entry entry;
+  entry.from = from;
   entry.mid = mid;
   entry.nick = nick;
   entry.kind = EntryKind::File;
   entry.file = file;
   entry.time = time;
-  return encodeMessage(Say{entry});
+  return encodeMessage(Say{signedAs(entry, nick)});
 }
 
 const std::string kHash(64, 'a');
@@ -307,13 +309,13 @@ TEST_CASE("a file entry's description is checked where it is written, at the hos
   int counter = 0;
   for (const auto& [file, why] : kBadFiles) {
     auto before = sim.room(alice).droppedMessages();
-    sim.inject(alice, carolLink, craftedFileSay(carolId + "-" + std::to_string(++counter), "carol", file, sim.now()));
+    sim.inject(alice, carolLink, craftedFileSay(carolId, carolId + "-" + std::to_string(++counter), "carol", file, sim.now()));
     CHECK(sim.room(alice).droppedMessages() == before + 1);
     CHECK(sim.room(alice).lastDropReason() == why);
   }
   // A well-formed one goes through: what is denied above is the description, not the way it came.
   const FileInfo good{"report (final).pdf", kDefaultMaxFileBytes, "application/pdf", kHash};
-  sim.inject(alice, carolLink, craftedFileSay(carolId + "-" + std::to_string(++counter), "carol", good, sim.now()));
+  sim.inject(alice, carolLink, craftedFileSay(carolId, carolId + "-" + std::to_string(++counter), "carol", good, sim.now()));
   REQUIRE(sim.runUntil([&] { return settled(sim, room) && sim.room(bob).history().size() == 1; }, kSettle));
   for (auto m : room) {
     REQUIRE(sim.observed(m).messages.size() == 1);
@@ -331,6 +333,7 @@ TEST_CASE("a file entry's description is checked where it is written, at the hos
     bad.nick = "alice";
     bad.kind = EntryKind::File;
     bad.file = file;
+    bad = signedAs(bad, "alice");  // she signs them: what is wrong is the description
     bad.chain = chainAfter(last.chain, bad.seq, bad.mid);
     sim.inject(bob, sim.linkTo(bob, alice), encodeMessage(Posted{bad}));
     CHECK(sim.room(bob).lastDropReason() == why);
@@ -343,6 +346,7 @@ TEST_CASE("a file entry's description is checked where it is written, at the hos
   next.from = sim.room(alice).selfId();
   next.nick = "alice";
   next.text = "next";
+  next = signedAs(next, "alice");
   next.chain = chainAfter(last.chain, next.seq, next.mid);
   sim.inject(bob, sim.linkTo(bob, alice), encodeMessage(Posted{next}));
   REQUIRE(sim.observed(bob).messages.size() == 2);

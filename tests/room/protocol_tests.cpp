@@ -167,7 +167,7 @@ TEST_CASE("malformed messages are rejected with a specific reason") {
   CHECK(decodeMessage(R"({"v":2,"type":"posted","entry":{"seq":1,"chain":"0000000000000000",)" + entry + R"(,"kind":"file"}})")
             .error == "field 'entry' → field 'file' present exactly when kind is file");
   // A file's size is a whole number of bytes, exact in a JS number: anything else is malformed.
-  const std::string fileSay = R"({"v":2,"type":"say","entry":{"mid":"ab-1","nick":"a","kind":"file","text":"","time":1,"sig":"",)"
+  const std::string fileSay = R"({"v":2,"type":"say","entry":{"mid":"ab-1","from":"0123456789abcdef","nick":"a","key":"k","kind":"file","text":"","time":1,"sig":"",)"
                               R"("file":{"name":"a","type":"","hash":")" + std::string(64, 'a') + R"(","size":)";
   for (const char* size : {"-1", "1.5", "1e3", "\"12\"", "null"}) {
     CHECK(decodeMessage(fileSay + size + "}}}").error == "field 'entry' → field 'file' → field 'size' missing or not a whole number");
