@@ -339,11 +339,14 @@ class Room final {
 
   // Keys and signatures.
   std::map<std::string, std::string> keys_;       // member id → public key: the first seen wins
-  // Entry signatures already known good ("mid sig"): ours, those verified as they arrived (a say is
-  // sequenced, or held through a failover, after the message that brought it is gone), and those of a
-  // history this browser kept itself. Verdicts only come with the message being fed.
+  // Entries already known good, as their signature and the very bytes it signs (trustKey): ours,
+  // those verified as they arrived (a say is sequenced, or held through a failover, after the message
+  // that brought it is gone), and those of a history this browser kept itself. Verdicts only come with
+  // the message being fed. The bytes are part of the key: a host that sends our own mid and signature
+  // back over other words is checked, and caught, like anyone else.
   std::set<std::string> trusted_;
-  void trust(const Entry& entry) { if (verifying() && !entry.sig.empty()) trusted_.insert(entry.mid + ' ' + entry.sig); }
+  std::string trustKey(const Entry& entry) const;
+  void trust(const Entry& entry) { if (verifying() && !entry.sig.empty()) trusted_.insert(trustKey(entry)); }
   std::map<std::string, std::string> helloSigs_;  // our hello's signature, per nickname
   std::map<std::uint32_t, Signing> signings_;     // signatures asked of the driver
   std::uint32_t nextTicket_ = 1;

@@ -23,9 +23,13 @@ std::string Room::helloProblem(const Hello& hello, const std::string& linkFp) co
   return {};
 }
 
+std::string Room::trustKey(const Entry& entry) const {
+  return entry.sig + '\n' + entryBytes(config_.room, entry);
+}
+
 std::string Room::entrySignatureProblem(const Entry& entry) const {
   if (!verifying()) return {};
-  const bool known = !entry.sig.empty() && trusted_.count(entry.mid + ' ' + entry.sig) != 0;
+  const bool known = !entry.sig.empty() && trusted_.count(trustKey(entry)) != 0;
   if (!known && !verify(entry.key, entryBytes(config_.room, entry), entry.sig)) return "signature fails";
   if (auto pinned = keys_.find(entry.from); pinned != keys_.end() && pinned->second != entry.key) {
     return "key of another member";
