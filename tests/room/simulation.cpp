@@ -286,7 +286,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
             if (!n.alive) return;
             n.room->onSigned(e.ticket, fakeSignature(n.key, e.bytes), now_);
             drain(member);
-          });
+          }, member);  // the page's WebCrypto answers wait while it is paused
         } else if constexpr (std::is_same_v<T, effect::StatusChanged>) {
           node.observed.statuses.push_back(e);
         } else if constexpr (std::is_same_v<T, effect::MessageAdded>) {

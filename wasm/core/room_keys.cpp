@@ -70,7 +70,7 @@ void Room::signHello(const std::string& nick) {
 }
 
 void Room::onSigned(std::uint32_t ticket, std::string_view sig, Millis now) {
-  now_ = now;
+  advance(now);
   auto it = signings_.find(ticket);
   if (it == signings_.end()) return;
   Signing purpose = std::move(it->second);
