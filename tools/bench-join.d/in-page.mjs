@@ -33,6 +33,7 @@ export function watchHost({ connections, gathered }) {
     return pc;
   };
   window.RTCPeerConnection.prototype = Original.prototype;
+  window.RTCPeerConnection.generateCertificate = (...args) => Original.generateCertificate(...args);  // the module's static use
 
   const originalFetch = window.fetch;
   window.fetch = (url, init) => {
