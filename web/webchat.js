@@ -119,7 +119,12 @@ async function warmedUp(core) {
   // This browser's identity (IndexedDB) and whether WebCrypto has Ed25519: asked now, ready at the join.
   await Promise.all([loadIdentity(), hasWebCryptoEd25519()]).catch(() => {});
   randomSeed();  // a page's first crypto.getRandomValues takes a millisecond
-  if (typeof RTCPeerConnection !== 'undefined') new RTCPeerConnection().close();
+  if (typeof RTCPeerConnection !== 'undefined') {
+    new RTCPeerConnection().close();
+    try {
+      roomCertificate();  // the DTLS certificate every link will use (made once per page)
+    } catch { /* made, or its failure met, at the join */ }
+  }
   return core;
 }
 
@@ -565,7 +570,7 @@ export class Room extends EventTarget {
       if (!verdicts && !entry.inbox) return this.#linkEvent(link, entry, (now) => this.#logic.linkMessage(link, text, now));
       const waiting = (entry.inbox ?? Promise.resolve()).then(() => verdicts).then((checked) => {
         this.#linkEvent(link, entry, (now) => this.#logic.linkMessageChecked(link, text, now, checked));
-      });
+      }).catch(reportError);  // one failure is reported; it never holds up the link's later messages
       entry.inbox = waiting;
       waiting.then(() => { if (entry.inbox === waiting) entry.inbox = null; });
     });

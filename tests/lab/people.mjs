@@ -31,18 +31,23 @@ export async function startLab(lans, serverArgs = () => []) {
   }
 }
 
+// How a Chromium runs inside LAN `lan`: through the lab's wrapper that enters its namespace.
+function inLan(lab, lan, name) {
+  return {
+    name,
+    deadlineMs: DEADLINE_MS,
+    executablePath: lab.browserWrapper(lan),
+    args: [`--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`],
+  };
+}
+
 /**
  * A Chromium inside LAN `lan`: { name, browser, newPage() }, where newPage() opens the app in a fresh
  * context (no storage: no remembered settings or session). The app's origin is plain http on a public
  * address, so it is declared secure (WebCrypto needs that), as an https deployment would be.
  */
 export async function launchInLan(lab, lan, name = lan) {
-  const browser = await launch({
-    name,
-    deadlineMs: DEADLINE_MS,
-    executablePath: lab.browserWrapper(lan),
-    args: [`--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`],
-  });
+  const browser = await launch(inLan(lab, lan, name));
   const newPage = async () => {
     const page = await browser.newPage();
     await page.goto(`${ORIGIN}/`);
@@ -56,13 +61,7 @@ export async function launchInLan(lab, lan, name = lan) {
  * (page.lifecycle('frozen')): { name, browser, page }, the page open at the app.
  */
 export async function launchAttachedInLan(lab, lan, name = lan) {
-  const browser = await launchAttached({
-    name,
-    deadlineMs: DEADLINE_MS,
-    executablePath: lab.browserWrapper(lan),
-    args: [`--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`],
-    reach: (port) => lab.forward(lan, port),
-  });
+  const browser = await launchAttached({ ...inLan(lab, lan, name), reach: (port) => lab.forward(lan, port) });
   await browser.page.goto(`${ORIGIN}/`);
   return { name, browser, page: browser.page };
 }
