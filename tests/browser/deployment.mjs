@@ -21,9 +21,11 @@ const SITE = fileURLToPath(new URL('../../docs/deploy/nginx-webchat.conf', impor
 /** The switch a browser needs to accept the deployment's self-signed certificate (Chromium). */
 export const TRUST_TEST_CERTIFICATE = ['--ignore-certificate-errors'];
 
-// Killed when the test process exits, whatever the reason, so no service outlives a failed test.
+// Stopped when the test process exits, whatever the reason, so no service outlives a failed test:
+// SIGKILL, but nginx gets SIGTERM, since its master SIGKILLed would leave its worker orphaned (on
+// SIGTERM the master stops the worker itself, even after this process is gone).
 const running = new Set();
-process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+process.on('exit', () => running.forEach((child) => child.kill(child.spawnargs[0] === NGINX ? 'SIGTERM' : 'SIGKILL')));
 
 function service(command, args, name) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -70,6 +70,10 @@ class NginxFront {
     }
   }
   ~NginxFront() {
+    // SIGTERM: nginx's master stops its worker before exiting. The Subprocess's SIGKILL (only if
+    // this wait runs out) would leave the worker behind, orphaned.
+    process_->signal(SIGTERM);
+    process_->wait(std::chrono::seconds(10));
     process_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
