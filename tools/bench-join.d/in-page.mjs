@@ -153,9 +153,7 @@ export function skipEd25519() {
 }
 
 // A page joins `rooms` (the host first: its joinRoom settles once it hosts). The host's
-// window.guestIn resolves once a guest is in; the guest's window.linesIn(count) resolves with the
-// clock (ms since the epoch, comparable between the two pages) once `count` more lines from the host
-// have arrived.
+// window.guestIn resolves once a guest is in. The guest counts the lines from the host it shows.
 export async function linesMember({ rooms, signal, nick }) {
   const { joinRoom } = await import('/webchat.js');
   const room = await joinRoom({ ...rooms, nick, signal, iceServers: [] });
@@ -164,17 +162,34 @@ export async function linesMember({ rooms, signal, nick }) {
     window.guestIn = new Promise((joined) => room.addEventListener('members', (e) => e.detail.length > 1 && joined()));
     return;
   }
-  let received = 0;
-  let wanted = Infinity;
-  let done;
-  const finished = new Promise((resolve) => { done = resolve; });
+  window.hostLines = 0;
   room.addEventListener('message', (e) => {
-    if (e.detail.nick === 'host' && ++received >= wanted) done(performance.timeOrigin + performance.now());
+    if (e.detail.nick === 'host') window.hostLines++;
   });
-  window.linesIn = (count) => {
-    wanted = received + count;
-    return finished;
-  };
+}
+
+// In the guest, before the host sends: window.linesArrived resolves with the clock (ms since the
+// epoch, comparable between the two pages) once `count` more lines from the host have arrived. Set
+// before the host starts, not while it sends: a guest that counted from its first line onwards would
+// wait forever for lines that came before it started counting.
+export function expectLines({ count }) {
+  const wanted = window.hostLines + count;
+  window.linesArrived = new Promise((done) => {
+    const check = () => {
+      if (window.hostLines < wanted) return;
+      window.benchRoom.removeEventListener('message', check);
+      done(performance.timeOrigin + performance.now());
+    };
+    window.benchRoom.addEventListener('message', check);
+  });
+}
+
+// What the guest holds when the lines did not all arrive: which of the host's are missing.
+export function linesReport({ count }) {
+  const room = window.benchRoom;
+  const shown = new Set(room.history.filter((e) => e.nick === 'host').map((e) => Number(/^line (\d+):/.exec(e.text)?.[1])));
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !shown.has(i));
+  return { status: room.status, members: room.members.map((m) => m.nick), hostLines: window.hostLines, history: room.history.length, missing };
 }
 
 // The host says `count` lines at once (a pasted block); returns the clock when it started.
