@@ -174,7 +174,7 @@ async function join(roomOptions, nick, session = null) {
       ...roomOptions, nick, signal: $('signal').value, ...iceChoice(ice), history: stored,
       onStatus: (status) => showStatus(describeStatus(status, roomName)),  // the join's stage
       ...(session?.memberId ? { memberId: session.memberId, outbox: session.outbox ?? [], midCounter: session.midCounter ?? 0 } : {}),
-    }), roomOptions, described);
+    }), roomOptions, described, Boolean(session));
   } catch (error) {
     endSession();
     showStart();
@@ -203,7 +203,8 @@ function showChat(entries) {
   $('chat').hidden = false;
 }
 
-function enterRoom(joined, roomOptions, described) {
+// `back`: this tab was in the room before a reload (the others saw no "left" or "joined").
+function enterRoom(joined, roomOptions, described, back) {
   room = joined;
   joinedAs = roomOptions;
   if (!roomOptions.secret) rememberJoin(roomName, room.nick);  // a private room's secret stays in its link
@@ -214,7 +215,7 @@ function enterRoom(joined, roomOptions, described) {
   attention.enter(roomName);
   files.attach(room);
   showChat(room.history);
-  conversation.addNotice(`You joined “${roomName}” as ${room.nick}`);
+  conversation.addNotice(back ? `Back in “${roomName}” as ${room.nick}` : `You joined “${roomName}” as ${room.nick}`);
   showOutbox();
   room.addEventListener('message', ({ detail }) => onEntry(detail));
   room.addEventListener('historyreset', () => {

@@ -76,6 +76,7 @@ test('a reload rejoins as the same member, the history shown before the network 
   await say(bob, 'back again');
   await waitForLines(alice, 3);
   assert.deepEqual(await notices(alice), noticesBefore, 'no "left" or "joined" for a reload');
+  assert.deepEqual((await notices(bob)).at(-1), 'Back in “back” as bob', 'the page coming back says so, not "You joined"');
 });
 
 test('a member alone in its room keeps its history across a reload; leaving ends the tab\'s session', async () => {
