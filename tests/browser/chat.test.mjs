@@ -124,6 +124,9 @@ test('a guest that closes its tab leaves everyone\'s member list within 6 s', as
 
 test('with the server stopped after everyone joined, chat still flows peer to peer', async () => {
   await server.stop();
+  // The host's parked offer fails first: its status says what that means in a room.
+  assert.match(await waitForStatus(alice, /signaling server cannot be reached/),
+               /^Hosting “.+”: the signaling server cannot be reached, so nobody new can join until it is back; who is here can still talk$/);
   await say(bob, 'the server is gone');
   await say(alice, 'and we still talk');
   for (const page of [alice, bob, dave]) {

@@ -21,6 +21,12 @@ export function describeStatus({ state, stage, error, message }, room) {
   const words = (STATE_WORDS[state] ?? (() => state))(room, stage);
   if (!error) return { text: words, tone: STATE_TONE[state] ?? 'idle' };
   if (state === 'closed' || state === 'joining') return { text: message, tone: 'error' };
+  // In a room the server only introduces newcomers: say what its loss means here, not "check the
+  // settings" (a start-page control) nor "others connect to you" (they cannot, for now).
+  if (error === 'server-unreachable' && (state === 'host' || state === 'guest')) {
+    const where = state === 'host' ? `Hosting “${room}”` : `Connected as guest in “${room}”`;
+    return { text: `${where}: the signaling server cannot be reached, so nobody new can join until it is back; who is here can still talk`, tone: 'warn' };
+  }
   return { text: `${words}. ${message}`, tone: 'warn' };
 }
 
