@@ -189,7 +189,7 @@ export async function joinRoom({
   });
   const chat = new Room(logic, {
     room: name, nick: String(nick ?? ''), signal, iceServers: servers, refreshIce, iceGatherCapMs, trickleAfterMs, keys, identity: self,
-    verify: verifySignature, certificate, signedParts: core.signedParts, files: { core, maxFileBytes, autoFetchBytes }, onStatus,
+    verify: verifySignature, certificate, files: { core, maxFileBytes, autoFetchBytes }, onStatus,
   });
   return chat.joined;
 }
@@ -396,6 +396,7 @@ export class Room extends EventTarget {
       case 'send': return this.#send(effect.link, effect.text);
       case 'close-link': return this.#closeLink(effect.link);
       case 'sign': return this.#sign(effect.ticket, effect.bytes);
+      case 'verify': return this.#verify(effect.ticket, effect.parts);
       case 'status': return this.#onStatus(effect);
       case 'message': return this.dispatchEvent(new CustomEvent('message', { detail: effect.message }));
       case 'typing': return this.dispatchEvent(new CustomEvent('typing', { detail: { from: effect.from, nick: effect.nick } }));
@@ -451,20 +452,12 @@ export class Room extends EventTarget {
     } catch {
       status = 0;  // unreachable, refused, or aborted (then the logic has forgotten the request)
     }
-    // An answer's hello is signed: verified before the logic sees it (a text without signatures, such
-    // as an offer, is fed at once).
-    const verdicts = status === 200 && readable ? this.#verdicts(body) : null;
-    const feed = (checked) => {
-      if (!this.#requests.delete(request)) return;  // cancelled meanwhile
-      if (!readable) {
-        this.unreadableTexts++;
-        return this.#input(() => this.#logic.signalUnreadable(request, Date.now()));
-      }
-      if (checked) return this.#input(() => this.#logic.signalDoneChecked(request, status, body, Date.now(), checked));
-      this.#input(() => this.#logic.signalDone(request, status, body, Date.now()));
-    };
-    if (verdicts) return verdicts.then(feed);
-    feed(null);
+    if (!this.#requests.delete(request)) return;  // cancelled meanwhile
+    if (!readable) {
+      this.unreadableTexts++;
+      return this.#input(() => this.#logic.signalUnreadable(request, Date.now()));
+    }
+    this.#input(() => this.#logic.signalDone(request, status, body, Date.now()));
   }
 
   #rtcConfig() {
@@ -483,14 +476,13 @@ export class Room extends EventTarget {
     this.#input(() => this.#logic.signed(ticket, sig, Date.now()));
   }
 
-  // For a text holding signatures: a promise of whether each verified (in signedParts' order). Null
-  // when there is nothing to verify: the text is fed at once.
-  #verdicts(text) {
-    const { verify, signedParts } = this.#options;
-    if (!verify) return null;
-    const parts = signedParts(this.tag, text);
-    if (parts.length === 0) return null;
-    return Promise.all(parts.map(({ key, bytes, sig }) => Promise.resolve(verify(key, bytes, sig)).catch(() => false)));
+  // Checks signatures for the logic (others' hellos and entries); what waits for the verdicts is held
+  // by the logic meanwhile. A verifier that throws counts as a signature that fails.
+  async #verify(ticket, parts) {
+    const { verify } = this.#options;
+    const verdicts = await Promise.all(parts.map(({ key, bytes, sig }) =>
+      Promise.resolve(verify ? verify(key, bytes, sig) : false).then((ok) => ok === true, () => false)));
+    this.#input(() => this.#logic.verified(ticket, verdicts, Date.now()));
   }
 
   #cancelSignal(request) {
@@ -556,25 +548,13 @@ export class Room extends EventTarget {
     };
     channel.addEventListener('open', opened);
     if (channel.readyState === 'open') queueMicrotask(opened);
-    // Messages of one link are fed in arrival order, each once its signatures are verified: while one
-    // waits for its verdicts, those after it (and the channel's close) queue behind it.
-    entry.inbox = null;
-    const inOrder = (feed) => {
-      if (!entry.inbox) return feed();
-      entry.inbox = entry.inbox.then(feed);
-    };
+    // Messages go to the logic as they come; one whose signatures need checking waits there (a 'verify'
+    // effect), with the link's later messages and its close behind it.
     channel.addEventListener('message', (e) => {
       if (typeof e.data !== 'string') return;  // the protocol is text only
-      const text = e.data;
-      const verdicts = this.#verdicts(text);
-      if (!verdicts && !entry.inbox) return this.#linkEvent(link, entry, (now) => this.#logic.linkMessage(link, text, now));
-      const waiting = (entry.inbox ?? Promise.resolve()).then(() => verdicts).then((checked) => {
-        this.#linkEvent(link, entry, (now) => this.#logic.linkMessageChecked(link, text, now, checked));
-      }).catch(reportError);  // one failure is reported; it never holds up the link's later messages
-      entry.inbox = waiting;
-      waiting.then(() => { if (entry.inbox === waiting) entry.inbox = null; });
+      this.#linkEvent(link, entry, (now) => this.#logic.linkMessage(link, e.data, now));
     });
-    channel.addEventListener('close', () => inOrder(() => this.#linkGone(link, entry)));
+    channel.addEventListener('close', () => this.#linkGone(link, entry));
   }
 
   // Events of a link the logic has already closed are stale: ignore them.

@@ -230,9 +230,10 @@ test('a link that failed is reported with how it failed', () => {
   assert.deepEqual(drain(joiner).find((e) => e.type === 'status'), { type: 'status', state: 'closed', error: 'link-tampered', stage: '' });
 });
 
-// A signed room (protocol v2's identity): the module asks the driver to sign, and takes a signature
-// as valid only when the driver's verdict on it (signedParts' order) says so.
-test('a signed room signs through effects and trusts only the signatures the driver verified', () => {
+// A signed room (protocol v2's identity): the module asks the driver to sign and to verify ('verify'
+// effects, answered with verified()), and takes a signature as valid only when the driver's verdict
+// on it says so; what waits for a verdict is not used before it comes.
+test('a signed room signs and verifies through effects and trusts only what the driver verified', () => {
   const room = new core.Room({ room: 'lobby', nick: 'alice', seedHigh: 1, seedLow: 2, key: 'ALICEKEY', fingerprint: 'sha-256 AA', verify: true });
   room.join(0);
   const joining = drain(room);
@@ -249,23 +250,32 @@ test('a signed room signs through effects and trusts only the signatures the dri
   const peer = 'feedface00000001';
   const hello = { nick: 'bob', lastSeq: 0, lastChain: '', key: 'BOBKEY', fp: 'sha-256 BB', sig: 'BOBSIG' };
   const answer = JSON.stringify({ v: 2, type: 'answer', offer: offerId, peer, sdp: 'v=0\r\na=fingerprint:sha-256 BB\r\n', ...hello });
-  const parts = core.signedParts('lobby', answer);
-  assert.deepEqual(parts, [{ key: 'BOBKEY', bytes: JSON.stringify(['wc2/hello', 'lobby', peer, 'bob', 'BOBKEY', 'sha-256 BB']), sig: 'BOBSIG' }]);
-  room.signalDoneChecked(fetch.request, 200, answer, 40, [true]);
-  drain(room);
+  room.signalDone(fetch.request, 200, answer, 40);
+  // The answer is applied at once; its hello's signature is checked meanwhile.
+  const answered = drain(room);
+  assert.ok(answered.some((e) => e.type === 'accept-answer'));
+  const helloCheck = answered.find((e) => e.type === 'verify');
+  assert.deepEqual(helloCheck.parts, [{ key: 'BOBKEY', bytes: JSON.stringify(['wc2/hello', 'lobby', peer, 'bob', 'BOBKEY', 'sha-256 BB']), sig: 'BOBSIG' }]);
   room.linkOpen(open.link, 50);
+  assert.equal(drain(room).find((e) => e.type === 'send'), undefined, 'no welcome before the verdict');
+  room.verified(helloCheck.ticket, [true], 55);
   const welcome = JSON.parse(drain(room).find((e) => e.type === 'send').text);
   assert.equal(welcome.type, 'welcome');
   assert.equal(welcome.host.sig, 'ALICESIG');
   const entry = { mid: `${peer}-1`, from: peer, nick: 'bob', key: 'BOBKEY', kind: 'text', text: 'hi', time: 60, sig: 'S1' };
-  const say = JSON.stringify({ v: 2, type: 'say', entry });
-  assert.equal(core.signedParts('lobby', say).length, 1);
-  room.linkMessageChecked(open.link, say, 60, [false]);  // the driver found the signature false
-  assert.equal(JSON.parse(drain(room).find((e) => e.type === 'send').text).reason, 'bad-signature');
-  room.linkMessage(open.link, say, 70);  // fed without a verdict: not trusted either
-  assert.equal(room.history().length, 0);
-  room.linkMessageChecked(open.link, say, 80, [true]);
-  assert.equal(drain(room).find((e) => e.type === 'message').message.text, 'hi');
+  const say = (text) => JSON.stringify({ v: 2, type: 'say', entry: { ...entry, text } });
+  room.linkMessage(open.link, say('hi'), 60);
+  const first = drain(room).find((e) => e.type === 'verify');
+  room.linkMessage(open.link, say('hi'), 61);  // the same again: waits behind the first
+  const second = drain(room).find((e) => e.type === 'verify');
+  room.verified(second.ticket, [true], 62);
+  assert.equal(room.history().length, 0, 'the second waits for the first');
+  room.verified(first.ticket, [false], 63);  // the driver found the first's signature false
+  const effects = drain(room);
+  assert.equal(JSON.parse(effects.find((e) => e.type === 'send').text).reason, 'bad-signature');
+  assert.equal(effects.find((e) => e.type === 'message').message.text, 'hi');
+  room.verified(first.ticket, [true], 64);  // an answer twice, or to no question: ignored
+  assert.equal(room.history().length, 1);
 });
 
 // webchat.js plays this at import, so that a person's first join runs compiled code: it must really

@@ -17,19 +17,9 @@ struct Simulation::Node {
   std::map<LinkId, bool> described;  // links whose peer connection exists (until closed)
   std::string fingerprint;           // of its links' descriptions
   std::string key;                   // its identity key (fake: see fakeSignature)
-  std::shared_ptr<FakeVerifier> verifier;  // when signatures are on
   bool loseNextMessage = false;
   Millis pausedUntil = 0;
 };
-
-bool FakeVerifier::verify(std::string_view key, std::string_view bytes, std::string_view sig) const {
-  if (sig != fakeSignature(std::string(key), std::string(bytes))) return false;
-  if (!scoped_) return true;
-  for (const auto& part : signedParts(room_, feeding_)) {
-    if (part.key == key && part.bytes == bytes && part.sig == sig) return true;
-  }
-  return false;
-}
 
 namespace {
 
@@ -57,6 +47,12 @@ std::string fakeSignature(const std::string& key, const std::string& bytes) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   for (unsigned char c : key + "\n" + bytes) hash = (hash ^ c) * 0x100000001b3ULL;
   return "sig:" + std::to_string(hash);
+}
+
+std::vector<bool> fakeVerdicts(const std::vector<SignedPart>& parts) {
+  std::vector<bool> verdicts;
+  for (const auto& part : parts) verdicts.push_back(part.sig == fakeSignature(part.key, part.bytes));
+  return verdicts;
 }
 
 std::string fakeKey(const std::string& nick) { return "pk-" + nick; }
@@ -103,8 +99,7 @@ std::size_t Simulation::join(Room::Config config) {
   if (options_.signatures) {
     if (config.key.empty()) config.key = fakeKey(config.nick);
     config.fingerprint = "sha-256 " + config.key;
-    node->verifier = std::make_shared<FakeVerifier>(config.room);
-    config.verifier = node->verifier;
+    config.verify = true;
   }
   node->fingerprint = config.fingerprint;
   node->key = config.key;
@@ -151,15 +146,8 @@ void Simulation::parkRaw(const std::string& id, const std::string& text, Millis 
 void Simulation::loseNextMessage(std::size_t member) { nodes_.at(member)->loseNextMessage = true; }
 
 void Simulation::inject(std::size_t member, LinkId link, const std::string& text) {
-  feed(member, text, [&] { room(member).onLinkMessage(link, text, now_); });
+  room(member).onLinkMessage(link, text, now_);
   drain(member);
-}
-
-void Simulation::feed(std::size_t member, const std::string& text, const std::function<void()>& input) {
-  const auto& verifier = nodes_.at(member)->verifier;
-  if (verifier) verifier->feeding(text);
-  input();
-  if (verifier) verifier->feeding({});
 }
 
 Room& Simulation::room(std::size_t member) { return *nodes_.at(member)->room; }
@@ -196,7 +184,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
       Node& n = *nodes_[member];
       n.tickets.erase(request);
       if (!n.alive || n.cancelled.count(request)) return;
-      feed(member, body, [&] { n.room->onSignalDone(request, status, body, now_); });
+      n.room->onSignalDone(request, status, body, now_);
       drain(member);
     }, member);
   };
@@ -274,7 +262,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
           if (it == peerOf_.end() || !reachable(member, it->second.node)) return;  // lost in a partition
           if (std::exchange(node.loseNextMessage, false)) return;
           deliverToLink(it->second, [this, to = it->second.node, text = e.text](Room& r, LinkId l) {
-            feed(to, text, [&] { r.onLinkMessage(l, text, now_); });
+            r.onLinkMessage(l, text, now_);
           });
         } else if constexpr (std::is_same_v<T, effect::CloseLink>) {
           node.described.erase(e.link);
@@ -287,6 +275,15 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
             n.room->onSigned(e.ticket, fakeSignature(n.key, e.bytes), now_);
             drain(member);
           }, member);  // the page's WebCrypto answers wait while it is paused
+        } else if constexpr (std::is_same_v<T, effect::Verify>) {
+          if (options_.verifyDelay == 0) return node.room->onVerified(e.ticket, fakeVerdicts(e.parts), now_);
+          Millis after = 1 + static_cast<Millis>(random_.next() % static_cast<std::uint64_t>(options_.verifyDelay));
+          at(now_ + after, [this, member, e] {
+            Node& n = *nodes_[member];
+            if (!n.alive) return;
+            n.room->onVerified(e.ticket, fakeVerdicts(e.parts), now_);
+            drain(member);
+          }, member);
         } else if constexpr (std::is_same_v<T, effect::StatusChanged>) {
           node.observed.statuses.push_back(e);
         } else if constexpr (std::is_same_v<T, effect::MessageAdded>) {

@@ -19,23 +19,10 @@
 namespace webchat::sim {
 
 // The simulation's stand-in for Ed25519: deterministic, and only the holder of `key` makes it (the
-// tests play members and so sign as them). Verifies what fakeSignature made and nothing else.
-// Constructed with a room, it answers as the browser driver does (web/webchat.js): only for the
-// signatures of the text being fed (signedParts of it), since the driver verifies those before feeding
-// and has no verdicts for anything else; the simulation says which text that is (feeding()).
+// tests play members and so sign as them). A member's effect::Verify is answered true for what
+// fakeSignature made and false for anything else (fakeVerdicts).
 std::string fakeSignature(const std::string& key, const std::string& bytes);
-class FakeVerifier final : public Verifier {
- public:
-  FakeVerifier() = default;
-  explicit FakeVerifier(std::string room) : room_(std::move(room)), scoped_(true) {}
-  bool verify(std::string_view key, std::string_view bytes, std::string_view sig) const override;
-  void feeding(std::string_view text) { feeding_ = text; }
-
- private:
-  std::string room_;
-  bool scoped_ = false;
-  std::string feeding_;
-};
+std::vector<bool> fakeVerdicts(const std::vector<SignedPart>& parts);
 std::string fakeKey(const std::string& nick);
 
 struct Observed {  // what one member's user interface was told
@@ -70,6 +57,10 @@ class Simulation final {
     bool signatures = true;
     // A man in the middle of the signaling swaps the fingerprints of every description.
     bool swapFingerprints = false;
+    // How long a member's effect::Verify waits for its answer: 0, answered at once (as the effect is
+    // carried out); more, each after 1 ms to that many at random, so verdicts come back out of order
+    // as a browser's WebCrypto answers may (a member must still handle each link's messages in order).
+    Millis verifyDelay = 0;
     std::uint64_t seed = 1;
   };
 
@@ -136,8 +127,6 @@ class Simulation final {
   void carryOut(std::size_t member, Effect effect);
   void connect(Endpoint offerer, Endpoint answerer);
   void deliverToLink(Endpoint to, std::function<void(Room&, LinkId)> event);
-  // Feeds `text` to a member's room through `input`, with the verdicts a browser driver would have.
-  void feed(std::size_t member, const std::string& text, const std::function<void()>& input);
   void disconnect(Endpoint from);
   bool step(Millis limit);
 

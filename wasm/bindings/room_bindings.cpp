@@ -6,10 +6,8 @@
 #include <emscripten/val.h>
 
 #include "js_text.hpp"
-#include <memory>
 #include <optional>
-#include <set>
-#include <tuple>
+#include <vector>
 
 #include "entries.hpp"
 #include "room.hpp"
@@ -125,31 +123,8 @@ Sealing toSealing(const std::string& kind) {
   return Sealing::None;
 }
 
-// The room's Verifier in browsers: the driver verified every signature of the text it feeds (listed by
-// signedParts) before feeding it, and hands the verdicts in with it; the room asks this set.
-class PreVerified final : public Verifier {
- public:
-  bool verify(std::string_view key, std::string_view bytes, std::string_view sig) const override {
-    return ok_.count(std::make_tuple(std::string(key), std::string(bytes), std::string(sig))) != 0;
-  }
-  // verdicts[i] true: signedParts(room, text)[i] verified.
-  void take(std::string_view room, std::string_view text, const val& verdicts) {
-    ok_.clear();
-    if (!verdicts.isArray()) return;
-    auto parts = signedParts(room, text);
-    const auto length = std::min<std::size_t>(parts.size(), verdicts["length"].as<unsigned>());
-    for (std::size_t i = 0; i < length; ++i) {
-      if (verdicts[i].isTrue()) ok_.insert(std::make_tuple(parts[i].key, parts[i].bytes, parts[i].sig));
-    }
-  }
-  void clear() { ok_.clear(); }
-
- private:
-  std::set<std::tuple<std::string, std::string, std::string>> ok_;
-};
-
 // { room, nick, seedHigh, seedLow, sealing?, key?, fingerprint?, verify?, selfId?, history?, outbox?, midCounter?, maxFileBytes? }
-Room::Config configFromJs(const val& in, const std::shared_ptr<PreVerified>& verifier) {
+Room::Config configFromJs(const val& in) {
   Room::Config config;
   config.room = stringField(in, "room");
   config.nick = stringField(in, "nick");
@@ -158,7 +133,7 @@ Room::Config configFromJs(const val& in, const std::shared_ptr<PreVerified>& ver
   config.sealing = toSealing(stringField(in, "sealing"));
   config.key = stringField(in, "key");
   config.fingerprint = stringField(in, "fingerprint");
-  if (in["verify"].isTrue()) config.verifier = verifier;
+  config.verify = in["verify"].isTrue();
   config.selfId = stringField(in, "selfId");
   config.history = entriesFromJs(in["history"]);
   config.outbox = entriesFromJs(in["outbox"]);
@@ -241,6 +216,20 @@ struct EffectToJs {
     out.set("bytes", toJsString(e.bytes));
     return out;
   }
+  val operator()(const effect::Verify& e) const {
+    val out = tagged("verify");
+    out.set("ticket", e.ticket);
+    val parts = val::array();
+    for (const auto& part : e.parts) {
+      val item = val::object();
+      item.set("key", toJsString(part.key));
+      item.set("bytes", toJsString(part.bytes));
+      item.set("sig", toJsString(part.sig));
+      parts.call<void>("push", item);
+    }
+    out.set("parts", parts);
+    return out;
+  }
   val operator()(const effect::CloseLink& e) const {
     val out = tagged("close-link");
     out.set("link", e.link);
@@ -309,9 +298,7 @@ Millis ms(double now) { return static_cast<Millis>(now); }
 
 class RoomBinding {
  public:
-  explicit RoomBinding(const val& config)
-      : verifier_(std::make_shared<PreVerified>()), roomTag_(stringField(config, "room")),
-        room_(configFromJs(config, verifier_)) {}
+  explicit RoomBinding(const val& config) : room_(configFromJs(config)) {}
 
   void join(double now) { room_.join(ms(now)); }
   void leave(double now, bool back) { room_.leave(ms(now), back); }
@@ -342,15 +329,15 @@ class RoomBinding {
     room_.onSignalDone(request, status, fromJsString(body), ms(now));
   }
   void signalUnreadable(RequestId request, double now) { room_.onSignalUnreadable(request, ms(now)); }
-  // verdicts: for a text with signatures, whether each of signedParts(room, body) verified.
-  void signalDoneChecked(RequestId request, int status, const val& body, double now, const val& verdicts) {
-    std::string text = fromJsString(body);
-    verifier_->take(roomTag_, text, verdicts);
-    room_.onSignalDone(request, status, text, ms(now));
-    verifier_->clear();
-  }
   void signed_(double ticket, const val& sig, double now) {
     room_.onSigned(static_cast<std::uint32_t>(ticket), fromJsString(sig), ms(now));
+  }
+  // verdicts: for effect 'verify', whether each of its parts verified (true), in order.
+  void verified(double ticket, const val& verdicts, double now) {
+    std::vector<bool> list;
+    const auto length = verdicts.isArray() ? verdicts["length"].as<unsigned>() : 0;
+    for (unsigned i = 0; i < length; ++i) list.push_back(verdicts[i].isTrue());
+    room_.onVerified(static_cast<std::uint32_t>(ticket), list, ms(now));
   }
   // candidatesFollow: an answer reported before ICE gathering ended; linkCandidates brings the rest.
   void linkDescribed(LinkId link, const val& sdp, double now, bool candidatesFollow) {
@@ -368,12 +355,6 @@ class RoomBinding {
   }
   void linkOpen(LinkId link, double now) { room_.onLinkOpen(link, ms(now)); }
   void linkMessage(LinkId link, const val& text, double now) { room_.onLinkMessage(link, fromJsString(text), ms(now)); }
-  void linkMessageChecked(LinkId link, const val& text, double now, const val& verdicts) {
-    std::string message = fromJsString(text);
-    verifier_->take(roomTag_, message, verdicts);
-    room_.onLinkMessage(link, message, ms(now));
-    verifier_->clear();
-  }
   // why: "closed", "ice-failed" or "dtls-failed".
   void linkClosed(LinkId link, double now, const val& why) { room_.onLinkClosed(link, ms(now), linkEndFromJs(why)); }
   void tick(double now) { room_.tick(ms(now)); }
@@ -398,30 +379,13 @@ class RoomBinding {
   val lastDropReason() const { return toJsString(room_.lastDropReason()); }
 
  private:
-  std::shared_ptr<PreVerified> verifier_;
-  std::string roomTag_;
   Room room_;
 };
-
-// [{ key, bytes, sig }]: every signature in a data-channel message or answer text, for the driver to
-// verify before feeding the text (see PreVerified).
-val signedPartsJs(const val& room, const val& text) {
-  val out = val::array();
-  for (const auto& part : signedParts(fromJsString(room), fromJsString(text))) {
-    val item = val::object();
-    item.set("key", toJsString(part.key));
-    item.set("bytes", toJsString(part.bytes));
-    item.set("sig", toJsString(part.sig));
-    out.call<void>("push", item);
-  }
-  return out;
-}
 
 }  // namespace
 }  // namespace webchat
 
 EMSCRIPTEN_BINDINGS(webchat) {
-  emscripten::function("signedParts", &webchat::signedPartsJs);
   using webchat::RoomBinding;
   emscripten::class_<RoomBinding>("Room")
       .constructor<emscripten::val>()
@@ -438,13 +402,12 @@ EMSCRIPTEN_BINDINGS(webchat) {
       .function("shareFile", &RoomBinding::shareFile)
       .function("signalDone", &RoomBinding::signalDone)
       .function("signalUnreadable", &RoomBinding::signalUnreadable)
-      .function("signalDoneChecked", &RoomBinding::signalDoneChecked)
       .function("signed", &RoomBinding::signed_)
+      .function("verified", &RoomBinding::verified)
       .function("linkDescribed", &RoomBinding::linkDescribed)
       .function("linkCandidates", &RoomBinding::linkCandidates)
       .function("linkOpen", &RoomBinding::linkOpen)
       .function("linkMessage", &RoomBinding::linkMessage)
-      .function("linkMessageChecked", &RoomBinding::linkMessageChecked)
       .function("linkClosed", &RoomBinding::linkClosed)
       .function("tick", &RoomBinding::tick)
       .function("poll", &RoomBinding::poll)

@@ -28,6 +28,13 @@ enum class LinkEnd { Closed, IceFailed, DtlsFailed };
 enum class NoticeKind { Joined, Left, HostChanged, Closed, Renamed };
 const char* toString(NoticeKind kind);
 
+// One signature to check: `sig` (base64url) by `key` (base64url) over the canonical `bytes`.
+struct SignedPart {
+  std::string key;
+  std::string bytes;
+  std::string sig;
+};
+
 namespace effect {
 
 // POST /sig?get=id&timeoutms=timeout; report with Room::onSignalDone.
@@ -76,6 +83,12 @@ struct CloseLink {  // close after sending what is queued; no report follows
 struct Sign {
   std::uint32_t ticket;
   std::string bytes;
+};
+// Check these signatures (Ed25519); report with Room::onVerified(ticket, verdicts), one per part, in
+// order. What waits for them (a message, an answer's hello) is never used before the verdicts come.
+struct Verify {
+  std::uint32_t ticket;
+  std::vector<SignedPart> parts;
 };
 
 // --- Events for the user interface ---------------------------------------------------------
@@ -127,7 +140,7 @@ struct Relayed {  // data another member sent us through the host (Room::relay)
 
 using Effect = std::variant<effect::SignalGet, effect::SignalSet, effect::SignalCancel, effect::OpenLink,
                             effect::AcceptAnswer, effect::AddCandidates, effect::Send, effect::CloseLink, effect::Sign,
-                            effect::StatusChanged, effect::MessageAdded, effect::HistoryCleared,
+                            effect::Verify,                            effect::StatusChanged, effect::MessageAdded, effect::HistoryCleared,
                             effect::MembersChanged, effect::Notice, effect::Typing, effect::Warning,
                             effect::Denied, effect::Throttled, effect::Relayed>;
 

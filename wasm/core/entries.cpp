@@ -124,22 +124,17 @@ std::string helloBytes(std::string_view room, const Hello& h) {
   return dumpArray(nlohmann::json::array({"wc2/hello", room, h.peer, h.nick, h.key, h.fp}));
 }
 
-std::vector<SignedPart> signedParts(std::string_view room, std::string_view text) {
+SignedPart signedPart(std::string_view room, const Hello& hello) { return {hello.key, helloBytes(room, hello), hello.sig}; }
+
+std::vector<SignedPart> signedParts(std::string_view room, const PeerMessage& message) {
   std::vector<SignedPart> parts;
-  auto hello = [&](const Hello& h) { parts.push_back({h.key, helloBytes(room, h), h.sig}); };
   auto entry = [&](const Entry& e) { parts.push_back({e.key, entryBytes(room, e), e.sig}); };
-  if (auto answer = decodeAnswer(text); answer.value) {
-    if (answer.value->hello) hello(*answer.value->hello);
-    return parts;
-  }
-  auto message = decodeMessage(text);
-  if (!message.value) return parts;
-  if (const auto* m = std::get_if<Hello>(&*message.value)) hello(*m);
-  if (const auto* m = std::get_if<Welcome>(&*message.value)) hello(m->host);
-  if (const auto* m = std::get_if<Say>(&*message.value)) entry(m->entry);
-  if (const auto* m = std::get_if<Posted>(&*message.value)) entry(m->entry);
-  if (const auto* m = std::get_if<Carry>(&*message.value)) entry(m->entry);
-  if (const auto* m = std::get_if<Rename>(&*message.value)) hello(Hello{m->peer, m->nick, 0, {}, m->key, m->fp, m->sig});
+  if (const auto* m = std::get_if<Hello>(&message)) parts.push_back(signedPart(room, *m));
+  if (const auto* m = std::get_if<Welcome>(&message)) parts.push_back(signedPart(room, m->host));
+  if (const auto* m = std::get_if<Say>(&message)) entry(m->entry);
+  if (const auto* m = std::get_if<Posted>(&message)) entry(m->entry);
+  if (const auto* m = std::get_if<Carry>(&message)) entry(m->entry);
+  if (const auto* m = std::get_if<Rename>(&message)) parts.push_back(signedPart(room, Hello{m->peer, m->nick, 0, {}, m->key, m->fp, m->sig}));
   return parts;
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "effects.hpp"
 #include "history.hpp"
 #include "protocol.hpp"
 
@@ -38,15 +39,9 @@ bool isForgery(std::string_view problem);
 std::string entryBytes(std::string_view room, const Entry& entry);
 std::string helloBytes(std::string_view room, const Hello& hello);
 
-// Every signature a data-channel message or signaling text (an answer) holds, with the bytes it signs,
-// for a driver that verifies them before feeding the text to the room (docs/protocol.md, Identity).
-// Empty for a text without signatures or one that does not decode.
-struct SignedPart {
-  std::string key;
-  std::string bytes;
-  std::string sig;
-};
-std::vector<SignedPart> signedParts(std::string_view room, std::string_view text);
+// Every signature a data-channel message holds, with the bytes it signs (docs/protocol.md, Identity).
+std::vector<SignedPart> signedParts(std::string_view room, const PeerMessage& message);
+SignedPart signedPart(std::string_view room, const Hello& hello);
 
 // The DTLS fingerprint an SDP names ("sha-256 AB:CD:..." from its a=fingerprint line), or "".
 std::string fingerprintOf(std::string_view sdp);

@@ -157,8 +157,9 @@ void Room::onLinkOpen(LinkId id, Millis now) {
   link.open = true;
   link.lastHeard = now;
   // The joiner's hello came with its answer: the host answers it now, a crossing of the channel sooner
-  // than a hello sent on it.
+  // than a hello sent on it (or as soon as the verdict on its signature comes: onAnswerHelloVerified).
   if (link.offering && link.stage == Stage::Connecting && link.earlyHello) {
+    if (link.earlyHelloTicket) return;
     Hello hello = *std::exchange(link.earlyHello, std::nullopt);
     return onHello(id, link, hello, link.earlyHelloProblem);
   }
@@ -169,23 +170,42 @@ void Room::onLinkOpen(LinkId id, Millis now) {
   if (!link.offering) link.lastSent = now;
 }
 
+// A message is decoded once. One with signatures not yet known good waits for the driver's verdicts
+// (effect::Verify), and the link's later messages wait behind it, so each link's messages are still
+// handled in the order they came.
 void Room::onLinkMessage(LinkId id, std::string_view text, Millis now) {
   advance(now);
   auto it = links_.find(id);
   if (it == links_.end()) return;
-  it->second.lastHeard = now;
+  Link& link = it->second;
+  link.lastHeard = now;
   auto decoded = decodeMessage(text);
   if (!decoded.value) return drop(decoded.error);
   if (std::holds_alternative<Ping>(*decoded.value)) return;
-  if (it->second.offering) {
-    onHostMessage(id, it->second, *decoded.value, now);
-  } else {
-    onGuestMessage(id, it->second, *decoded.value, now);
-  }
+  auto parts = verifying() ? unverified(*decoded.value) : std::vector<SignedPart>{};
+  if (link.inbox.empty() && parts.empty()) return handleMessage(id, link, *decoded.value, now);
+  Arrival arrival{std::move(*decoded.value), std::move(parts)};
+  if (!arrival.parts.empty()) arrival.ticket = askVerify(id, arrival.parts);
+  link.inbox.push_back(std::move(arrival));
+}
+
+void Room::handleMessage(LinkId id, Link& link, const PeerMessage& message, Millis now) {
+  if (link.offering) return onHostMessage(id, link, message, now);
+  onGuestMessage(id, link, message, now);
 }
 
 void Room::onLinkClosed(LinkId id, Millis now, LinkEnd why) {
   advance(now);
+  auto it = links_.find(id);
+  if (it == links_.end()) return;
+  if (!it->second.inbox.empty()) {
+    it->second.closedBehind = why;  // after the messages that came before the close
+    return;
+  }
+  handleClose(id, now, why);
+}
+
+void Room::handleClose(LinkId id, Millis now, LinkEnd why) {
   auto it = links_.find(id);
   if (it == links_.end()) return;
   Stage stage = it->second.stage;

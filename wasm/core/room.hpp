@@ -37,15 +37,6 @@ namespace webchat {
 // Whether the driver seals this room's signaling texts, and under what (see onSignalUnreadable).
 enum class Sealing { None, Secret, Password };
 
-// Checks an Ed25519 signature (key and sig base64url, bytes the canonical UTF-8 bytes). Synchronous:
-// the browser driver verifies every signature of a message before feeding it (signedParts) and
-// answers from that set; the simulation uses a deterministic fake.
-class Verifier {
- public:
-  virtual ~Verifier() = default;
-  virtual bool verify(std::string_view key, std::string_view bytes, std::string_view sig) const = 0;
-};
-
 class Room final {
  public:
   struct Config {
@@ -60,9 +51,9 @@ class Room final {
     // The largest file a file entry may announce (at most 2^53): larger ones are refused, at the host
     // and when shown. Every member of a room should use the same (docs/files.md).
     std::uint64_t maxFileBytes = kDefaultMaxFileBytes;
-    // Checks every signature others send, pins keys per member id and binds hellos to their links'
-    // fingerprints. Null: nothing is checked (keys not in use).
-    std::shared_ptr<const Verifier> verifier;
+    // Checks every signature others send (through effect::Verify), pins keys per member id and binds
+    // hellos to their links' fingerprints. false: nothing is checked (keys not in use).
+    bool verify = false;
     // Coming back after a reload: the member id to use again (16 hex digits; random when empty or
     // invalid), the history held (shown at once, merged with the room's on joining), own entries not yet
     // sequenced, and the counter of own message ids (so new mids never repeat old ones).
@@ -110,6 +101,8 @@ class Room final {
   void onLinkMessage(LinkId link, std::string_view text, Millis now);
   // The driver's answer to effect::Sign.
   void onSigned(std::uint32_t ticket, std::string_view sig, Millis now);
+  // The driver's answer to effect::Verify: whether each of its parts verified, in order.
+  void onVerified(std::uint32_t ticket, const std::vector<bool>& verdicts, Millis now);
   // Also: failed to connect or to describe. `why` tells a broken path (IceFailed: no route) and a
   // failed DTLS handshake (a fingerprint that does not match: someone in the middle) from a close.
   void onLinkClosed(LinkId link, Millis now, LinkEnd why = LinkEnd::Closed);
@@ -150,6 +143,13 @@ class Room final {
     Member,          // host: an admitted guest
     Joined,          // guest: the link to our host
   };
+  // A peer message waiting for the verdicts on its signatures (effect::Verify `ticket`).
+  struct Arrival {
+    PeerMessage message;
+    std::vector<SignedPart> parts;  // none: nothing to verify (it waits only for those before it)
+    std::uint32_t ticket = 0;
+    std::optional<std::vector<bool>> verdicts;
+  };
   struct Link {
     Stage stage = Stage::Describing;
     bool offering = false;  // we created the offer (host side)
@@ -164,7 +164,12 @@ class Room final {
     std::string remoteFp;      // the fingerprint of the remote description (offer or answer) of this link
     std::optional<std::string> describedSdp;  // joiner: our answer, waiting for our hello's signature
     std::optional<Hello> earlyHello;  // host: the hello that came with the answer, for when the channel opens
-    std::string earlyHelloProblem;    // host: checked as it came (the verdicts on its signature come with it)
+    std::string earlyHelloProblem;    // host: why it cannot be trusted ("" when it can), once checked
+    std::uint32_t earlyHelloTicket = 0;  // host: the Verify its signature waits for (0: checked)
+    // Messages that came while one before them waits for its verdicts (effect::Verify): handled in
+    // arrival order, each once its own verdicts are in; a close reported meanwhile comes after them.
+    std::deque<Arrival> inbox;
+    std::optional<LinkEnd> closedBehind;
     bool candidatesFollow = false;    // joiner: our answer said so, and they have not been parked yet
     Millis started = 0;               // joiner: when we answered the offer
     std::optional<Millis> deadline;
@@ -268,8 +273,13 @@ class Room final {
     std::string mid;   // or our entry with this mid
   };
   bool signing() const { return !config_.key.empty(); }
-  bool verifying() const { return config_.verifier != nullptr; }
+  bool verifying() const { return config_.verify; }
   bool verify(const std::string& key, const std::string& bytes, const std::string& sig) const;
+  // The signatures of `message` not yet known good, to ask the driver about (effect::Verify).
+  std::vector<SignedPart> unverified(const PeerMessage& message) const;
+  std::uint32_t askVerify(LinkId id, std::vector<SignedPart> parts);  // emits the effect; returns its ticket
+  void handleInbox(LinkId id, Millis now);  // the link's waiting messages whose turn and verdicts came
+  void onAnswerHelloVerified(LinkId id, Link& link, const std::vector<bool>& verdicts);
   std::string helloProblem(const Hello& hello, const std::string& linkFp) const;
   std::string entrySignatureProblem(const Entry& entry) const;
   bool learnKeys(const std::vector<Member>& members);
@@ -285,6 +295,8 @@ class Room final {
   void resendOutbox(std::size_t upTo);  // guest: the oldest unsequenced entries, to the host
 
   // Plumbing (room.cpp).
+  void handleMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);  // its verdicts in
+  void handleClose(LinkId id, Millis now, LinkEnd why);
   RequestId request(Purpose purpose, LinkId link);
   void signalGet(Purpose purpose, LinkId link, std::string id, Millis timeout);
   void signalSet(Purpose purpose, LinkId link, std::string id, std::string text, Millis timeout);
@@ -349,6 +361,9 @@ class Room final {
   void trust(const Entry& entry) { if (verifying() && !entry.sig.empty()) trusted_.insert(trustKey(entry)); }
   std::map<std::string, std::string> helloSigs_;  // our hello's signature, per nickname
   std::map<std::uint32_t, Signing> signings_;     // signatures asked of the driver
+  std::map<std::uint32_t, LinkId> verifyings_;    // verdicts asked of the driver: for a message on, or the answer of, that link
+  // The good signatures of the message being handled (its verdicts), as "key\nsig\nbytes": verify() asks here.
+  std::set<std::string> verdicts_;
   std::uint32_t nextTicket_ = 1;
   std::string renaming_;                          // guest: the nickname asked for, until signed and sent
 

@@ -120,7 +120,16 @@ void Room::onAnswerFetched(LinkId id, int status, std::string_view body, Millis 
   link.peerId = answer.value->peer;
   link.earlyHello = answer.value->hello;
   link.remoteFp = fingerprintOf(answer.value->sdp);
-  if (link.earlyHello) link.earlyHelloProblem = helloProblem(*link.earlyHello, link.remoteFp);
+  // Its signature is checked while the connection is made (the answer is applied at once): the hello
+  // is answered only once the verdict is in (onAnswerHelloVerified).
+  if (link.earlyHello) {
+    auto part = signedPart(config_.room, *link.earlyHello);
+    if (verifying() && !part.key.empty() && !part.sig.empty()) {
+      link.earlyHelloTicket = askVerify(id, {std::move(part)});
+    } else {
+      link.earlyHelloProblem = helloProblem(*link.earlyHello, link.remoteFp);
+    }
+  }
   link.stage = Stage::Connecting;
   link.deadline = now + kConnectTimeoutMs;
   emit(effect::AcceptAnswer{id, answer.value->sdp});

@@ -1,15 +1,92 @@
 // Keys and signatures: signing what this member writes (its hello, its entries) through the driver
-// (effect::Sign), checking what others send through Config::verifier, keys pinned per member id (the
-// first seen wins), and the DTLS fingerprint each hello binds to its link.
+// (effect::Sign), checking what others send through it too (effect::Verify: a message waits for its
+// verdicts), keys pinned per member id (the first seen wins), and the DTLS fingerprint each hello
+// binds to its link.
 #include <algorithm>
+#include <utility>
 
 #include "entries.hpp"
 #include "room.hpp"
 
 namespace webchat {
 
+namespace {
+std::string verdictKey(const std::string& key, const std::string& bytes, const std::string& sig) {
+  return key + '\n' + sig + '\n' + bytes;
+}
+}  // namespace
+
+// Whether the driver found this signature good for the message being handled.
 bool Room::verify(const std::string& key, const std::string& bytes, const std::string& sig) const {
-  return !key.empty() && !sig.empty() && config_.verifier->verify(key, bytes, sig);
+  return !key.empty() && !sig.empty() && verdicts_.count(verdictKey(key, bytes, sig)) != 0;
+}
+
+// What of a message the driver must check: its signatures, less those of entries already known good
+// (trusted_) and those that cannot be good (no key or no signature: they fail without asking).
+std::vector<SignedPart> Room::unverified(const PeerMessage& message) const {
+  auto parts = signedParts(config_.room, message);
+  parts.erase(std::remove_if(parts.begin(), parts.end(), [&](const SignedPart& part) {
+    return part.key.empty() || part.sig.empty() || trusted_.count(part.sig + '\n' + part.bytes) != 0;
+  }), parts.end());
+  return parts;
+}
+
+std::uint32_t Room::askVerify(LinkId id, std::vector<SignedPart> parts) {
+  std::uint32_t ticket = nextTicket_++;
+  verifyings_[ticket] = id;
+  emit(effect::Verify{ticket, std::move(parts)});
+  return ticket;
+}
+
+void Room::onVerified(std::uint32_t ticket, const std::vector<bool>& verdicts, Millis now) {
+  advance(now);
+  auto asked = verifyings_.find(ticket);
+  if (asked == verifyings_.end()) return;  // its link is gone
+  LinkId id = asked->second;
+  verifyings_.erase(asked);
+  auto it = links_.find(id);
+  if (it == links_.end()) return;
+  Link& link = it->second;
+  if (link.earlyHelloTicket == ticket) return onAnswerHelloVerified(id, link, verdicts);
+  for (auto& arrival : link.inbox) {
+    if (arrival.ticket == ticket) arrival.verdicts = verdicts;
+  }
+  handleInbox(id, now);
+}
+
+void Room::handleInbox(LinkId id, Millis now) {
+  for (;;) {
+    auto it = links_.find(id);  // handling a message may close its link
+    if (it == links_.end()) return;
+    Link& link = it->second;
+    if (link.inbox.empty()) {
+      if (auto why = std::exchange(link.closedBehind, std::nullopt)) handleClose(id, now, *why);
+      return;
+    }
+    if (!link.inbox.front().parts.empty() && !link.inbox.front().verdicts) return;
+    Arrival arrival = std::move(link.inbox.front());
+    link.inbox.pop_front();
+    for (std::size_t i = 0; i < arrival.parts.size(); ++i) {
+      const auto& part = arrival.parts[i];
+      if (i < arrival.verdicts->size() && (*arrival.verdicts)[i]) verdicts_.insert(verdictKey(part.key, part.bytes, part.sig));
+    }
+    handleMessage(id, link, arrival.message, now);
+    verdicts_.clear();
+  }
+}
+
+// The host's verdict on the hello that came with a joiner's answer; the channel may be open already.
+void Room::onAnswerHelloVerified(LinkId id, Link& link, const std::vector<bool>& verdicts) {
+  link.earlyHelloTicket = 0;
+  if (!link.earlyHello) return;
+  auto part = signedPart(config_.room, *link.earlyHello);
+  if (!verdicts.empty() && verdicts[0]) verdicts_.insert(verdictKey(part.key, part.bytes, part.sig));
+  link.earlyHelloProblem = helloProblem(*link.earlyHello, link.remoteFp);
+  verdicts_.clear();
+  if (link.open && link.stage == Stage::Connecting) {
+    Hello hello = *std::exchange(link.earlyHello, std::nullopt);
+    onHello(id, link, hello, link.earlyHelloProblem);
+  }
 }
 
 // Why a hello cannot be trusted, or "": its signature, the key pinned for its member, and its

@@ -1,5 +1,6 @@
 // The Room's plumbing: requests, links, status and the member list, as effects for the driver.
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "room.hpp"
@@ -47,6 +48,8 @@ LinkId Room::openLink(bool offering, std::string remoteOffer) {
 void Room::closeLink(LinkId id) {
   if (!links_.erase(id)) return;
   if (hostLink_ == id) hostLink_.reset();
+  // Verdicts still to come for it concern nothing any more.
+  for (auto it = verifyings_.begin(); it != verifyings_.end();) it = it->second == id ? verifyings_.erase(it) : std::next(it);
   // A request on behalf of a closed link is pointless: cancel it so a parked offer is withdrawn.
   cancelRequestsIf([id](const Request& r) { return r.link == id; });
   emit(effect::CloseLink{id});
