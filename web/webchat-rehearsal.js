@@ -9,12 +9,15 @@
 const DEADLINE_MS = 1000;  // a join played in memory takes milliseconds; bounds a protocol change gone wrong
 const CANDIDATE = 'candidate:2437072876 1 udp 2113937151 3a0c5f6e-8f7d-4b8e-9d21-6c1e2b7a9f40.local 49152 typ host generation 0 network-cost 999';
 
+// Both ends' DTLS fingerprint, which their signed hellos name.
+const FINGERPRINT = `sha-256 ${Array.from({ length: 32 }, (_, i) => (i * 37 % 256).toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
+
 // Descriptions as long as a browser's (see LINE for why length matters).
 const describe = (type) => [
   'v=0', `o=- 4611731400430051336 2 IN IP4 127.0.0.1`, 's=-', 't=0 0', 'a=group:BUNDLE 0', 'a=extmap-allow-mixed',
   'a=msid-semantic: WMS', 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', 'c=IN IP4 0.0.0.0', `a=${CANDIDATE}`,
   'a=ice-ufrag:R3hx', 'a=ice-pwd:kP2vG8cWq3J9yTn4Lm6sDf1Z', 'a=ice-options:trickle',
-  `a=fingerprint:sha-256 ${Array.from({ length: 32 }, (_, i) => (i * 37 % 256).toString(16).padStart(2, '0').toUpperCase()).join(':')}`,
+  `a=fingerprint:${FINGERPRINT}`,
   `a=setup:${type === 'offer' ? 'actpass' : 'active'}`, 'a=mid:0', 'a=sctp-port:5000', 'a=max-message-size:262144', '',
 ].join('\r\n');
 
@@ -30,8 +33,11 @@ const LINE = 'rehearsal '.repeat(400).trim();
  * named "rehearsal", reaching no server and no peer. Resolves with true once host and guest each
  * received the other's line; with false if that did not happen within `deadlineMs` (or anything
  * threw). Both rooms are left either way. Never rejects.
+ * With `identity` ({ publicKey, sign }) and `verify` (webchat.js's), both rooms sign their hellos and
+ * lines with it and verify each other's, as real rooms do: the page's Ed25519 key and WebCrypto are
+ * used once before the join (the bytes signed name the room "rehearsal" and never leave the page).
  */
-export async function rehearseJoin(core, Room, { deadlineMs = DEADLINE_MS } = {}) {
+export async function rehearseJoin(core, Room, { deadlineMs = DEADLINE_MS, identity = null, verify = null } = {}) {
   const tasks = new TaskQueue();
   const mailbox = new Mailbox();
   const network = new Network(tasks);
@@ -40,8 +46,9 @@ export async function rehearseJoin(core, Room, { deadlineMs = DEADLINE_MS } = {}
   let finished = false;
   const openRoom = (nick) => {
     if (finished) throw new Error('rehearsal: over');  // a play that outlived its deadline stops here
-    const room = new Room(new core.Room({ room: 'rehearsal', nick, seedHigh: 0, seedLow: rooms.length + 1 }), {
-      room: 'rehearsal', nick, signal: 'rehearsal:/sig', iceServers: [],
+    const keys = identity && verify ? { key: identity.publicKey, fingerprint: FINGERPRINT, verify: true } : {};
+    const room = new Room(new core.Room({ room: 'rehearsal', nick, seedHigh: 0, seedLow: rooms.length + 1, ...keys }), {
+      room: 'rehearsal', nick, signal: 'rehearsal:/sig', iceServers: [], identity, verify,
       // Gathering in memory ends within a task, so these caps never bite: the answer leaves whole,
       // with its candidates, as a real one does when gathering is quick.
       iceGatherCapMs: deadlineMs, trickleAfterMs: deadlineMs,

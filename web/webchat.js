@@ -115,9 +115,10 @@ function loadCore() {
 // code (this driver, the bindings, the room logic; see webchat-rehearsal.js); and a page's first
 // RTCPeerConnection sets up WebRTC itself (5-10 ms here, against 1-3 ms for the next ones).
 async function warmedUp(core) {
-  await rehearseJoin(core, Room);  // never rejects: a warm-up that fails costs only speed
   // This browser's identity (IndexedDB) and whether WebCrypto has Ed25519: asked now, ready at the join.
-  await Promise.all([loadIdentity(), hasWebCryptoEd25519()]).catch(() => {});
+  const [identity] = await Promise.all([loadIdentity(), hasWebCryptoEd25519()]).catch(() => []);
+  // The rehearsal signs and verifies with it: the join's signing and verifying code runs compiled.
+  await rehearseJoin(core, Room, { identity, verify: verifySignature });  // never rejects: a warm-up that fails costs only speed
   randomSeed();  // a page's first crypto.getRandomValues takes a millisecond
   if (typeof RTCPeerConnection !== 'undefined') {
     new RTCPeerConnection().close();

@@ -307,6 +307,25 @@ test('the warm-up rehearsal plays a whole join through the driver, reaching no s
   assert.deepEqual(reached, []);
 });
 
+test('the rehearsal signs and verifies as real rooms do, with the identity it is given', async (t) => {
+  const { Room, rehearseJoin, reached } = await importRehearsal(t);
+  const { loadIdentity, verify } = await import(pathToFileURL(resolve(webRoot, 'webchat.js')).href);
+  const identity = await loadIdentity();
+  const signed = [];
+  const verified = [];
+  const signing = { publicKey: identity.publicKey, sign: (bytes) => { signed.push(JSON.parse(bytes)[0]); return identity.sign(bytes); } };
+  const checking = async (key, bytes, sig) => {
+    const ok = await verify(key, bytes, sig);
+    verified.push(`${JSON.parse(bytes)[0]} ${ok}`);
+    return ok;
+  };
+  assert.equal(await rehearseJoin(core, Room, { identity: signing, verify: checking }), true);
+  assert.deepEqual([...new Set(signed)].sort(), ['wc2/entry', 'wc2/hello']);
+  assert.ok(verified.includes('wc2/hello true') && verified.includes('wc2/entry true'), verified.join(', '));
+  assert.ok(!verified.some((v) => v.endsWith('false')), verified.join(', '));
+  assert.deepEqual(reached, []);
+});
+
 test('a rehearsal that cannot finish gives up at its deadline, leaves its rooms and does not throw', async (t) => {
   const { Room, rehearseJoin, reached, pageHideListeners } = await importRehearsal(t);
   // Rooms whose lines are never sent: the join happens, the exchange of lines never completes.
