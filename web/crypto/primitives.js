@@ -112,9 +112,25 @@ export async function sha256(data) {
   return (await loadNoble()).sha256(data);
 }
 
+// WebCrypto keys imported from raw key bytes, once per key (a room's mailbox and sealing keys serve
+// every text of a join: importing each time put one more hop to WebCrypto's thread on the join's path).
+// Keyed by the very Uint8Array the caller holds, which callers never change.
+const importedRaw = new WeakMap();
+function importedOnce(key, algorithm, usages) {
+  let byAlgorithm = importedRaw.get(key);
+  if (!byAlgorithm) importedRaw.set(key, byAlgorithm = new Map());
+  let imported = byAlgorithm.get(algorithm.name);
+  if (!imported) {
+    imported = subtle().importKey('raw', key, algorithm, false, usages);
+    imported.catch(() => byAlgorithm.delete(algorithm.name));
+    byAlgorithm.set(algorithm.name, imported);
+  }
+  return imported;
+}
+
 export async function hmacSha256(key, data) {
   if (subtle()) {
-    const imported = await subtle().importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const imported = await importedOnce(key, { name: 'HMAC', hash: 'SHA-256' }, ['sign']);
     return new Uint8Array(await subtle().sign('HMAC', imported, data));
   }
   const { hmac, sha256: hash } = await loadNoble();
@@ -144,7 +160,7 @@ export async function pbkdf2Sha256(password, salt, iterations, length) {
 /** AES-256-GCM: ciphertext with its 16-byte tag appended. */
 export async function aesGcmSeal(key, nonce, associatedData, plaintext) {
   if (subtle()) {
-    const imported = await subtle().importKey('raw', key, 'AES-GCM', false, ['encrypt']);
+    const imported = await importedOnce(key, { name: 'AES-GCM' }, ['encrypt', 'decrypt']);
     return new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: nonce, additionalData: associatedData }, imported, plaintext));
   }
   return (await loadNoble()).gcm(key, nonce, associatedData).encrypt(plaintext);
@@ -154,7 +170,7 @@ export async function aesGcmSeal(key, nonce, associatedData, plaintext) {
 export async function aesGcmOpen(key, nonce, associatedData, sealed) {
   try {
     if (subtle()) {
-      const imported = await subtle().importKey('raw', key, 'AES-GCM', false, ['decrypt']);
+      const imported = await importedOnce(key, { name: 'AES-GCM' }, ['encrypt', 'decrypt']);
       return new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: nonce, additionalData: associatedData }, imported, sealed));
     }
     return (await loadNoble()).gcm(key, nonce, associatedData).decrypt(sealed);

@@ -96,6 +96,15 @@ function roomKeys({ sealing, tag, mailbox, seal }) {
   });
 }
 
+// What a join does first, done while the person types: the mailbox id its probe asks for (the core's
+// id for a room's offer, docs/protocol.md) and the import of the sealing key. A failure here costs
+// only speed: the join meets it again.
+async function warmedUp(keys) {
+  const sealed = keys.seal(await keys.mailboxId(`wc2.${keys.tag}.offer`), '');
+  await sealed.catch(() => {});
+  return keys;
+}
+
 // The last few derivations, keyed by what they came from: a page prepares as the person types, and
 // keeps only a handful (each holds keys derived from a password or secret).
 const prepared = new Map();
@@ -113,7 +122,7 @@ export function prepareRoom({ room, password, secret } = {}) {
   const key = JSON.stringify(options);
   let keys = prepared.get(key);
   if (!keys) {
-    keys = derive(options).then(roomKeys);
+    keys = derive(options).then(roomKeys).then(warmedUp);
     keys.catch(() => prepared.delete(key));
     if (prepared.size >= PREPARED_KEPT) prepared.delete(prepared.keys().next().value);
   } else {
