@@ -29,36 +29,6 @@ bool settled(Simulation& sim, const std::vector<std::size_t>& members) {
   return oneRoom(sim, members);
 }
 
-// A history as a member held it before a reload: entries by `from`, in this order, chained.
-// Each signed by `signer` (the author's nickname by default: the id before the mid's dash names it).
-std::vector<Entry> storedHistory(const std::vector<std::pair<std::string, std::string>>& midsAndTexts,
-                                 const std::map<std::string, std::string>& nicks, const std::string& signer = {}) {
-  History history;
-  std::vector<Entry> out;
-  for (const auto& [mid, text] : midsAndTexts) {
-    Entry e;
-    e.mid = mid;
-    e.from = mid.substr(0, mid.find('-'));
-    e.nick = nicks.count(e.from) ? nicks.at(e.from) : "someone";
-    e.text = text;
-    e = signedAs(e, signer.empty() ? e.nick : signer);
-    e.seq = history.lastSeq() + 1;
-    e.chain = history.nextChain(mid);
-    REQUIRE(history.accept(e).empty());
-    out.push_back(e);
-  }
-  return out;
-}
-
-Room::Config restored(const std::string& nick, const std::string& id, std::vector<Entry> history) {
-  Room::Config config;
-  config.room = "lobby";
-  config.nick = nick;
-  config.selfId = id;
-  config.history = std::move(history);
-  return config;
-}
-
 }  // namespace
 
 TEST_CASE("replies, edits, deletes and reactions reach everyone in one order, newcomers through history") {

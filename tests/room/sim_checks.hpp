@@ -2,7 +2,9 @@
 // Small observations over a Simulation, and over a Room driven by hand, that several tests share.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "entries.hpp"
@@ -61,11 +63,41 @@ inline std::string craftedSay(const std::string& from, const std::string& mid, c
   return encodeMessage(Say{entry});
 }
 
-// Signs an entry as its author's browser does in the simulation.
-inline Entry signedAs(Entry entry, const std::string& nick) {
+// Signs an entry as its author's browser does in the simulation, for `room`.
+inline Entry signedAs(Entry entry, const std::string& nick, const std::string& room = "lobby") {
   entry.key = fakeKey(nick);
-  entry.sig = fakeSignature(entry.key, entryBytes("lobby", entry));
+  entry.sig = fakeSignature(entry.key, entryBytes(room, entry));
   return entry;
+}
+
+// A history as a member held it before a reload: entries by `from`, in this order, chained.
+// Each signed by `signer` (the author's nickname by default: the id before the mid's dash names it).
+inline std::vector<Entry> storedHistory(const std::vector<std::pair<std::string, std::string>>& midsAndTexts,
+                                 const std::map<std::string, std::string>& nicks, const std::string& signer = {}) {
+  History history;
+  std::vector<Entry> out;
+  for (const auto& [mid, text] : midsAndTexts) {
+    Entry e;
+    e.mid = mid;
+    e.from = mid.substr(0, mid.find('-'));
+    e.nick = nicks.count(e.from) ? nicks.at(e.from) : "someone";
+    e.text = text;
+    e = signedAs(e, signer.empty() ? e.nick : signer);
+    e.seq = history.lastSeq() + 1;
+    e.chain = history.nextChain(mid);
+    REQUIRE(history.accept(e).empty());
+    out.push_back(e);
+  }
+  return out;
+}
+
+inline Room::Config restored(const std::string& nick, const std::string& id, std::vector<Entry> history) {
+  Room::Config config;
+  config.room = "lobby";
+  config.nick = nick;
+  config.selfId = id;
+  config.history = std::move(history);
+  return config;
 }
 
 // The members that are alive and in the room, and how many of them host.
