@@ -1,0 +1,69 @@
+// A join's timeline, both pages merged: signaling requests, WebCrypto calls, data-channel messages
+// and the peer connection's steps, each with the page's clock (ms since the epoch, comparable between
+// the two pages). Installed in a page (playwright's evaluate) after it loads and before webchat.js
+// runs anything: the module looks fetch, RTCPeerConnection and crypto.subtle up on each use.
+export function installTrace(who) {
+  const log = [];
+  window.traceLog = log;
+  const now = () => performance.timeOrigin + performance.now();
+  const mark = (what) => log.push({ who, at: now(), what });
+  const timed = (object, name, label) => {
+    const original = object[name];
+    object[name] = function traced(...args) {
+      const started = now();
+      const result = original.apply(this, args);
+      const tag = label(args);
+      if (result && typeof result.then === 'function') {
+        result.then(() => log.push({ who, at: started, what: `${tag} (${(now() - started).toFixed(2)} ms)` }), () => {});
+      } else {
+        log.push({ who, at: started, what: `${tag} (sync ${(now() - started).toFixed(2)} ms)` });
+      }
+      return result;
+    };
+  };
+  const subtle = crypto.subtle;
+  const algorithm = (a) => a?.name ?? a;
+  for (const name of ['sign', 'verify', 'importKey', 'encrypt', 'decrypt', 'digest']) {
+    timed(subtle, name, (args) => `subtle.${name} ${name === 'importKey' ? algorithm(args[2]) : algorithm(args[0])}`);
+  }
+  const fetchOriginal = window.fetch;
+  window.fetch = (url, init) => {
+    const verb = /[?&](get|set)=/.exec(String(url))?.[1] ?? 'fetch';
+    mark(`fetch ${verb} sent`);
+    return fetchOriginal(url, init).then((response) => {
+      mark(`fetch ${verb} answered ${response.status}`);
+      return response;
+    });
+  };
+  const channel = RTCDataChannel.prototype;
+  const listen = channel.addEventListener;
+  channel.addEventListener = function traced(type, listener, options) {
+    if (type !== 'message' && type !== 'open') return listen.call(this, type, listener, options);
+    return listen.call(this, type, (event) => {
+      const what = type === 'open' ? 'channel open' : `received ${String(event.data).slice(0, 24)}`;
+      const started = now();
+      listener(event);
+      log.push({ who, at: started, what: `${what} (handled ${(now() - started).toFixed(2)} ms)` });
+    }, options);
+  };
+  // The plain pair sets onopen and onmessage: heard through the listeners above.
+  for (const type of ['open', 'message']) {
+    Object.defineProperty(channel, `on${type}`, { configurable: true, get: () => null, set(listener) { this.addEventListener(type, listener); } });
+  }
+  const send = channel.send;
+  channel.send = function traced(data) {
+    mark(`send ${String(data).slice(0, 24)}`);
+    return send.call(this, data);
+  };
+  const pc = RTCPeerConnection.prototype;
+  for (const name of ['createOffer', 'createAnswer', 'setLocalDescription', 'setRemoteDescription']) timed(pc, name, () => name);
+}
+
+// The guest's clock starts here (its join), so the timeline reads from 0.
+export function markStart() {
+  window.traceLog.push({ who: 'guest', at: performance.timeOrigin + performance.now(), what: 'START joinRoom' });
+}
+
+export function takeTrace() {
+  return window.traceLog.splice(0);
+}
