@@ -278,6 +278,42 @@ test('a signed room signs and verifies through effects and trusts only what the 
   assert.equal(room.history().length, 1);
 });
 
+// The host's hello comes with its offer too: the joiner checks it while it answers, and the welcome
+// carrying the same hello waits for no verdict. One found bad ahead is asked about again, and refused.
+test('a joiner checks the host\'s hello from its offer while answering: the welcome waits for no verdict', () => {
+  const host = { peer: 'feedface00000002', nick: 'alice', lastSeq: 0, lastChain: '', key: 'ALICEKEY', fp: 'sha-256 AA', sig: 'ALICESIG' };
+  const rank = { epoch: 1, since: 0, host: host.peer };
+  const joinWith = (verdict) => {
+    const room = new core.Room({ room: 'lobby', nick: 'bob', seedHigh: 3, seedLow: 4, key: 'BOBKEY', fingerprint: 'sha-256 BB', verify: true });
+    room.join(0);
+    const joining = drain(room);
+    room.signed(joining.find((e) => e.type === 'sign').ticket, 'BOBSIG', 1);
+    const offer = { v: 2, type: 'offer', room: 'lobby', rank, offer: '00112233aabbccdd', sdp: 'v=0\r\na=fingerprint:sha-256 AA\r\n', host };
+    room.signalDone(joining.find((e) => e.type === 'signal-get').request, 200, JSON.stringify(offer), 10);
+    const answering = drain(room);
+    const ahead = answering.find((e) => e.type === 'verify');
+    assert.deepEqual(ahead.parts, [{ key: 'ALICEKEY', bytes: JSON.stringify(['wc2/hello', 'lobby', host.peer, 'alice', 'ALICEKEY', 'sha-256 AA']), sig: 'ALICESIG' }]);
+    room.verified(ahead.ticket, [verdict], 15);
+    const open = answering.find((e) => e.type === 'open-link');
+    room.linkDescribed(open.link, 'v=0 answer', 20, false);
+    room.signalDone(drain(room).find((e) => e.type === 'signal-set').request, 200, 'ok', 30);
+    room.linkOpen(open.link, 40);
+    drain(room);
+    const members = [{ id: host.peer, nick: 'alice', host: true, key: 'ALICEKEY' }, { id: room.selfId(), nick: 'bob', host: false, key: 'BOBKEY' }];
+    room.linkMessage(open.link, JSON.stringify({ v: 2, type: 'welcome', members, rank, reset: false, host }), 50);
+    return { room, effects: drain(room) };
+  };
+  const trusted = joinWith(true);
+  assert.equal(trusted.effects.find((e) => e.type === 'verify'), undefined);
+  assert.equal(trusted.room.state(), 'guest');
+  const refused = joinWith(false);
+  const again = refused.effects.find((e) => e.type === 'verify');
+  assert.ok(again, 'a hello found bad ahead is asked about again');
+  assert.equal(refused.room.state(), 'joining');
+  refused.room.verified(again.ticket, [false], 60);
+  assert.equal(drain(refused.room).find((e) => e.type === 'status').error, 'link-tampered');
+});
+
 // webchat.js plays this at import, so that a person's first join runs compiled code: it must really
 // carry a join through the driver and this module (or the warm-up is silently empty), only in memory,
 // and leave nothing behind, also when it does not finish.

@@ -52,6 +52,11 @@ std::string encodeOffer(const OfferText& o) {
   j["rank"] = rankToJson(o.rank);
   j["offer"] = o.offer;
   j["sdp"] = o.sdp;
+  if (o.host) {
+    json host = json{{"peer", o.host->peer}};
+    writeHelloFields(host, *o.host);
+    j["host"] = std::move(host);
+  }
   return dump(j);
 }
 
@@ -84,6 +89,12 @@ Decoded<OfferText> decodeOffer(std::string_view text) {
       !r.object("rank", [&](Reader& in) { return readRank(in, o.rank); }) || !r.token("offer", o.offer) ||
       !r.string("sdp", o.sdp, kMaxSdpBytes)) {
     return rejected<OfferText>(r.error());
+  }
+  if (j.contains("host")) {
+    Hello host;
+    auto hello = [&](Reader& in) { return in.token("peer", host.peer) && readHelloFields(in, host); };
+    if (!r.object("host", hello)) return rejected<OfferText>(r.error());
+    o.host = std::move(host);
   }
   return {std::move(o), {}};
 }

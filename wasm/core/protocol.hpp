@@ -71,13 +71,6 @@ struct HostRank {
 };
 bool outranks(const HostRank& a, const HostRank& b);  // higher epoch, then earlier since, then lower id
 
-struct OfferText {
-  std::string room;
-  HostRank rank;      // rank.host: member id of the offering host
-  std::string offer;  // fresh random id; the answer goes to answerSignalId(room, offer)
-  std::string sdp;
-};
-
 // Who a member is and what history it holds: a joiner's in its answer and on the channel, the
 // host's in its welcome.
 struct Hello {
@@ -88,6 +81,16 @@ struct Hello {
   std::string key;            // public key, base64url ("" where keys are not in use)
   std::string fp;             // DTLS fingerprint of the member's end of its links ("sha-256 AB:CD:...")
   std::string sig;            // signature of helloBytes()
+};
+
+struct OfferText {
+  std::string room;
+  HostRank rank;      // rank.host: member id of the offering host
+  std::string offer;  // fresh random id; the answer goes to answerSignalId(room, offer)
+  std::string sdp;
+  // The host's signed hello (optional; peer = rank.host), the one its welcome will carry: a joiner
+  // checks its signature while it answers, so the welcome waits for no verdict.
+  std::optional<Hello> host;
 };
 
 struct AnswerText {

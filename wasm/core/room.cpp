@@ -116,7 +116,9 @@ void Room::onLinkDescribed(LinkId id, std::string_view sdp, Millis now, IceCandi
   Link& link = it->second;
   if (link.offering) {
     link.offerId = ids_.id();
-    link.offerText = encodeOffer(OfferText{config_.room, rank_, link.offerId, std::string(sdp)});
+    OfferText offer{config_.room, rank_, link.offerId, std::string(sdp), std::nullopt};
+    if (signing() && helloSigned()) offer.host = ownHello();  // its joiner checks it while answering
+    link.offerText = encodeOffer(offer);
     link.stage = Stage::OfferReady;
     keepOffering();
   } else {

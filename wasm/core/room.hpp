@@ -170,6 +170,8 @@ class Room final {
     // arrival order, each once its own verdicts are in; a close reported meanwhile comes after them.
     std::deque<Arrival> inbox;
     std::optional<LinkEnd> closedBehind;
+    std::uint32_t aheadTicket = 0;  // joiner: the Verify of the host's hello its offer carried
+    SignedPart aheadPart;
     bool candidatesFollow = false;    // joiner: our answer said so, and they have not been parked yet
     Millis started = 0;               // joiner: when we answered the offer
     std::optional<Millis> deadline;
@@ -280,6 +282,9 @@ class Room final {
   std::uint32_t askVerify(LinkId id, std::vector<SignedPart> parts);  // emits the effect; returns its ticket
   void handleInbox(LinkId id, Millis now);  // the link's waiting messages whose turn and verdicts came
   void onAnswerHelloVerified(LinkId id, Link& link, const std::vector<bool>& verdicts);
+  // Joiner: checks the host's hello an offer carried while answering it, so its welcome waits for no
+  // verdict (goodHellos_).
+  void verifyAhead(LinkId id, const Hello& hello);
   std::string helloProblem(const Hello& hello, const std::string& linkFp) const;
   std::string entrySignatureProblem(const Entry& entry) const;
   bool learnKeys(const std::vector<Member>& members);
@@ -364,6 +369,9 @@ class Room final {
   std::map<std::uint32_t, LinkId> verifyings_;    // verdicts asked of the driver: for a message on, or the answer of, that link
   // The good signatures of the message being handled (its verdicts), as "key\nsig\nbytes": verify() asks here.
   std::set<std::string> verdicts_;
+  // Hello signatures verified good ahead of the message that needs them (the host's, from its offer),
+  // in the same form; a signature good for its key and bytes stays good. A few at most.
+  std::set<std::string> goodHellos_;
   std::uint32_t nextTicket_ = 1;
   std::string renaming_;                          // guest: the nickname asked for, until signed and sent
 

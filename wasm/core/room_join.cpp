@@ -68,6 +68,7 @@ void Room::answerOffer(const OfferText& offer, Millis now) {
   link.peerId = offer.rank.host;
   link.started = now;
   link.remoteFp = fingerprintOf(offer.sdp);
+  if (offer.host && offer.host->peer == offer.rank.host) verifyAhead(id, *offer.host);
   refreshStage();
 }
 

@@ -11,6 +11,8 @@
 namespace webchat {
 
 namespace {
+constexpr std::size_t kGoodHellosKept = 16;
+
 std::string verdictKey(const std::string& key, const std::string& bytes, const std::string& sig) {
   return key + '\n' + sig + '\n' + bytes;
 }
@@ -18,7 +20,9 @@ std::string verdictKey(const std::string& key, const std::string& bytes, const s
 
 // Whether the driver found this signature good for the message being handled.
 bool Room::verify(const std::string& key, const std::string& bytes, const std::string& sig) const {
-  return !key.empty() && !sig.empty() && verdicts_.count(verdictKey(key, bytes, sig)) != 0;
+  if (key.empty() || sig.empty()) return false;
+  auto verdict = verdictKey(key, bytes, sig);
+  return verdicts_.count(verdict) != 0 || goodHellos_.count(verdict) != 0;
 }
 
 // What of a message the driver must check: its signatures, less those of entries already known good
@@ -26,7 +30,8 @@ bool Room::verify(const std::string& key, const std::string& bytes, const std::s
 std::vector<SignedPart> Room::unverified(const PeerMessage& message) const {
   auto parts = signedParts(config_.room, message);
   parts.erase(std::remove_if(parts.begin(), parts.end(), [&](const SignedPart& part) {
-    return part.key.empty() || part.sig.empty() || trusted_.count(part.sig + '\n' + part.bytes) != 0;
+    return part.key.empty() || part.sig.empty() || trusted_.count(part.sig + '\n' + part.bytes) != 0 ||
+           goodHellos_.count(verdictKey(part.key, part.bytes, part.sig)) != 0;
   }), parts.end());
   return parts;
 }
@@ -48,6 +53,13 @@ void Room::onVerified(std::uint32_t ticket, const std::vector<bool>& verdicts, M
   if (it == links_.end()) return;
   Link& link = it->second;
   if (link.earlyHelloTicket == ticket) return onAnswerHelloVerified(id, link, verdicts);
+  if (link.aheadTicket == ticket) {
+    link.aheadTicket = 0;
+    if (verdicts.empty() || !verdicts[0]) return;  // the welcome's hello is checked, and refused, then
+    if (goodHellos_.size() >= kGoodHellosKept) goodHellos_.clear();
+    goodHellos_.insert(verdictKey(link.aheadPart.key, link.aheadPart.bytes, link.aheadPart.sig));
+    return;
+  }
   for (auto& arrival : link.inbox) {
     if (arrival.ticket == ticket) arrival.verdicts = verdicts;
   }
@@ -73,6 +85,13 @@ void Room::handleInbox(LinkId id, Millis now) {
     handleMessage(id, link, arrival.message, now);
     verdicts_.clear();
   }
+}
+
+void Room::verifyAhead(LinkId id, const Hello& hello) {
+  if (!verifying() || hello.key.empty() || hello.sig.empty()) return;
+  Link& link = links_[id];
+  link.aheadPart = signedPart(config_.room, hello);
+  link.aheadTicket = askVerify(id, {link.aheadPart});
 }
 
 // The host's verdict on the hello that came with a joiner's answer; the channel may be open already.
