@@ -94,6 +94,21 @@ TEST_CASE("a member id keeps the first key seen for it: another key under that i
   CHECK(sim.room(room[0]).lastDropReason() == "key changed");
 }
 
+TEST_CASE("a member list that names a known member with another key is dropped and reported") {
+  Simulation sim;
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
+  auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
+  // alice's browser is hostile: it tells bob that carol's id now has eve's key.
+  auto members = sim.room(bob).members();
+  for (auto& m : members) {
+    if (m.id == sim.room(carol).selfId()) m.key = fakeKey("eve");
+  }
+  sim.inject(bob, sim.linkTo(bob, alice), encodeMessage(MemberList{members}));
+  CHECK(sim.room(bob).lastDropReason() == "member list with a changed key");
+  CHECK(sim.observed(bob).warnings == std::vector<std::string>{"key-changed carol"});
+  for (const auto& m : sim.room(bob).members()) CHECK(m.key == fakeKey(m.nick));
+}
+
 TEST_CASE("own entries leave in outbox order, whichever signature comes back first") {
   Room::Config config{"lobby", "alice", 1};
   config.key = fakeKey("alice");
