@@ -32,8 +32,12 @@ void AccessLog::write(std::string_view client, std::string_view method, std::str
   if (!enabled_) return;
   const bool startsBatch = batch_.empty();
   batch_.append(client).append(" \"").append(method).append(" ");
-  // Control characters in a target would let a client forge log lines.
-  for (char c : target) batch_.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  // Control characters in a target would let a client forge log lines: each becomes '?'.
+  const auto start = batch_.size();
+  batch_.append(target);
+  for (char* c = batch_.data() + start; c != batch_.data() + batch_.size(); ++c) {
+    if (static_cast<unsigned char>(*c) < 0x20 || *c == 0x7f) *c = '?';
+  }
   batch_.append("\" ");
   appendNumber(batch_, status);
   batch_.push_back(' ');
