@@ -28,4 +28,9 @@ Response plainTextResponse(http::status status, std::string body);
 // A response with no body (204, 304, preflight answers).
 Response emptyResponse(http::status status);
 
+// The status line and header fields of `res` as Beast's serializer writes them, ending in the empty
+// line, appended to `out`; the body follows as is (a Response always has a Content-Length or none).
+// The session writes these two buffers itself: Beast's serializer cost a third of a request's CPU.
+void appendResponseHead(const Response& res, std::string& out);
+
 }  // namespace webchat

@@ -29,7 +29,7 @@ void Listener::doAccept() {
   acceptor_.async_accept(ioc_, beast::bind_front_handler(&Listener::onAccept, shared_from_this()));
 }
 
-void Listener::onAccept(beast::error_code ec, tcp::socket socket) {
+void Listener::onAccept(beast::error_code ec, HttpSession::Socket socket) {
   if (context_.shuttingDown || ec == net::error::operation_aborted) return;
   if (ec) {
     // Typically EMFILE: the parked connections hold every descriptor. Waiting lets some complete

@@ -3,6 +3,7 @@
 
 #include <utility>  // before Asio/Beast: Boost 1.74 uses std::exchange without including it
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
@@ -23,7 +24,11 @@ class Listener final : public std::enable_shared_from_this<Listener> {
 
  private:
   void doAccept();
-  void onAccept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+  // The socket runs on the io_context's own executor (see HttpSession::Executor).
+  void onAccept(boost::beast::error_code ec,
+                boost::asio::basic_stream_socket<boost::asio::ip::tcp,
+                                                 boost::asio::io_context::executor_type>
+                    socket);
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
