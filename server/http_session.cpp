@@ -278,6 +278,7 @@ void HttpSession::respond(Response res) {
   if (keepAlive && http10_) res.set(http::field::connection, "keep-alive");
   response_ = std::move(res);
   responseHead_.clear();
+  responseHead_.reserve(256);  // a /sig answer's head in one allocation (none when kept)
   appendResponseHead(response_, responseHead_);
   const auto body = response_.body().view();
   const std::array<net::const_buffer, 2> buffers{net::buffer(responseHead_),
