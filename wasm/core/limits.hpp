@@ -35,6 +35,10 @@ inline constexpr Millis kOfferRenewMs = 30000;         // an offer nobody took i
 // While a newcomer connects, the host's described spare offer waits this long at most before it is
 // parked (it is parked at once when the newcomer gets in or fails). A probe long-polls for longer.
 inline constexpr Millis kSpareHoldMs = 500;
+// Once a newcomer is in, the spare is parked and the next one described this much later: the host's
+// createOffer, gathering and request ran while the newcomer's end of the channel was still opening and
+// delayed its first line by 5-7 ms (docs/web.md). A joiner arriving meanwhile long-polls that long more.
+inline constexpr Millis kSpareAfterAdmitMs = 60;
 inline constexpr Millis kAnswerWaitMs = 5000;          // host waits this long for the answer to a taken offer
 inline constexpr Millis kAnswerParkMs = 4000;          // guest parks its answer this long: no taker = dead host
 inline constexpr Millis kConnectTimeoutMs = 8000;      // answer taken → channel open and welcome received

@@ -103,10 +103,10 @@ void Room::admit(LinkId id, Link& link, bool reset, std::uint64_t after) {
   sendWelcome(id, reset, after);
   broadcast(MemberList{members_}, /*except=*/id);  // the newcomer has the list in its welcome
   if (settleUntil_ && expected_.empty()) endSettling();
-  // The newcomer is in: the spare is parked (and the next one prepared) in the next tick, so the welcome
-  // and what the page sends on seeing the new member leave before that request (each costs the page's
-  // main thread milliseconds).
-  spareHeldUntil_ = now_;
+  // The newcomer is in: the spare is parked (and the next one prepared) kSpareAfterAdmitMs later, so the
+  // welcome and what the page sends on seeing the new member reach it before that work competes with
+  // its end of the channel opening (traced: the first line came 5-7 ms later when it began at once).
+  spareHeldUntil_ = now_ + kSpareAfterAdmitMs;
 }
 
 void Room::sendWelcome(LinkId id, bool reset, std::uint64_t after) {
