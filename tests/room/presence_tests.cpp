@@ -11,6 +11,30 @@ using namespace webchat;
 using namespace webchat::sim;
 
 namespace {
+// A page going away as a reload does: it leaves saying it will be back (bye{back}, sent before the page
+// is gone), then it is gone. Returns what the reloaded page's Room is given (its id, history, outbox,
+// id counter, as the page kept them), for sim.join.
+Room::Config reloads(Simulation& sim, std::size_t who, const std::string& nick) {
+  Room::Config config;
+  config.room = "lobby";
+  config.nick = nick;
+  config.selfId = sim.room(who).selfId();
+  config.history = {sim.room(who).history().begin(), sim.room(who).history().end()};
+  config.outbox = {sim.room(who).outbox().begin(), sim.room(who).outbox().end()};
+  config.midCounter = sim.room(who).midCounter();
+  sim.input(who, [](Room& r, Millis now) { r.leave(now, /*back=*/true); return std::string(); });
+  sim.crash(who);
+  return config;
+}
+
+// The notices `who` was shown after its first `from`.
+std::vector<std::string> noticesSince(const Simulation& sim, std::size_t who, std::size_t from) {
+  const auto& all = sim.observed(who).notices;
+  return {all.begin() + static_cast<long>(from), all.end()};
+}
+}  // namespace
+
+namespace {
 
 bool has(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
@@ -98,33 +122,51 @@ TEST_CASE("a reload that returns as the same member within the window shows no l
   REQUIRE(sim.runUntil([&] { return sim.room(bob).history().size() == 1; }, kSettle));
   auto noticesBefore = sim.observed(carol).notices.size();
   // The page reloads: bye{back}, and a new Room with the same id, history and outbox.
-  Room::Config config;
-  config.room = "lobby";
-  config.nick = "bob";
-  config.selfId = sim.room(bob).selfId();
-  config.history = {sim.room(bob).history().begin(), sim.room(bob).history().end()};
   CHECK(sim.input(bob, [](Room& r, Millis now) { return r.send("typed just before", now); }).empty());
-  config.outbox = {sim.room(bob).outbox().begin(), sim.room(bob).outbox().end()};
-  config.midCounter = sim.room(bob).midCounter();
-  sim.room(bob).leave(sim.now(), /*back=*/true);
-  sim.crash(bob);  // that page is gone
+  Room::Config config = reloads(sim, bob, "bob");
   sim.runFor(300);
   auto back = sim.join(config);
   CHECK(sim.observed(back).messages.size() == 1);  // the stored history is shown at once
   REQUIRE(sim.runUntil([&] { return oneRoom(sim, {alice, back, carol}) && sim.room(back).unsequenced() == 0; }, kSettle));
   sim.runFor(6000);
-  std::vector<std::string> notices(sim.observed(carol).notices.begin() + static_cast<long>(noticesBefore),
-                                   sim.observed(carol).notices.end());
-  CHECK(notices.empty());
+  CHECK(noticesSince(sim, carol, noticesBefore).empty());
   CHECK(texts(sim.room(carol).history()) == std::vector<std::string>{"before the reload", "typed just before"});
   REQUIRE(sim.send(back, "after") == "");  // a new mid, not one of before the reload
   REQUIRE(sim.runUntil([&] { return sim.room(carol).history().size() == 3; }, kSettle));
   CHECK(mids(sim.room(carol).history())[2] == config.selfId + "-3");
 
   // One that does not come back is announced when the window ends.
-  sim.room(back).leave(sim.now(), /*back=*/true);
-  sim.crash(back);
+  reloads(sim, back, "bob");
   REQUIRE(sim.runUntil([&] { return has(sim.observed(carol).notices, "left bob"); }, kGuestSilenceMs + 2000));
+}
+
+// The host reloads: its guests re-form the room under the next member at once (a host change they are
+// told of), and keep the old host listed while the room settles, so its return as a guest shows nobody
+// a "left" and a "joined". Issue #15; seen in browsers as "alice left", "alice joined" on a host's F5.
+TEST_CASE("a host's reload hands the room over; it comes back as a guest without left or joined") {
+  Simulation sim;
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
+  auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
+  REQUIRE(sim.send(alice, "from the host") == "");
+  REQUIRE(sim.runUntil([&] { return sim.room(carol).history().size() == 1; }, kSettle));
+  const std::size_t bobBefore = sim.observed(bob).notices.size(), carolBefore = sim.observed(carol).notices.size();
+  Room::Config config = reloads(sim, alice, "alice");
+  sim.runFor(300);  // the page loads again
+  auto back = sim.join(config);
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, {bob, back, carol}); }, kSettle));
+  CHECK(sim.room(bob).state() == RoomState::Host);
+  sim.runFor(6000);
+  CHECK(noticesSince(sim, bob, bobBefore) == std::vector<std::string>{"host-changed bob"});
+  CHECK(noticesSince(sim, carol, carolBefore) == std::vector<std::string>{"host-changed bob"});
+  CHECK(sim.observed(back).notices.empty());
+  REQUIRE(sim.send(back, "back as a guest") == "");
+  REQUIRE(sim.runUntil([&] { return sim.room(carol).history().size() == 2; }, kSettle));
+  CHECK(texts(sim.room(carol).history()) == std::vector<std::string>{"from the host", "back as a guest"});
+
+  // A host that said it would be back but is not is said to have left once the room has settled.
+  reloads(sim, bob, "bob");
+  REQUIRE(sim.runUntil([&] { return has(sim.observed(carol).notices, "left bob"); }, kFailoverSettleMs + 2000));
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, {back, carol}); }, kSettle));
 }
 
 TEST_CASE("a member alone after a reload hosts with its history and sends its outbox") {

@@ -220,7 +220,7 @@ class Room final {
   void onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis now);
   void onUploadRequest(LinkId id, const Upload& upload);
   void onDenied(const Denied& denied);
-  void startFailover(Millis now);
+  void startFailover(Millis now, bool hostBack = false);  // hostBack: it said bye{back} (a reload)
   void follow(const HostRank& rank, Millis now);
   void search(Search search, Millis now);
 

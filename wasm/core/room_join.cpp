@@ -166,7 +166,7 @@ void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Mil
   }
   if (const auto* moved = std::get_if<Moved>(&message)) return follow(moved->rank, now);
   if (std::holds_alternative<Close>(message)) return shutDown("room-closed");
-  if (std::holds_alternative<Bye>(message)) return startFailover(now);
+  if (const auto* bye = std::get_if<Bye>(&message)) return startFailover(now, bye->back);
   drop("out of turn: not a message a host sends");
 }
 
@@ -218,8 +218,10 @@ void Room::onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis) {
 }
 
 // Our host went away. The earliest-joined remaining member takes over at once; the others look for
-// its offer, and each later one takes over in turn if nobody earlier shows up in time.
-void Room::startFailover(Millis now) {
+// its offer, and each later one takes over in turn if nobody earlier shows up in time. A host that
+// said it reloads (`hostBack`) is expected back like the others, as a guest: it stays listed while the
+// room settles, so its return shows nobody a "left" and a "joined" (only the host change).
+void Room::startFailover(Millis now, bool hostBack) {
   const std::string lostHost = rank_.host;
   if (hostLink_) closeLink(*hostLink_);
   std::vector<std::string> successors;
@@ -246,6 +248,7 @@ void Room::startFailover(Millis now) {
   for (const auto& id : successors) {
     if (id != selfId_) next.expected.insert(id);
   }
+  if (hostBack && !lostHost.empty() && member(lostHost)) next.expected.insert(lostHost);
   setState(RoomState::Reconnecting);
   if (position == 0 && !woke) return becomeHost(next.epochIfHosting, next.expected, now);
   search(std::move(next), now);
