@@ -183,6 +183,12 @@ export interface RoomStatus {
   error?: WebchatErrorCode;
   /** The error in words a person can act on. */
   message?: string;
+  /**
+   * Host or guest: the seq of the newest entry the room's history held when this member (re)joined
+   * it. Entries up to it are that history, handed over ('message' events follow the status); entries
+   * after it arrive live.
+   */
+  historyEnd?: number;
 }
 
 /** A system event for the conversation: someone joined or left, the host changed, the room closed, a rename. */

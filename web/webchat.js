@@ -612,9 +612,10 @@ export class Room extends EventTarget {
   }
 
   // --- Events for the page --------------------------------------------------------------------
-  #onStatus({ state, error, stage }) {
+  #onStatus({ state, error, stage, historyEnd }) {
     this.#status = error ? { state, error, message: describeError(error) } : { state };
     if (stage) this.#status.stage = stage;
+    if (state === 'host' || state === 'guest') this.#status.historyEnd = historyEnd;
     if ((state === 'host' || state === 'guest') && !this.#statsTimer) {
       this.#statsTimer = setTimeout(() => this.#measureLinks(), LINK_STATS_MS / 2);
     }

@@ -22,7 +22,7 @@ function hostAwaitingAnswer() {
   const room = new core.Room({ room: 'lobby', nick: 'alice', seedHigh: 1, seedLow: 2 });
   room.join(0);
   const [status, probe] = drain(room);
-  assert.deepEqual(status, { type: 'status', state: 'joining', error: '', stage: 'looking' });
+  assert.deepEqual(status, { type: 'status', state: 'joining', error: '', stage: 'looking', historyEnd: 0 });
   assert.equal(probe.type, 'signal-get');
   assert.equal(probe.id, 'wc2.lobby.offer');
   room.signalDone(probe.request, 204, '', 10);
@@ -227,7 +227,7 @@ test('a link that failed is reported with how it failed', () => {
   joiner.linkDescribed(open.link, 'v=0 answer', 20, false);
   joiner.signalDone(drain(joiner).find((e) => e.type === 'signal-set').request, 200, 'ok', 30);
   joiner.linkClosed(open.link, 40, 'dtls-failed');
-  assert.deepEqual(drain(joiner).find((e) => e.type === 'status'), { type: 'status', state: 'closed', error: 'link-tampered', stage: '' });
+  assert.deepEqual(drain(joiner).find((e) => e.type === 'status'), { type: 'status', state: 'closed', error: 'link-tampered', stage: '', historyEnd: 0 });
 });
 
 // A signed room (protocol v2's identity): the module asks the driver to sign and to verify ('verify'
@@ -381,7 +381,7 @@ test('an unreadable probe text ends a password room\'s join, and is skipped once
   const password = new core.Room({ room: 'lobby', nick: 'bob', seedHigh: 5, seedLow: 6, sealing: 'password' });
   password.join(0);
   password.signalUnreadable(probeOf(password).request, 10);
-  assert.deepEqual(lastStatus(drain(password)), { type: 'status', state: 'closed', error: 'wrong-password', stage: '' });
+  assert.deepEqual(lastStatus(drain(password)), { type: 'status', state: 'closed', error: 'wrong-password', stage: '', historyEnd: 0 });
 
   const secret = new core.Room({ room: 'lobby', nick: 'bob', seedHigh: 7, seedLow: 8, sealing: 'secret' });
   secret.join(0);
@@ -390,5 +390,5 @@ test('an unreadable probe text ends a password room\'s join, and is skipped once
   assert.ok(again, 'it looks again');
   assert.equal(secret.lastDropReason(), 'unreadable signaling text');
   secret.signalUnreadable(again.request, 20);
-  assert.deepEqual(lastStatus(drain(secret)), { type: 'status', state: 'closed', error: 'signal-tampered', stage: '' });
+  assert.deepEqual(lastStatus(drain(secret)), { type: 'status', state: 'closed', error: 'signal-tampered', stage: '', historyEnd: 0 });
 });

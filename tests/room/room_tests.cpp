@@ -146,6 +146,15 @@ TEST_CASE("a newcomer receives the whole history in order") {
   CHECK(texts(sim.observed(carol).messages) == texts(sim.observed(alice).messages));
   CHECK(std::vector<Entry>(sim.room(carol).history().begin(), sim.room(carol).history().end()) ==
         sim.observed(alice).messages);
+  // Its status said where that history ends (what a driver needs to tell it from live entries): 0
+  // for those who joined the empty room.
+  CHECK(sim.observed(carol).statuses.back().state == RoomState::Guest);
+  CHECK(sim.observed(carol).statuses.back().historyEnd == 5);
+  CHECK(sim.observed(alice).statuses.back().historyEnd == 0);
+  CHECK(sim.observed(bob).statuses.back().historyEnd == 0);
+  REQUIRE(sim.send(alice, "live") == "");
+  REQUIRE(sim.runUntil([&] { return sim.observed(carol).messages.size() == 6; }, kSettle));
+  CHECK(sim.observed(carol).messages.back().seq == 6);
 }
 
 TEST_CASE("the host keeps at most kMaxHistory lines and hands on the newest") {

@@ -240,6 +240,7 @@ struct EffectToJs {
     out.set("state", toJsString(toString(e.state)));
     out.set("error", toJsString(e.error));
     out.set("stage", toJsString(e.stage));
+    out.set("historyEnd", static_cast<double>(e.historyEnd));
     return out;
   }
   val operator()(const effect::MessageAdded& e) const {

@@ -96,6 +96,10 @@ struct StatusChanged {
   RoomState state;
   std::string error;  // a stable code ("nick-taken", "server-unreachable", ...) or empty
   std::string stage;  // joining or reconnecting: "looking" for a host, or "connecting" to one; else ""
+  // Host or guest: the seq of the newest entry the room's history held when we (re)joined it, as the
+  // host's welcome said (hosting: our own). Entries after it arrive live; those up to it, the history
+  // handed over, follow the welcome as MessageAdded too. 0 otherwise.
+  std::uint64_t historyEnd = 0;
 };
 struct MessageAdded {  // an entry joined the history: a line, or an edit, delete, reaction or file
   Entry entry;

@@ -336,6 +336,7 @@ class Room final {
   RoomState state_ = RoomState::Idle;
   std::string error_;
   std::string stage_;
+  std::uint64_t historyEnd_ = 0;  // see effect::StatusChanged
   Millis now_ = 0;  // the time of the input being handled
   std::optional<Millis> wokeAt_;  // when this member last came back from a pause
 

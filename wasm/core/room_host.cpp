@@ -32,6 +32,7 @@ void Room::becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis
     settleUntil_ = now + kFailoverSettleMs;
   }
   nextHostProbe_ = now + kHostProbeEveryMs;
+  historyEnd_ = history_.lastSeq();
   setState(RoomState::Host);
   setMembers(std::move(members));
   dispatched_.clear();

@@ -205,6 +205,7 @@ void Room::onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis) {
   hostLink_ = id;
   rank_ = welcome.rank;
   search_ = {};
+  historyEnd_ = welcome.host.lastSeq;
   if (welcome.reset && !history_.entries().empty()) {
     history_.clear();
     emit(effect::HistoryCleared{});

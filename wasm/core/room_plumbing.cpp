@@ -93,7 +93,8 @@ void Room::setState(RoomState state, std::string error) {
   if (state == state_ && error == error_ && stage == stage_) return;
   error_ = std::move(error);
   stage_ = std::move(stage);
-  emit(effect::StatusChanged{state_, error_, stage_});
+  const bool in = state_ == RoomState::Host || state_ == RoomState::Guest;
+  emit(effect::StatusChanged{state_, error_, stage_, in ? historyEnd_ : 0});
 }
 
 // While looking for a host: whether we are still looking, or connecting to one we found.
