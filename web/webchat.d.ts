@@ -120,6 +120,20 @@ export interface FileState {
   size: number;
   /** Why it stopped: 'withdrawn' (its sender cancelled), 'hash-mismatch', 'holder-gone', 'not-held', ... */
   reason?: string;
+  /** The member cut off while sending it, if one broke the protocol. */
+  cutoff?: FileCutOff | null;
+}
+
+/**
+ * A member cut off while sending a file: `reason` is what it did ('out-of-range': bytes outside the
+ * file, also data past its end; 'hash-mismatch': bytes that failed the file's hash; 'duplicate-chunk',
+ * 'chunk-gap', 'oversized-chunk', 'bad-chunk-size', 'over-window', 'unexpected-chunk',
+ * 'malformed-message', ...: docs/files.md).
+ */
+export interface FileCutOff {
+  from: string;
+  nick: string;
+  reason: string;
 }
 
 /** sendFile() refused the file. */
@@ -239,7 +253,8 @@ export interface RoomEventMap {
   /** A file arrived whole here, its hash checked. */
   file: CustomEvent<{ hash: string; blob: Blob; entry?: Entry }>;
   /** A download stopped without the file: nobody reachable holds it, it was cancelled, or its bytes were wrong. */
-  fileended: CustomEvent<{ hash: string; outcome: 'incomplete' | 'cancelled' | 'failed'; reason: string }>;
+  /** cutoff: a member that sent the file broke the protocol (bytes outside the file, bytes failing its hash...) and was cut off. */
+  fileended: CustomEvent<{ hash: string; outcome: 'incomplete' | 'cancelled' | 'failed'; reason: string; cutoff?: FileCutOff }>;
 }
 
 export class Room extends EventTarget {

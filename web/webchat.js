@@ -266,27 +266,31 @@ export class Room extends EventTarget {
 
   /** Sends a chat line, answering `replyTo` (a mid) if given; throws a RangeError when it is refused. */
   send(text, { replyTo = '' } = {}) {
+    this.#files?.chatting();  // an entry leaves: this page's transfers make way (files/chat-first.js)
     this.#chat(() => this.#logic.send(String(text), String(replyTo ?? ''), Date.now()));
   }
 
   /** Replaces the text of an own line. */
   edit(mid, text) {
+    this.#files?.chatting();
     this.#chat(() => this.#logic.edit(String(mid), String(text), Date.now()));
   }
 
   /** Deletes an own line. */
   delete(mid) {
+    this.#files?.chatting();
     this.#chat(() => this.#logic.remove(String(mid), Date.now()));
   }
 
   /** Adds (on) or takes back (!on) a reaction, one emoji, to a line or file. */
   react(mid, emoji, on = true) {
+    this.#files?.chatting();
     this.#chat(() => this.#logic.react(String(mid), String(emoji), Boolean(on), Date.now()));
   }
 
   /** Tells the room this member is typing; call on each keystroke (it is sent at most every 2 s). */
   typing() {
-    this.#files?.typed();  // a line is coming: this page's transfers make way (files/chat-first.js)
+    this.#files?.chatting();  // a line is coming: this page's transfers make way (files/chat-first.js)
     this.#chat(() => this.#logic.typing(Date.now()));
   }
 

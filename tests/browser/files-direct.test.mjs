@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { closeBrowsers, killBrowser, openBrowsers, startServer } from './harness.mjs';
-import { knowKeys, plainSha256Of, relayBetween, shareRandomFile, startFileShare, waitForFileEvent } from './files-pair.mjs';
+import { knowKeys, plainSha256Of, relayBetween, shareRandomFile, spillsOf, startFileShare, waitForFileEvent } from './files-pair.mjs';
 
 const MB = 1024 * 1024;
 let server;
@@ -18,6 +18,8 @@ let fox;
 let chrome;
 let foxKey;
 let first;    // the file of the first test, which Chromium keeps (in OPFS) from then on
+let second;   // the file of the second test, which Firefox keeps
+let chromeKey;
 
 before(async () => {
   server = await startServer();
@@ -25,7 +27,7 @@ before(async () => {
   [fox, chrome] = browsers.map((b) => b.page);
   await Promise.all([fox.goto(`${server.url}/`), chrome.goto(`${server.url}/`)]);
   foxKey = await startFileShare(fox, 'f0f0f0f0f0f0f0f0', { signed: true });
-  const chromeKey = await startFileShare(chrome, 'c0c0c0c0c0c0c0c0', { signed: true });
+  chromeKey = await startFileShare(chrome, 'c0c0c0c0c0c0c0c0', { signed: true });
   await knowKeys(fox, { c0c0c0c0c0c0c0c0: chromeKey });
   await knowKeys(chrome, { f0f0f0f0f0f0f0f0: foxKey });
   members = { f0f0f0f0f0f0f0f0: fox, c0c0c0c0c0c0c0c0: chrome };
@@ -54,22 +56,36 @@ test('a 50 MB random file crosses Firefox → Chromium whole, its SHA-256 matchi
 
 test('and Chromium → Firefox', async () => {
   const file = await shareRandomFile(chrome, 12 * MB + 12345);
+  second = file;
   const transfer = await fetchOn(fox, file, 'c0c0c0c0c0c0c0c0');
   await waitForFileEvent(fox, { type: 'received', transfer });
   assert.equal(await plainSha256Of(fox, file.hash), file.sha256);
 });
 
-test('a receiver cancelling stops both ends', async () => {
+/** Waits until the page's FileShare keeps nothing: no download, no byte unstored, nothing queued or buffered to send. */
+function waitForIdleShare(page) {
+  return page.waitForFunction(() => {
+    const { downloads, unstored, queued, buffered } = window.__share.usage();
+    return downloads + unstored + queued + buffered === 0;
+  });
+}
+
+test('a receiver cancelling stops both ends and frees what both kept', async () => {
   const file = await shareRandomFile(chrome, 40 * MB);
   const transfer = await fetchOn(fox, file, 'c0c0c0c0c0c0c0c0');
   await waitForFileEvent(fox, { type: 'progress', transfer });
+  assert.equal((await fox.evaluate(() => window.__share.usage())).downloads, 1);
+  assert.deepEqual(await spillsOf(fox, file.hash).then(({ files, locks }) => [files.filter((name) => !name.includes('.')).length, locks]), [1, 1], 'the download spills to OPFS');
   await fox.evaluate((t) => window.__share.cancel(t), transfer);
   await waitForFileEvent(fox, { type: 'ended', transfer, outcome: 'cancelled' });
   await waitForFileEvent(chrome, { type: 'upload', hash: file.hash, done: true, reason: 'cancelled' });
   assert.equal(await fox.evaluate((h) => window.__share.holds(h), file.hash), false);
+  assert.deepEqual(await spillsOf(fox, file.hash), { files: [], locks: 0 });
+  assert.deepEqual(await fox.evaluate(() => window.__share.usage()), { downloads: 0, unstored: 0, queued: 0, buffered: 0 });
+  await waitForIdleShare(chrome);  // the sender's queued chunks dropped, its link's buffer drained
 });
 
-test('a sender cancelling stops both ends', async () => {
+test('a sender cancelling stops both ends; the receiver frees its bytes once it gives up', async () => {
   const file = await shareRandomFile(fox, 40 * MB);
   const transfer = await fetchOn(chrome, file, 'f0f0f0f0f0f0f0f0');
   await waitForFileEvent(chrome, { type: 'progress', transfer });
@@ -78,6 +94,13 @@ test('a sender cancelling stops both ends', async () => {
   assert.equal(ended.outcome, 'incomplete');
   assert.equal(ended.reason, 'withdrawn');
   assert.ok(ended.bytes < file.size);
+  await waitForIdleShare(fox);
+  // Incomplete keeps the bytes for another holder (a room gives up at once when the author withdrew).
+  assert.equal((await spillsOf(chrome, file.hash)).files.filter((name) => !name.includes('.')).length, 1);  // (Chromium's .crswap aside)
+  await chrome.evaluate((t) => window.__share.cancel(t), transfer);
+  await waitForFileEvent(chrome, { type: 'ended', transfer, outcome: 'cancelled' });
+  assert.deepEqual(await spillsOf(chrome, file.hash), { files: [], locks: 0 });
+  await waitForIdleShare(chrome);
 });
 
 test('a relay rewriting a signed description (a host in the middle) gets no link', async () => {
@@ -109,30 +132,35 @@ function spilled(page) {
   });
 }
 
-test('a tab closed mid-download leaves no file behind once another tab starts; a live tab keeps its files', async () => {
-  const kept = await spilled(chrome);  // the first tab's: received files, interrupted downloads
-  const leaving = await chrome.newTab();
+/**
+ * A tab of `live`'s browser (member `liveId`'s profile) pulls a file from `holder` and is closed
+ * mid-download; another tab then starts a FileShare, which sweeps: exactly the closed tab's file
+ * goes, every file of the live tab stays (`kept`, a file it received, still readable).
+ */
+async function closedTabCase({ live, liveId, holder, holderId, holderKey, kept, tabIds: [leavingId, nextId] }) {
+  const before = await spilled(live);  // the live tab's: received files, interrupted downloads
+  const leaving = await live.newTab();
   await leaving.goto(`${server.url}/`);
-  const leavingKey = await startFileShare(leaving, 'c1c1c1c1c1c1c1c1', { signed: true });
-  await knowKeys(leaving, { f0f0f0f0f0f0f0f0: foxKey });
-  await knowKeys(fox, { c1c1c1c1c1c1c1c1: leavingKey });
-  members.c1c1c1c1c1c1c1c1 = leaving;
-  const file = await shareRandomFile(fox, 24 * MB);
-  const transfer = await fetchOn(leaving, file, 'f0f0f0f0f0f0f0f0');
+  const leavingKey = await startFileShare(leaving, leavingId, { signed: true });
+  await knowKeys(leaving, { [holderId]: holderKey });
+  await knowKeys(holder, { [leavingId]: leavingKey });
+  members[leavingId] = leaving;
+  const file = await shareRandomFile(holder, 24 * MB);
+  const transfer = await fetchOn(leaving, file, holderId);
   await waitForFileEvent(leaving, { type: 'progress', transfer });
   const [name] = (await spilled(leaving)).filter((entry) => entry.startsWith(file.hash) && !entry.includes('.'));
   assert.ok(name, 'the download spills to OPFS');
   await leaving.close();
-  delete members.c1c1c1c1c1c1c1c1;
+  delete members[leavingId];
 
-  const next = await chrome.newTab();
+  const next = await live.newTab();
   await next.goto(`${server.url}/`);
   // The closed tab's locks go with it, a moment after the tab: wait for that, not for a time.
   await next.evaluate(async (base) => {
     while ((await navigator.locks.query()).held.some((lock) => lock.name.endsWith(base))) await new Promise((r) => setTimeout(r, 50));
   }, name);
   assert.ok((await spilled(next)).includes(name), 'closing the tab left its file');
-  await startFileShare(next, 'c2c2c2c2c2c2c2c2');  // a FileShare sweeps when it starts
+  await startFileShare(next, nextId);  // a FileShare sweeps when it starts
   await next.evaluate(async (base) => {
     const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('webchat-files');
     const left = async () => { for await (const entry of folder.keys()) if (entry.startsWith(base)) return true; return false; };
@@ -143,10 +171,20 @@ test('a tab closed mid-download leaves no file behind once another tab starts; a
     }
   }, name);
   const still = await spilled(next);
-  assert.deepEqual(kept.filter((entry) => !still.includes(entry)), [], 'the live tab keeps every file');
-  assert.ok(kept.some((entry) => entry.startsWith(first.hash)));
-  assert.equal(await plainSha256Of(chrome, first.hash), first.sha256);
+  assert.deepEqual(before.filter((entry) => !still.includes(entry)), [], 'the live tab keeps every file');
+  assert.ok(before.some((entry) => entry.startsWith(kept.hash)));
+  assert.equal(await plainSha256Of(live, kept.hash), kept.sha256);
   await next.close();
+}
+
+test('a tab closed mid-download leaves no file behind once another tab starts; a live tab keeps its files (Chromium)', async () => {
+  await closedTabCase({ live: chrome, liveId: 'c0c0c0c0c0c0c0c0', holder: fox, holderId: 'f0f0f0f0f0f0f0f0', holderKey: foxKey,
+                        kept: first, tabIds: ['c1c1c1c1c1c1c1c1', 'c2c2c2c2c2c2c2c2'] });
+});
+
+test('the same in Firefox', async () => {
+  await closedTabCase({ live: fox, liveId: 'f0f0f0f0f0f0f0f0', holder: chrome, holderId: 'c0c0c0c0c0c0c0c0', holderKey: chromeKey,
+                        kept: second, tabIds: ['f1f1f1f1f1f1f1f1', 'f2f2f2f2f2f2f2f2'] });
 });
 
 test('a sender killed mid-transfer leaves the receiver with a clear "incomplete"', async () => {

@@ -92,3 +92,17 @@ export function plainSha256Of(page, hash) {
     return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
   }, hash);
 }
+
+/**
+ * What a download of `hash` keeps in the page's storage: its spill files in the origin's OPFS folder
+ * (web/files/sink.js) and the Web Locks held for them. For any page of the origin (a room's too).
+ */
+export function spillsOf(page, hash) {
+  return page.evaluate(async (h) => {
+    const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('webchat-files', { create: true });
+    const files = [];
+    for await (const name of folder.keys()) if (name.startsWith(h)) files.push(name);
+    const locks = (await navigator.locks.query()).held.filter((lock) => lock.name.startsWith(`webchat-files/${h}`)).length;
+    return { files, locks };
+  }, hash);
+}

@@ -2,11 +2,14 @@
 // conversation): a 50 MB random file from a guest reaches every member with its SHA-256 matching (and a
 // line its sender types meanwhile arrives too); an
 // image (recognised by its bytes) shows inline, an SVG (even named .png) or HTML file is only a download; a
-// receiver cancels; the sender's tab is killed mid-transfer; a newcomer fetches an earlier file.
+// receiver cancels (its stored bytes freed); a hostile member (its page modified by the test) sends
+// chunks outside the file, bytes failing the hash, data past the end: cut off, said on the card, chat
+// and an honest transfer go on; the sender's tab is killed mid-transfer; a newcomer fetches an earlier file.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { spillsOf } from './files-pair.mjs';
 import { closeBrowsers, joinAs, killBrowser, openBrowsers, say, startServer, waitForMembers } from './harness.mjs';
 
 const MB = 1024 * 1024;
@@ -104,7 +107,13 @@ test('a 50 MB random file from a guest reaches every member, its SHA-256 matchin
   await waitForCard(page('other'), 'big.bin', '.file-status:not(:empty)');
   await say(page('guest'), 'while it moves');
   for (const name of ['host', 'other']) {
-    await page(name).waitForFunction(() => [...document.querySelectorAll('#messages li.line .text')].some((t) => t.textContent === 'while it moves'));
+    // The moment the line shows, the file is still on its way there (no download link yet).
+    const { moving } = await page(name).waitForFunction(() => {
+      if (![...document.querySelectorAll('#messages li.line .text')].some((t) => t.textContent === 'while it moves')) return false;
+      const card = [...document.querySelectorAll('.file-card')].find((c) => c.querySelector('.file-meta').textContent.startsWith('big.bin ·'));
+      return { moving: !card.querySelector('.file-link') };
+    });
+    assert.ok(moving, `${name}: the line arrived while the file was still moving`);
   }
   for (const name of ['host', 'other']) {
     await waitForCard(page(name), 'big.bin', '.file-link');
@@ -135,14 +144,144 @@ test('an image shows inline whatever its name; an SVG named .png, an SVG or an H
   // Click: full size in the page's viewer.
   await page('guest').evaluate(() => document.querySelector('.file-card img.file-thumb').click());
   await page('guest').waitForFunction(() => document.getElementById('file-viewer').open);
+  // Closed again with a click, as a person does (a modal left open would take the next Enter typed).
+  await page('guest').evaluate(() => document.querySelector('#file-viewer img').click());
+  await page('guest').waitForFunction(() => !document.getElementById('file-viewer').open);
 });
 
-test('a receiver cancelling stops its download', async () => {
+/** Waits until a download of `hash` keeps nothing in the page's storage (its sink is discarded just after its card says it stopped). */
+async function waitUntilFreed(p, hash) {
+  const until = Date.now() + 30000;
+  for (;;) {
+    const left = await spillsOf(p, hash);
+    if (left.files.length === 0 && left.locks === 0) return;
+    if (Date.now() > until) throw new Error(`still kept 30 s after the download stopped: ${JSON.stringify(left)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('a receiver cancelling stops its download and frees what it stored', async () => {
   await dropFile(page('host'), { name: 'cancel-me.bin', type: '', size: 40 * MB });
-  await waitForCard(page('other'), 'cancel-me.bin', '.file-status:not(:empty)');
+  const { hash } = await waitForCard(page('other'), 'cancel-me.bin', '.file-status:not(:empty)');
+  const moving = await spillsOf(page('other'), hash);
+  assert.equal(moving.files.filter((name) => !name.includes('.')).length, 1, 'the download spills to one OPFS file');
+  assert.equal(moving.locks, 1);
   await clickCardButton(page('other'), 'cancel-me.bin', 'Cancel');
   const { status } = await waitForCard(page('other'), 'cancel-me.bin', '.file-actions button:not([hidden])', 30000, /^Cancelled/);
   assert.equal(status, 'Cancelled.');
+  await waitUntilFreed(page('other'), hash);
+});
+
+test('its sender cancelling stops every receiver, which frees what it stored', async () => {
+  await dropFile(page('host'), { name: 'withdrawn.bin', type: '', size: 30 * MB });
+  // Both receivers pulling it (a receiver whose request comes after the cancel is told the sender
+  // holds no such file: its download ends incomplete, see docs/files.md).
+  const { hash } = await waitForCard(page('other'), 'withdrawn.bin', '.file-status:not(:empty)', TRANSFER_DEADLINE_MS, /^Received/);
+  await waitForCard(page('guest'), 'withdrawn.bin', '.file-status:not(:empty)', TRANSFER_DEADLINE_MS, /^Received/);
+  await clickCardButton(page('host'), 'withdrawn.bin', 'Cancel');
+  for (const name of ['guest', 'other']) {
+    const { status } = await waitForCard(page(name), 'withdrawn.bin', '.file-actions button:not([hidden])', 30000, /^Cancelled/);
+    assert.equal(status, 'Cancelled by its sender.', name);
+    await waitUntilFreed(page(name), hash);
+  }
+});
+
+/**
+ * Makes `p`'s file links misbehave from now on (null: behave again): the page's own module, with
+ * the chunks it hands to its files' data channels rewritten on their way out. 'out-of-range': each
+ * chunk claims an offset far past the file's end; 'wrong-bytes': each chunk has a byte flipped;
+ * 'endless': the file's end is ignored, its last chunk sent full and more chunks after it.
+ */
+function turnHostile(p, mode) {
+  return p.evaluate((how) => {
+    const proto = RTCDataChannel.prototype;
+    if (!proto.honestSend) {
+      proto.honestSend = proto.send;
+      proto.send = function send(data) {
+        if (!window.hostileFiles || this.label !== 'webchat-files' || typeof data === 'string') return this.honestSend(data);
+        const chunk = new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength).slice();
+        const header = new DataView(chunk.buffer);
+        const offset = header.getUint32(8) * 2 ** 32 + header.getUint32(12);
+        const at = (bytes, where) => {
+          const view = new DataView(bytes.buffer);
+          view.setUint32(8, Math.floor(where / 2 ** 32));
+          view.setUint32(12, where % 2 ** 32);
+          return bytes;
+        };
+        if (window.hostileFiles === 'out-of-range') return this.honestSend(at(chunk, offset + 2 ** 40));
+        if (window.hostileFiles === 'wrong-bytes') {
+          chunk[16 + (chunk.length - 16 >> 1)] ^= 0xff;
+          return this.honestSend(chunk);
+        }
+        if (chunk.length === 16 + 65536) return this.honestSend(chunk);
+        for (let i = 0; i < 4; i += 1) {  // the last chunk, short: full ones from there on instead
+          const full = new Uint8Array(16 + 65536);
+          full.set(chunk.subarray(0, 16));
+          this.honestSend(at(full, offset + i * 65536));
+        }
+      };
+    }
+    window.hostileFiles = how;
+  }, mode);
+}
+
+// A hostile member (the guest's page, modified) shares files whose bytes break the protocol while the
+// host shares an honest one: both receivers cut the guest off and say so on the file's card, the room
+// goes on chatting (with the hostile member too), and the honest file arrives whole.
+let honest = null;  // the plain SHA-256 of the host's file moving through the hostile cases
+async function hostileCase(mode, name, expected) {
+  if (!honest) {
+    honest = await dropFile(page('host'), { name: 'honest.bin', type: '', size: 40 * MB });
+    await waitForCard(page('other'), 'honest.bin', '.file-status:not(:empty)', TRANSFER_DEADLINE_MS, /^Received/);
+  }
+  await turnHostile(page('guest'), mode);
+  await dropFile(page('guest'), { name, type: '', size: 2 * MB + 1000 });
+  try {
+    for (const receiver of ['host', 'other']) {
+      const { status } = await waitForCard(page(receiver), name, '.file-status[data-tone="error"]', 60000);
+      assert.match(status, expected, receiver);
+    }
+  } finally {
+    await turnHostile(page('guest'), null);
+  }
+  const stillMoving = await page('other').evaluate(() => ![...document.querySelectorAll('.file-card')]
+    .find((c) => c.querySelector('.file-meta').textContent.startsWith('honest.bin ·')).querySelector('.file-link'));
+  // The room keeps chatting, the hostile member included.
+  await say(page('guest'), `still here after ${mode}`);
+  await say(page('other'), `heard you after ${mode}`);
+  for (const [p, text] of [['host', `still here after ${mode}`], ['other', `still here after ${mode}`], ['guest', `heard you after ${mode}`]]) {
+    await page(p).waitForFunction((t) => [...document.querySelectorAll('#messages li.line .text')].some((e) => e.textContent === t), text)
+      .catch(async (error) => {
+        const seen = await Promise.all(['host', 'guest', 'other'].map((n) => page(n).evaluate(() => ({
+          status: document.getElementById('status')?.textContent,
+          typed: document.getElementById('text').value,
+          sendError: document.getElementById('send-error').textContent,
+          dialogs: [...document.querySelectorAll('dialog[open]')].map((d) => d.id),
+          last: [...document.querySelectorAll('#messages li')].slice(-4).map((li) => li.textContent.slice(0, 80)),
+        })).then((what) => `${n}: ${JSON.stringify(what)}`)));
+        throw new Error(`${p} never showed "${text}" (${error.message}); ${seen.join('; ')}`);
+      });
+  }
+  return stillMoving;
+}
+
+test('a member sending chunks outside the file is cut off, said on the card; chat and another transfer go on', async () => {
+  const moving = await hostileCase('out-of-range', 'outside.bin', /^Stopped: guest sent bytes outside the file \(past its end\) and was cut off\./);
+  assert.ok(moving, 'the honest file was still moving when the hostile one was cut off');
+});
+
+test('a member sending bytes that do not match the file\'s hash is cut off, its bytes discarded', async () => {
+  await hostileCase('wrong-bytes', 'forged.bin', /^Failed: guest sent bytes that did not match the file’s hash and was cut off\. What arrived was discarded\./);
+  for (const name of ['host', 'other']) {
+    const { hash } = await waitForCard(page(name), 'forged.bin', '.file-status[data-tone="error"]');
+    await waitUntilFreed(page(name), hash);
+  }
+});
+
+test('a member sending data past the file\'s end is cut off; the honest file arrives whole', async () => {
+  await hostileCase('endless', 'endless.bin', /^Stopped: guest sent bytes outside the file \(past its end\) and was cut off\./);
+  await waitForCard(page('other'), 'honest.bin', '.file-link');
+  assert.equal(await downloadedSha256(page('other'), 'honest.bin'), honest);
 });
 
 test('a newcomer fetches an earlier file on demand', async () => {

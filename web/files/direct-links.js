@@ -60,6 +60,36 @@ export class DirectLinks {
     return this.#links.get(peer)?.channel.bufferedAmount ?? 0;
   }
 
+  /**
+   * Resolves once the peer's channel has nothing left to send (at once when it has nothing or is not
+   * open), or after `ms`. Its low-buffer event is lowered to 0 meanwhile (on.drained follows it too).
+   */
+  drained(peer, ms) {
+    const channel = this.#links.get(peer)?.channel;
+    if (channel?.readyState !== 'open' || channel.bufferedAmount === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        channel.removeEventListener('bufferedamountlow', low);
+        channel.removeEventListener('close', done);
+        channel.bufferedAmountLowThreshold = SEND_LOW_BYTES;
+        resolve();
+      };
+      const low = () => { if (channel.bufferedAmount === 0) done(); };
+      const timer = setTimeout(done, ms);
+      channel.bufferedAmountLowThreshold = 0;
+      channel.addEventListener('bufferedamountlow', low);
+      channel.addEventListener('close', done);
+    });
+  }
+
+  /** Bytes handed to every link's channel and not yet sent. */
+  bufferedTotal() {
+    let total = 0;
+    for (const { channel } of this.#links.values()) total += channel.bufferedAmount;
+    return total;
+  }
+
   sendBinary(peer, bytes) {
     const channel = this.#links.get(peer)?.channel;
     if (channel?.readyState !== 'open') return false;

@@ -5,12 +5,15 @@
 // Events (CustomEvent detail):
 //   progress  { transfer, hash, bytes, size }             a download moved (at most every 100 ms)
 //   received  { transfer, hash, blob }                    a download arrived whole, its hash checked
-//   ended     { transfer, hash, outcome, reason, bytes }  a download stopped: 'incomplete' (no
-//             holder left to ask; retry() later), 'cancelled', 'failed' (a hash mismatch)
+//   ended     { transfer, hash, outcome, reason, bytes, stops, cutoff }  a download stopped:
+//             'incomplete' (no holder left to ask; retry() later), 'cancelled', 'failed' (a hash
+//             mismatch). stops: [{ peer, reason }], why each holder asked since the last (re)try
+//             stopped; cutoff: { peer, reason } when one of them broke the protocol and was cut off
+//             (the bytes that failed their hash included), else null
 //   upload    { hash, peer, bytes, size, done, reason }   a member pulled bytes of a file we hold
 //   cutoff    { peer, reason }                            a member broke the protocol: its link closed
 
-import { chatActive, PACED_BYTES_PER_S } from './chat-first.js';
+import { chatActive, makeWay, spent } from './chat-first.js';
 import { DirectLinks } from './direct-links.js';
 import { BlockHasher, hashBlob } from './hash.js';
 import { openSink, sweepSpills } from './sink.js';
@@ -41,7 +44,6 @@ export class FileShare extends EventTarget {
   #finished = [];         // sinks of completed downloads: their storage is freed at close()
   #pumping = false;
   #timer = null;
-  #pacedAt = 0;           // while chat is active: when the next chunk may go (performance.now())
 
   /**
    * core: the loaded webchat-core module. relay(peer, text): send a signaling text to a member
@@ -101,8 +103,10 @@ export class FileShare extends EventTarget {
     if (candidates.length === 0) throw new FileError('no-holder', 'Nobody in the room holds this file.');
     const record = {
       hash, size, type, holders: candidates, tried: new Set([candidates[0]]), hasher: new BlockHasher(),
-      sink: openSink(`${hash}-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`), writes: Promise.resolve(), stored: 0, reasons: [], shown: 0, active: true,
+      sink: openSink(`${hash}-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`), writes: Promise.resolve(), received: 0, stored: 0,
+      peer: candidates[0], stops: [], cutoff: null, shown: 0, active: true,
     };
+    record.sink.then((sink) => { record.opened = sink; });
     let transfer = 0;
     this.#input(() => { transfer = this.#logic.fetch(hash, size, candidates[0], Date.now()); });
     if (!transfer) throw new FileError('file-invalid', 'This file entry is malformed.');
@@ -119,6 +123,9 @@ export class FileShare extends EventTarget {
     if (!next) return;
     record.holders = holders.filter((id) => id !== this.#selfId);
     record.tried = new Set([next]);
+    record.peer = next;
+    record.stops = [];
+    record.cutoff = null;
     record.active = true;
     this.#input(() => this.#logic.resume(transfer, next, Date.now()));
   }
@@ -149,6 +156,19 @@ export class FileShare extends EventTarget {
     for (const record of this.#incoming.values()) record.sink.then((sink) => sink.discard());
     this.#incoming.clear();
     if (!keepFiles) for (const sink of this.#finished.splice(0)) sink.discard();
+  }
+
+  /**
+   * What this share keeps now, for tests and diagnostics: downloads under way (each holds a sink and
+   * a hasher), the bytes they received and have not stored yet (chunks in this page's memory), the
+   * chunks queued to send, and the bytes handed to the links and not sent yet.
+   */
+  usage() {
+    let unstored = 0;
+    for (const record of this.#incoming.values()) unstored += (record.opened?.pendingBytes ?? 0) + record.received - record.stored;
+    let queued = 0;
+    for (const queue of this.#outgoing.values()) queued += queue.length;
+    return { downloads: this.#incoming.size, unstored, queued, buffered: this.#links.bufferedTotal() };
   }
 
   #checkSize(size) {
@@ -184,6 +204,10 @@ export class FileShare extends EventTarget {
       case 'send-chunk': return this.#queueChunk(effect);
       case 'stop-sending': return this.#stopSending(effect.peer, effect.request);
       case 'cut-off':
+        // Reported with the download it carried, which ends (incomplete) right after this.
+        for (const record of this.#incoming.values()) {
+          if (record.active && record.peer === effect.peer) record.cutoff = { peer: effect.peer, reason: effect.reason };
+        }
         this.#links.close(effect.peer);
         this.#outgoing.delete(effect.peer);
         return this.#emit('cutoff', { peer: effect.peer, reason: effect.reason });
@@ -236,8 +260,12 @@ export class FileShare extends EventTarget {
           let at = 0;
           for (const entry of run) {
             const size = HEADER_BYTES + entry.length;
-            if (chatActive()) await this.#makeWayForChat(peer, size);
-            if (!entry.stopped) this.#links.sendBinary(peer, bytes.subarray(at, at + size));
+            // While lines move (chat-first.js): one chunk at a time, once the link's buffer is empty,
+            // at the page's pace. A chunk stopped meanwhile is skipped, not waited for.
+            if (!entry.stopped && chatActive()) {
+              await makeWay({ empty: () => this.#links.buffered(peer) === 0, drained: (ms) => this.#links.drained(peer, ms) });
+            }
+            if (!entry.stopped && this.#links.sendBinary(peer, bytes.subarray(at, at + size))) spent(size);
             at += size;
           }
         }
@@ -253,17 +281,6 @@ export class FileShare extends EventTarget {
     }
   }
 
-  // While lines move (chat-first.js): one chunk at a time, once the link's buffer is empty, spaced so
-  // this page sends at most PACED_BYTES_PER_S.
-  async #makeWayForChat(peer, size) {
-    for (;;) {
-      const wait = Math.max(this.#pacedAt - performance.now(), this.#links.buffered(peer) > 0 ? 2 : 0);
-      if (wait <= 0 || !chatActive()) break;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    this.#pacedAt = performance.now() + (size / PACED_BYTES_PER_S) * 1000;
-  }
-
   // --- Receiver: chunks in, hashed and stored in order ----------------------------------------
   #onChunk(peer, buffer) {
     const now = Date.now();
@@ -277,6 +294,7 @@ export class FileShare extends EventTarget {
     const transfer = this.#logic.chunk(peer, request, offset, length, now);
     const record = this.#incoming.get(transfer);
     if (record) {
+      record.received += length;
       const data = new Uint8Array(buffer, HEADER_BYTES);
       record.hasher.push(data);
       record.writes = record.writes.then(async () => {
@@ -308,12 +326,15 @@ export class FileShare extends EventTarget {
   async #ended({ transfer, outcome, reason, bytes }) {
     const record = this.#incoming.get(transfer);
     if (!record) return;
-    const ended = () => this.#emit('ended', { transfer, hash: record.hash, outcome, reason, bytes });
+    record.stops.push({ peer: record.peer, reason });
+    // A hash mismatch cuts off the holder of the last bytes (the machine reports it after this end).
+    if (reason === 'hash-mismatch') record.cutoff = { peer: record.peer, reason };
+    const ended = () => this.#emit('ended', { transfer, hash: record.hash, outcome, reason, bytes, stops: record.stops, cutoff: record.cutoff });
     if (outcome === 'incomplete') {
-      record.reasons.push(reason);
       const next = record.holders.find((id) => !record.tried.has(id));
       if (next) {
         record.tried.add(next);
+        record.peer = next;
         return this.#input(() => this.#logic.resume(transfer, next, Date.now()));
       }
       record.active = false;

@@ -6,18 +6,15 @@
 //   fileprogress { hash, direction: 'down'|'up', bytes, size, peer? }   a download or an upload moved
 //   file         { hash, blob, entry }     a file arrived whole, its hash checked (and every time
 //                                          one is shared by us: blob is the shared File)
-//   fileended    { hash, outcome, reason }  a download stopped without the file: 'incomplete' (nobody
-//                                          reachable holds it), 'cancelled' (by us or its author),
-//                                          'failed' (its bytes did not match its hash)
+//   fileended    { hash, outcome, reason, cutoff? }  a download stopped without the file: 'incomplete'
+//                                          (nobody reachable holds it), 'cancelled' (by us or its
+//                                          author), 'failed' (its bytes did not match its hash);
+//                                          cutoff { from, nick, reason }: a member that sent it
+//                                          broke the protocol and was cut off
 
 import { verify as verifySignature } from '../crypto/identity.js';
 import { chatMoved } from './chat-first.js';
 import { FileError, FileShare } from './file-share.js';
-
-// A file entry shared after we joined (by its author's clock), and at most this old when it arrives,
-// is fetched at once; entries of the history handed to us when joining (which arrive after we are
-// in the room, as the host sends them) wait for a person to ask (fetch()).
-const AUTO_FETCH_WITHIN_MS = 60000;
 
 // What the room accepts as a file's name (wasm/core/entries.cpp): 1-255 characters, no path
 // separator, control or bidirectional control character, not "." or "..". A Blob's name may hold any.
@@ -35,8 +32,14 @@ export class RoomFiles {
   #downloads = new Map();  // hash → transfer
   #states = new Map();     // hash → { state, bytes, size, reason }
   #members = [];
-  #inRoom = false;  // joined once: entries shared from now on are new, not the history handed over
-  #joinedAt = Infinity;  // Date.now() when we first joined
+  #inRoom = false;  // joined once
+  #rejoined = false;  // joined again since (a failover, a merge)
+  // Entries with a seq up to this are the history the room handed over when we last (re)joined (the
+  // status says where it ends): on a first join they wait for a person to ask (fetch()); entries after
+  // it arrive live: shared while we are in the room, so fetched at once. After a rejoin, a file entry
+  // of the history we had not seen is fetched too: it was shared while we were a member. Neither
+  // depends on anyone's clock.
+  #historyEnd = Infinity;
   #settled = false; // host or guest, not re-forming after a failover
 
   /**
@@ -73,14 +76,20 @@ export class RoomFiles {
     room.addEventListener('relay', ({ detail }) => share.relayed(detail.from, detail.data));
     room.addEventListener('members', ({ detail }) => this.#onMembers(detail));
     room.addEventListener('message', ({ detail }) => {
-      if (detail.kind !== 'file') chatMoved();  // a file's own entry is no conversation to make way for
+      // A live line makes transfers make way (a file's own entry is no conversation, a history handed
+      // over is no line on its way to a person).
+      if (detail.kind !== 'file' && this.#live(detail)) chatMoved();
       this.#onEntry(detail);
     });
     room.addEventListener('typing', chatMoved);  // a line is coming: transfers make way already
     room.addEventListener('status', ({ detail }) => {
-      this.#settled = detail.state === 'host' || detail.state === 'guest';
+      const settled = detail.state === 'host' || detail.state === 'guest';
+      if (settled && !this.#settled) {  // (re)joined: its history follows, up to historyEnd
+        this.#rejoined = this.#inRoom;
+        this.#historyEnd = detail.historyEnd ?? 0;
+      }
+      this.#settled = settled;
       if (this.#settled) {
-        if (!this.#inRoom) this.#joinedAt = Date.now();
         this.#inRoom = true;
         this.#onMembers(room.members);  // what changed while it was not settled
       }
@@ -101,20 +110,31 @@ export class RoomFiles {
     return { name: shownName(file.name), size, type: /^[ -~]{0,127}$/.test(file.type ?? '') ? file.type ?? '' : '', hash };
   }
 
-  /** This member is typing: its line is coming, transfers make way (chat-first.js). */
-  typed() { chatMoved(); }
+  /**
+   * This member types, or sends a line, an edit, a delete or a reaction: its entry is coming or on
+   * its way, transfers make way (chat-first.js). Relayed texts (the links' own signaling) and file
+   * entries do not count.
+   */
+  chatting() { chatMoved(); }
 
   /** The shared file or received Blob of `hash`, or null. */
   blob(hash) { return this.#share.blob(hash); }
 
-  /** { state: 'held'|'downloading'|'incomplete'|'cancelled'|'failed'|'none', bytes, size, reason } */
+  /** { state: 'held'|'downloading'|'incomplete'|'cancelled'|'failed'|'none', bytes, size, reason, cutoff } */
   state(hash) { return { state: 'none', bytes: 0, size: this.#entries.get(hash)?.file?.size ?? 0, ...this.#states.get(hash) }; }
 
   /** Pulls the file of a history entry (by its hash) from whoever holds it. */
   fetch(hash) {
     const entry = this.#entries.get(hash);
     if (!entry) throw new RangeError('no such file in the history');
-    if (this.#share.holds(hash) || this.#downloads.has(hash)) return;
+    if (this.#share.holds(hash)) return;
+    const under = this.#downloads.get(hash);
+    if (under !== undefined) {
+      // "Try again" on an incomplete download: ask the holders again from the bytes it has.
+      if (this.#states.get(hash)?.state !== 'incomplete') return;
+      this.#setState(hash, { state: 'downloading', cutoff: null });
+      return this.#share.retry(under, this.#holders(entry));
+    }
     const transfer = this.#share.fetch(entry.file, this.#holders(entry));
     this.#downloads.set(hash, transfer);
     this.#setState(hash, { state: 'downloading', bytes: 0, size: entry.file.size });
@@ -141,9 +161,8 @@ export class RoomFiles {
     if (entry.kind !== 'file' || !entry.file) return;
     const known = this.#entries.has(entry.file.hash);  // seen before: a history handed over again
     this.#entries.set(entry.file.hash, entry);
-    if (entry.from === this.#room.selfId || known || !this.#inRoom) return;
-    const recent = entry.time >= this.#joinedAt && Math.abs(Date.now() - entry.time) < AUTO_FETCH_WITHIN_MS;
-    if (recent && entry.file.size <= this.#autoFetchBytes) {
+    if (entry.from === this.#room.selfId || known || !(this.#live(entry) || this.#rejoined)) return;
+    if (entry.file.size <= this.#autoFetchBytes) {
       try {
         this.fetch(entry.file.hash);
       } catch (error) {
@@ -152,6 +171,11 @@ export class RoomFiles {
         this.#emit('fileended', { hash: entry.file.hash, outcome: 'failed', reason: error.code });
       }
     }
+  }
+
+  /** Whether an entry arrives live, not with a history handed over (see #historyEnd). */
+  #live(entry) {
+    return this.#inRoom && entry.seq > this.#historyEnd;
   }
 
   #onMembers(members) {
@@ -172,12 +196,13 @@ export class RoomFiles {
     }
   }
 
-  #ended({ transfer, hash, outcome, reason }) {
-    if (outcome === 'incomplete' && reason === 'withdrawn') {
-      // Its author (the last member asked) stopped sharing it: the sender cancelled. What was stored
-      // is freed; the 'cancelled' that follows is quiet.
-      this.#setState(hash, { state: 'cancelled', reason });
-      this.#emit('fileended', { hash, outcome: 'cancelled', reason });
+  #ended({ transfer, hash, outcome, reason, stops = [], cutoff = null }) {
+    const author = this.#entries.get(hash)?.from;
+    if (outcome === 'incomplete' && stops.some((stop) => stop.peer === author && stop.reason === 'withdrawn')) {
+      // Its author stopped sharing it (the sender cancelled) and nobody else had it all: what was
+      // stored is freed; the 'cancelled' that follows is quiet.
+      this.#setState(hash, { state: 'cancelled', reason: 'withdrawn' });
+      this.#emit('fileended', { hash, outcome: 'cancelled', reason: 'withdrawn' });
       return this.#share.cancel(transfer);
     }
     const quiet = outcome === 'cancelled' && this.#states.get(hash)?.state === 'cancelled';
@@ -185,8 +210,11 @@ export class RoomFiles {
       this.#downloads.delete(hash);
     }
     if (quiet) return;
-    this.#setState(hash, { state: outcome, reason });
-    this.#emit('fileended', { hash, outcome, reason });
+    // A member that broke the protocol (bytes outside the file, bytes failing the hash...) was cut
+    // off: the page says who and why.
+    const cut = cutoff && { from: cutoff.peer, nick: this.#members.find((m) => m.id === cutoff.peer)?.nick ?? '', reason: cutoff.reason };
+    this.#setState(hash, { state: outcome, reason, cutoff: cut });
+    this.#emit('fileended', cut ? { hash, outcome, reason, cutoff: cut } : { hash, outcome, reason });
   }
 
   #setState(hash, fields) {

@@ -83,6 +83,9 @@ class Parts {
     return this.#bytes >= PART_BYTES ? this.take() : null;
   }
 
+  /** Bytes kept, not yet in a part. */
+  get bytes() { return this.#bytes; }
+
   /** What is kept, as a Blob (null when nothing is). */
   take() {
     if (this.#bytes === 0) return null;
@@ -97,6 +100,9 @@ class BlobSink {
   kind = 'blob';
   #parts = [];
   #pending = new Parts();
+
+  /** Bytes held in the page's memory, not yet gathered into a Blob part. */
+  get pendingBytes() { return this.#pending.bytes; }
 
   /** Resolves once `bytes` (a Uint8Array the sink may keep) is stored. */
   async write(bytes) {
@@ -134,6 +140,9 @@ class OpfsSink {
     this.#writable = writable;
     this.#release = release;
   }
+
+  /** Bytes held in the page's memory, not yet written. */
+  get pendingBytes() { return this.#pending.bytes; }
 
   /** Resolves once `bytes` is stored (kept in the page until a part is full, then written). */
   async write(bytes) {

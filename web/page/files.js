@@ -48,6 +48,23 @@ const WHY = {
   'cancelled': 'cancelled',
 };
 
+// What a member cut off while sending a file did (docs/files.md, "Hostile peers").
+const CUT_OFF = {
+  'out-of-range': 'sent bytes outside the file (past its end)',
+  'hash-mismatch': 'sent bytes that did not match the file’s hash',
+  'duplicate-chunk': 'sent the same bytes twice',
+  'chunk-gap': 'skipped bytes',
+  'oversized-chunk': 'sent pieces larger than allowed',
+  'bad-chunk-size': 'sent pieces of the wrong size',
+  'over-window': 'sent more than was asked for',
+  'unexpected-chunk': 'sent bytes nobody asked for',
+};
+
+/** "bob sent bytes outside the file (past its end) and was cut off." */
+function cutOffText({ nick, reason }) {
+  return `${nick || 'The member sending it'} ${CUT_OFF[reason] ?? `broke the file protocol (${reason})`} and was cut off.`;
+}
+
 class FileCard {
   #panel;
   #entry;
@@ -148,16 +165,19 @@ class FileCard {
     }
   }
 
-  stopped(outcome, reason) {
+  stopped(outcome, reason, cutoff = null) {
     this.#progress.hidden = true;
-    if (outcome === 'incomplete') {
+    if (outcome === 'incomplete' && cutoff) {
+      this.#say(`Stopped: ${cutOffText(cutoff)} Nobody else in the room holds all of it now.`, 'error');
+      this.#button('Try again', () => this.#panel.fetch(this.#entry.file.hash));
+    } else if (outcome === 'incomplete') {
       this.#say('Incomplete: nobody in the room holds all of it now. It resumes when a member who has it is back.', 'error');
       this.#button('Try again', () => this.#panel.fetch(this.#entry.file.hash));
     } else if (outcome === 'cancelled') {
       this.#say(reason === 'withdrawn' ? 'Cancelled by its sender.' : 'Cancelled.');
       this.#button(this.#panel.isOwn(this.#entry) ? '' : 'Download', () => this.#panel.fetch(this.#entry.file.hash));
     } else {
-      this.#say(`Failed: ${WHY[reason] ?? reason}.`, 'error');
+      this.#say(cutoff ? `Failed: ${cutOffText(cutoff)} What arrived was discarded.` : `Failed: ${WHY[reason] ?? reason}.`, 'error');
       this.#button('', null);
     }
   }
@@ -241,7 +261,7 @@ export class FilePanel {
       else card.moving(detail.bytes, detail.size, detail.direction);
     }));
     room.addEventListener('file', ({ detail }) => this.#each(detail.hash, (card) => card.arrived(detail.blob)));
-    room.addEventListener('fileended', ({ detail }) => this.#each(detail.hash, (card) => card.stopped(detail.outcome, detail.reason)));
+    room.addEventListener('fileended', ({ detail }) => this.#each(detail.hash, (card) => card.stopped(detail.outcome, detail.reason, detail.cutoff)));
   }
 
   /** Shares files one after the other; says why one was refused (too large, unreadable). */
@@ -264,10 +284,10 @@ export class FilePanel {
     this.#cards.get(hash).push(card);
     const blob = this.#room?.fileBlob(hash);
     if (blob) return card.arrived(blob);
-    const { state, bytes, size, reason } = this.#room?.fileState(hash) ?? { state: 'none' };
+    const { state, bytes, size, reason, cutoff } = this.#room?.fileState(hash) ?? { state: 'none' };
     if (state === 'downloading') card.moving(bytes, size, 'down');
     else if (state === 'none') card.waiting();
-    else card.stopped(state, reason);
+    else card.stopped(state, reason, cutoff);
   }
 
   fetch(hash) {

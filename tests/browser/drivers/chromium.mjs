@@ -6,7 +6,7 @@
 //   const page = await browser.newPage({ width, height, dark });
 //   page.goto(url), reload(), fill(selector, text), click(selector), press(selector, key),
 //   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path), holdRequests(urlPart),
-//   emulate({ width, height, dark }), newTab() (Chromium only)
+//   emulate({ width, height, dark }), newTab()
 //   const browser = await launchAttached({ name, ... });  a page that can be frozen: page.lifecycle(state)
 
 import { spawn } from 'node:child_process';

@@ -4,7 +4,7 @@
 //   const browser = await launch({ name, dark });     browser.pid, newPage(), close(), kill()
 //   const page = await browser.newPage({ width, height, dark });
 //   page.goto(url), reload(), fill(selector, text), click(selector), press(selector, key),
-//   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path)
+//   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path), newTab()
 //
 // Over BiDi puppeteer cannot emulate prefers-color-scheme per page, so dark mode is a preference of
 // the whole browser: pass `dark` to launch() (the harness does, from the page options).
@@ -92,5 +92,12 @@ function wrapPage(page, deadlineMs) {
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     screenshot: (path) => page.screenshot({ path, fullPage: true }).then(() => {}),
     close: () => page.close({ runBeforeUnload: true }),
+    /** Another tab of the same profile: same origin storage (OPFS) and Web Locks. */
+    newTab: async () => {
+      const tab = await page.browser().newPage();
+      tab.setDefaultTimeout(deadlineMs);
+      forwardPageErrors(tab, 'tab');
+      return wrapPage(tab, deadlineMs);
+    },
   };
 }
