@@ -364,10 +364,19 @@ TEST_CASE("the holder withdraws: the receiver stops with its bytes kept for a re
   CHECK(net.cutOffs.empty());
   CHECK(net["alice"].served.back().reason == "withdrawn");
   CHECK_FALSE(net["alice"].t.offers(hash));
-  // Asking again is answered "not held".
+  // Asking again (or a receiver whose get comes after the withdrawal) is answered "withdrawn"; once
+  // shared again, the file is served.
   REQUIRE(net["bob"].t.resume(id, "alice", net.now).empty());
   net.run();
-  CHECK(lastEnded(net["bob"]).reason == "not-held");
+  CHECK(lastEnded(net["bob"]).reason == "withdrawn");
+  const TransferId late = net["carol"].t.fetch(hash, bytes.size(), "alice", net.now);
+  net.run();
+  CHECK(lastEnded(net["carol"]).transfer == late);
+  CHECK(lastEnded(net["carol"]).reason == "withdrawn");
+  REQUIRE(net["alice"].t.offer(hash, bytes.size()).empty());
+  REQUIRE(net["bob"].t.resume(id, "alice", net.now).empty());
+  net.run();
+  CHECK(lastEnded(net["bob"]).outcome == Outcome::Complete);
 }
 
 TEST_CASE("a holder gone mid-transfer leaves it incomplete and another holder finishes it from the offset") {

@@ -21,11 +21,15 @@ std::string Transfers::offer(std::string_view hash, std::uint64_t size) {
   if (!isFileHash(hash)) return "bad-hash";
   if (size > kMaxFileBytes) return "too-large";
   offered_[std::string(hash)] = size;
+  std::erase(withdrawn_, hash);
   return "";
 }
 
 void Transfers::withdraw(std::string_view hash, Millis) {
-  offered_.erase(std::string(hash));
+  if (offered_.erase(std::string(hash)) && std::find(withdrawn_.begin(), withdrawn_.end(), hash) == withdrawn_.end()) {
+    withdrawn_.emplace_back(hash);
+    if (withdrawn_.size() > kMaxWithdrawn) withdrawn_.pop_front();
+  }
   for (auto it = served_.begin(); it != served_.end();) {
     auto current = it++;
     if (current->second.hash == hash) stopServing(current, "withdrawn", true);
@@ -36,7 +40,10 @@ void Transfers::onGet(const PeerId& peer, const Get& m, Millis now) {
   const ServeKey key{peer, m.request};
   if (served_.count(key)) return cutOff(peer, "duplicate-request", now);
   auto held = offered_.find(m.hash);
-  if (held == offered_.end() || held->second != m.size) return send(peer, None{m.request, "unknown"});
+  if (held == offered_.end() || held->second != m.size) {
+    const bool withdrawn = std::find(withdrawn_.begin(), withdrawn_.end(), m.hash) != withdrawn_.end();
+    return send(peer, None{m.request, withdrawn ? "withdrawn" : "unknown"});
+  }
   if (m.from > m.size || (m.from % kChunkBytes != 0 && m.from != m.size)) return cutOff(peer, "bad-range", now);
   const auto ofPeer = std::count_if(served_.begin(), served_.end(), [&](const auto& s) { return s.first.first == peer; });
   if (static_cast<std::size_t>(ofPeer) >= kMaxServedPerPeer || served_.size() >= kMaxServed) {
@@ -242,7 +249,8 @@ void Transfers::onText(const PeerId& peer, std::string_view text, Millis now) {
   if (auto* m = std::get_if<Ack>(&*decoded.message)) return onAck(peer, *m, now);
   if (auto* m = std::get_if<Cancel>(&*decoded.message)) return onCancel(peer, *m);
   if (auto* m = std::get_if<None>(&*decoded.message)) {
-    return onHolderStop(peer, m->request, Outcome::Incomplete, m->reason == "busy" ? "busy" : "not-held");
+    const std::string reason = m->reason == "busy" || m->reason == "withdrawn" ? m->reason : "not-held";
+    return onHolderStop(peer, m->request, Outcome::Incomplete, reason);
   }
   if (auto* m = std::get_if<End>(&*decoded.message)) {
     // "cancelled": the holder stopped sharing it; another holder may still have it (the driver knows

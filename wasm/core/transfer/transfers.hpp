@@ -33,6 +33,7 @@ inline constexpr Millis kIdleServeMs = 30000;  // a holder stops serving a recei
 inline constexpr std::size_t kMaxServedPerPeer = 4;
 inline constexpr std::size_t kMaxServed = 32;
 inline constexpr std::size_t kMaxDraining = 64;  // finished requests whose in-flight chunks are tolerated
+inline constexpr std::size_t kMaxWithdrawn = 64;  // files we stopped sharing, answered "withdrawn" when asked
 
 enum class Outcome { Complete, Incomplete, Cancelled, Failed };
 const char* toString(Outcome outcome);
@@ -85,7 +86,8 @@ class Transfers final {
   // --- Holder inputs --------------------------------------------------------------------------
   // Serve the file with this hash and size to whoever asks. Returns "" or why not (a bad hash or size).
   [[nodiscard]] std::string offer(std::string_view hash, std::uint64_t size);
-  // Stop serving it: every receiver still pulling it is told "cancelled".
+  // Stop serving it: every receiver still pulling it is told "cancelled", and one asking later
+  // "withdrawn" (not "unknown": its person sees the sender cancelled, not a file nobody holds).
   void withdraw(std::string_view hash, Millis now);
 
   // --- Receiver inputs ------------------------------------------------------------------------
@@ -159,6 +161,7 @@ class Transfers final {
   void send(const PeerId& peer, const Control& message);
 
   std::map<std::string, std::uint64_t> offered_;  // hash → size
+  std::deque<std::string> withdrawn_;              // hashes we stopped sharing, newest last
   std::map<TransferId, Incoming> incoming_;
   std::map<RequestNo, TransferId> requests_;  // current requests of incoming transfers
   std::map<RequestNo, Draining> draining_;
