@@ -174,8 +174,7 @@ test('a receiver cancelling stops its download and frees what it stored', async 
 
 test('its sender cancelling stops every receiver, which frees what it stored', async () => {
   await dropFile(page('host'), { name: 'withdrawn.bin', type: '', size: 30 * MB });
-  // Both receivers pulling it (a receiver whose request comes after the cancel is told the sender
-  // holds no such file: its download ends incomplete, see docs/files.md).
+  // Both receivers pulling it, neither done: both are stopped mid-transfer.
   const { hash } = await waitForCard(page('other'), 'withdrawn.bin', '.file-status:not(:empty)', TRANSFER_DEADLINE_MS, /^Received/);
   await waitForCard(page('guest'), 'withdrawn.bin', '.file-status:not(:empty)', TRANSFER_DEADLINE_MS, /^Received/);
   await clickCardButton(page('host'), 'withdrawn.bin', 'Cancel');
