@@ -193,6 +193,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, effect::SignalGet>) {
           ++node.observed.signalRequests;
+          node.observed.gets.push_back(e.id);
           at(now_ + signalDelay(), [this, member, e, reply] {
             Node& n = *nodes_[member];
             if (!n.alive || n.cancelled.count(e.request)) return;
@@ -218,6 +219,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
             node.tickets.erase(it);
           }
         } else if constexpr (std::is_same_v<T, effect::OpenLink>) {
+          ++node.observed.linksOpened;
           node.described[e.link] = false;
           const bool trickled = options_.trickle && !e.remoteOffer.empty();
           // A trickled answer is ready as soon as it is created; its candidates once gathering ends.

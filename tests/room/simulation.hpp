@@ -37,6 +37,8 @@ struct Observed {  // what one member's user interface was told
   std::vector<std::string> throttled;  // mids of our entries the host dropped for its rate limit
   std::vector<effect::Relayed> relayed;
   std::size_t signalRequests = 0;    // signaling requests it made (gets and sets)
+  std::vector<std::string> gets;     // the mailbox ids of its gets, in order
+  std::size_t linksOpened = 0;       // peer connections it made (offers and answers)
 };
 
 class Simulation final {

@@ -250,9 +250,7 @@ void Room::tick(Millis now) {
     if (settleUntil_ && now >= *settleUntil_) endSettling();
     if (now >= nextHostProbe_ && !backingOff()) {
       nextHostProbe_ = now + kHostProbeEveryMs + static_cast<Millis>(ids_.next() % 500);  // desynchronise hosts
-      bool probing = std::any_of(requests_.begin(), requests_.end(),
-                                 [](const auto& r) { return r.second.purpose == Purpose::HostProbe; });
-      if (!probing) {
+      if (!hostProbing()) {
         hostProbeAgain_ = true;
         signalGet(Purpose::HostProbe, 0, offerSignalId(config_.room), 0);
       }

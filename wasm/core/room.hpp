@@ -156,6 +156,7 @@ class Room final {
     bool open = false;
     std::string offerId;
     std::string offerText;  // host: the parked offer, to park again after our own probe took it
+    bool takenWhileProbing = false;  // host: its park came back "taken" while our host probe was out
     std::string peerId;
     std::string nick;
     std::string previousNick;  // host: the guest's nickname before its last rename
@@ -235,9 +236,12 @@ class Room final {
   bool holdingSpare();
   bool newcomerConnecting();  // an offer of ours was taken and its joiner is not in yet
   void onOfferParked(LinkId id, int status, Millis now);
+  void offerTaken(LinkId id, Millis now);  // a joiner took the offer: fetch its answer
+  bool hostProbing() const;
   void onAnswerFetched(LinkId id, int status, std::string_view body, Millis now);
   void onCandidatesFetched(LinkId id, int status, std::string_view body);
   void onHostProbeDone(int status, std::string_view body, Millis now);
+  void onHostProbeFound(int status, std::string_view body, Millis now);
   void mergeInto(const OfferText& offer, Millis now);
 
   // A host's guests (room_members.cpp).

@@ -2,6 +2,8 @@
 // room to merge with. The guests themselves are room_members.cpp, their entries room_entries.cpp.
 #include <algorithm>
 #include <initializer_list>
+#include <utility>
+#include <vector>
 
 #include "entries.hpp"
 #include "room.hpp"
@@ -93,14 +95,30 @@ void Room::onOfferParked(LinkId id, int status, Millis now) {
   if (it == links_.end()) return;
   if (succeeded(status)) {
     signalingRecovered();
-    it->second.stage = Stage::AwaitingAnswer;
-    signalGet(Purpose::FetchAnswer, id, answerSignalId(config_.room, it->second.offerId), kAnswerWaitMs);
-    spareHeldUntil_ = now + kSpareHoldMs;
-    return keepOffering();  // the door opens again: the spare is parked (held while the newcomer connects)
+    // Our own host probe may be the taker: its reply can come after this one. It decides
+    // (onHostProbeDone): our own offer is parked again at once, anything else means a joiner took it.
+    if (hostProbing()) {
+      it->second.takenWhileProbing = true;
+      return;
+    }
+    return offerTaken(id, now);
   }
   closeLink(id);
   if (timedOut(status)) return keepOffering();  // nobody came: renew, so candidates never go stale
   signalingFailed(status, now, &Room::keepOffering);
+}
+
+void Room::offerTaken(LinkId id, Millis now) {
+  Link& link = links_[id];
+  link.stage = Stage::AwaitingAnswer;
+  signalGet(Purpose::FetchAnswer, id, answerSignalId(config_.room, link.offerId), kAnswerWaitMs);
+  spareHeldUntil_ = now + kSpareHoldMs;
+  keepOffering();  // the door opens again: the spare is parked (held while the newcomer connects)
+}
+
+bool Room::hostProbing() const {
+  return std::any_of(requests_.begin(), requests_.end(),
+                     [](const auto& r) { return r.second.purpose == Purpose::HostProbe; });
 }
 
 void Room::onAnswerFetched(LinkId id, int status, std::string_view body, Millis now) {
@@ -154,9 +172,22 @@ void Room::onCandidatesFetched(LinkId id, int status, std::string_view body) {
   emit(effect::AddCandidates{id, std::move(candidates.value->candidates)});
 }
 
-// A host's look at the room's offer queue. Finding our own offer: park it again and look once more,
-// at what queues behind it. Finding another host's: the lower-ranked of the two merges into the other.
+// A host's look at the room's offer queue. Offers of ours whose park came back "taken" while it was
+// out, and that it did not take itself, were taken by joiners.
 void Room::onHostProbeDone(int status, std::string_view body, Millis now) {
+  onHostProbeFound(status, body, now);
+  std::vector<LinkId> taken;
+  for (auto& [id, link] : links_) {
+    if (std::exchange(link.takenWhileProbing, false)) taken.push_back(id);
+  }
+  for (LinkId id : taken) {
+    if (state_ == RoomState::Host && links_.count(id)) offerTaken(id, now);
+  }
+}
+
+// Finding our own offer: park it again and look once more, at what queues behind it. Finding another
+// host's: the lower-ranked of the two merges into the other.
+void Room::onHostProbeFound(int status, std::string_view body, Millis now) {
   if (state_ != RoomState::Host || timedOut(status)) return;  // nothing parked
   if (!succeeded(status)) return signalingFailed(status, now, &Room::keepOffering);
   auto offer = decodeOffer(body);
@@ -169,7 +200,9 @@ void Room::onHostProbeDone(int status, std::string_view body, Millis now) {
     return l.second.offering && l.second.offerId == offer.value->offer && l.second.stage == Stage::OfferParked;
   });
   if (own != links_.end()) {
-    // Its park request completes as "taken" too: forget that one and park the same offer again.
+    // Its park request completes as "taken" too (or already did: takenWhileProbing): forget that one
+    // and park the same offer again.
+    own->second.takenWhileProbing = false;
     for (auto it = requests_.begin(); it != requests_.end();) {
       bool parking = it->second.purpose == Purpose::ParkOffer && it->second.link == own->first;
       it = parking ? requests_.erase(it) : std::next(it);
