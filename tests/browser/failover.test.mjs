@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  ROOMS, closeBrowsers, killBrowser, joinAs, notices, openBrowsers, roomsByDefault, say, startServer, waitForLines,
-  waitForMembers, waitForStatus,
+  ROOMS, closeBrowsers, killBrowser, joinAs, notices, openBrowsers, recordStatuses, roomsByDefault, say, startServer,
+  statusesSeen, waitForLines, waitForMembers, waitForStatus,
 } from './harness.mjs';
 
 roomsByDefault(ROOMS);  // private rooms unless WEBCHAT_ROOMS=public
@@ -33,17 +33,6 @@ after(async () => {
 
 const kill = (name) => killBrowser(browsers, name);
 
-// Every status line the page shows from now on, so a passing "reconnecting" is not missed (one
-// mutation record per text the page set, even when several are set before the observer runs).
-function recordStatuses(page) {
-  return page.evaluate(() => {
-    window.statusLog = [];
-    new MutationObserver((records) => {
-      for (const record of records) for (const node of record.addedNodes) window.statusLog.push(node.textContent);
-    }).observe(document.getElementById('status'), { childList: true });
-  });
-}
-
 test('the host\'s browser is killed: the others fail over and keep chatting with history intact', async () => {
   const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((name) => byName(name).page);
   await joinAs(alice, { nick: 'alice', room: 'failover' });
@@ -61,7 +50,7 @@ test('the host\'s browser is killed: the others fail over and keep chatting with
   const states = await Promise.all([bob, carol].map((page) => waitForStatus(page, /^(Hosting|Connected as guest)/)));
   assert.equal(states.filter((s) => s.startsWith('Hosting')).length, 1, `one new host: ${states}`);
   for (const page of [bob, carol]) {
-    const shown = await page.evaluate(() => window.statusLog);
+    const shown = await statusesSeen(page);
     assert.ok(shown.some((s) => s.startsWith('The host went away')), `the page said it was reconnecting: ${shown}`);
     assert.ok((await notices(page)).includes('alice left'));
   }

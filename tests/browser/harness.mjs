@@ -185,14 +185,48 @@ export function waitForLines(page, count) {
   }, count);
 }
 
-/** Waits until the member list shows exactly `nicks` (in order); returns how long that took. */
-export async function waitForMembers(page, nicks) {
+/**
+ * Waits until the member list shows exactly `nicks` (in order, or in any order with `anyOrder`);
+ * returns how long that took.
+ */
+export async function waitForMembers(page, nicks, { anyOrder = false } = {}) {
   const started = Date.now();
-  await page.waitForFunction((expected) => {
+  await page.waitForFunction(([expected, sorted]) => {
     const shown = [...document.querySelectorAll('#members li .nick')].map((span) => span.textContent);
-    return JSON.stringify(shown) === JSON.stringify(expected);
-  }, nicks);
+    return JSON.stringify(sorted ? shown.sort() : shown) === JSON.stringify(expected);
+  }, [anyOrder ? [...nicks].sort() : nicks, anyOrder]);
   return Date.now() - started;
+}
+
+/**
+ * Keeps every text the status line is given from now on, in order, after the one it shows now (one
+ * mutation record per text the page set, even when several are set before the observer runs, so a
+ * passing "reconnecting" is not missed). statusesSeen(page) reads them.
+ */
+export function recordStatuses(page) {
+  return page.evaluate(() => {
+    const status = document.getElementById('status');
+    window.statusSeen = [status.textContent];
+    new MutationObserver((records) => {
+      for (const record of records) for (const node of record.addedNodes) window.statusSeen.push(node.textContent);
+    }).observe(status, { childList: true });
+  });
+}
+
+export const statusesSeen = (page) => page.evaluate(() => window.statusSeen);
+
+/**
+ * Polls `check()`, which resolves with [done, lastSeen], until done; resolves with lastSeen. After
+ * DEADLINE_MS it throws, saying `what` and what was last seen.
+ */
+export async function until(what, check) {
+  const deadline = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const [done, last] = await check();
+    if (done) return last;
+    if (Date.now() > deadline) throw new Error(`${what}; last seen: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => { setTimeout(resolve, 200); });
+  }
 }
 
 /** Notices shown in the conversation ("bob joined", ...). */

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  closeBrowsers, DEADLINE_MS, joinAs, notices, openBrowsers, say, screenshot, startServer, submitJoin, waitForLines, waitForMembers,
-  waitForStatus,
+  closeBrowsers, DEADLINE_MS, joinAs, notices, openBrowsers, recordStatuses, say, screenshot, startServer, statusesSeen,
+  submitJoin, waitForLines, waitForMembers, waitForStatus,
 } from './harness.mjs';
 
 let server;
@@ -109,12 +109,7 @@ test('forgetting a room forgets its history in this browser', async () => {
 // bob's answer at the signaling server: the host's offer is found, the answer does not reach it.
 test('while a join is under way the page says its stage: looking for the host, then connecting to it', async () => {
   await bob.goto(server.url);
-  await bob.evaluate(() => {
-    window.statusSeen = [];  // every text the status line is given, in order
-    new MutationObserver((records) => {
-      for (const record of records) for (const node of record.addedNodes) window.statusSeen.push(node.textContent);
-    }).observe(document.getElementById('status'), { childList: true });
-  });
+  await recordStatuses(bob);
   const release = await bob.holdRequests('?set=');
   await submitJoin(bob, { nick: 'bob', room: 'back' });
   await waitForStatus(bob, /^Found the room's host: connecting to it…$/);
@@ -126,7 +121,7 @@ test('while a join is under way the page says its stage: looking for the host, t
   await bob.emulate({});
   await release();
   await waitForStatus(bob, /^Connected as guest in “back”/);
-  const seen = await bob.evaluate(() => window.statusSeen);
+  const seen = await statusesSeen(bob);
   const looking = seen.indexOf('Looking for the room\'s host…');
   const connecting = seen.indexOf('Found the room\'s host: connecting to it…');
   assert.ok(looking >= 0 && connecting > looking, seen.join('\n'));
