@@ -189,7 +189,7 @@ export class Lab {
         sysctl -qw net.ipv4.ip_forward=1`);
       await this.#in(ns, `ip link set lo up; ip link set eth0 up; ip addr add ${address}/28 dev eth0;
         ip route add default via ${gateway}`);
-      this.lans[name] = { ns, router, kind, address, routerAddress: wan };
+      this.lans[name] = { ns, router, kind, address, gateway, routerAddress: wan };
       await this.setNat(name, kind);
     }
   }
@@ -218,6 +218,17 @@ export class Lab {
     const lan = this.lans[name];
     await this.#in(lan.router, `ip addr del ${lan.routerAddress}/24 dev wan; ip addr add ${address}/24 dev wan`);
     lan.routerAddress = address;
+  }
+
+  /**
+   * Replaces the address of LAN `name`'s own interface by `address` (in its /28), as a laptop given a
+   * new lease: what was bound to the old address is dead, and the browser sees its interface change.
+   */
+  async readdress(name, address) {
+    const lan = this.lans[name];
+    await this.#in(lan.ns, `ip addr del ${lan.address}/28 dev eth0; ip addr add ${address}/28 dev eth0;
+      ip route replace default via ${lan.gateway}`);
+    lan.address = address;
   }
 
   /** Starts webchat-server in the internet namespace; resolves with { url, signal, log, stop }. */

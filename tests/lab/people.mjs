@@ -5,7 +5,7 @@ import { DEADLINE_MS, SERVER, WEB_ROOT, submitJoin, waitForStatus } from '../bro
 import { launch, launchAttached } from '../browser/drivers/chromium.mjs';
 import { INTERNET, Lab, SERVER_PORT, SKIP, labUnavailable } from './netlab.mjs';
 
-const ORIGIN = `http://${INTERNET}:${SERVER_PORT}`;
+export const ORIGIN = `http://${INTERNET}:${SERVER_PORT}`;
 
 /** Exits with ctest's skip code, saying why, where this machine cannot build the lab. */
 export async function skipUnlessLab() {
@@ -58,10 +58,12 @@ export async function launchInLan(lab, lan, name = lan) {
 
 /**
  * As launchInLan, but a Chromium started by hand and attached over CDP, whose one page can be frozen
- * (page.lifecycle('frozen')): { name, browser, page }, the page open at the app.
+ * (page.lifecycle('frozen')) or hidden behind another tab (front()): { name, browser, page }, the
+ * page open at the app. `args`: more command-line switches.
  */
-export async function launchAttachedInLan(lab, lan, name = lan) {
-  const browser = await launchAttached({ ...inLan(lab, lan, name), reach: (port) => lab.forward(lan, port) });
+export async function launchAttachedInLan(lab, lan, name = lan, args = []) {
+  const options = inLan(lab, lan, name);
+  const browser = await launchAttached({ ...options, args: [...options.args, ...args], reach: (port) => lab.forward(lan, port) });
   await browser.page.goto(`${ORIGIN}/`);
   return { name, browser, page: browser.page };
 }

@@ -6,14 +6,18 @@
 // each case checks it), so each browser is started by hand and attached over CDP (launchAttached: a
 // playwright-launched page does not freeze). Three home NATs with the server's STUN: real links
 // through NATs. Then networks that change under a running page (a router's public address replaced):
-// heartbeats notice, and the member is back by itself. One topology for the file; run directly by
-// node, as nat.test.mjs.
+// heartbeats notice, and the member is back by itself. And hosts whose tabs are hidden for 3 minutes
+// under Chromium's intensive timer throttling keep their rooms, one with a guest and one alone: that
+// case runs beside the others, in two more LANs, so the file costs its 3 minutes once. One topology
+// for the file; run directly by node, as nat.test.mjs.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { DEADLINE_MS, say, waitForStatus } from '../browser/harness.mjs';
-import { joinInLan, launchAttachedInLan, skipUnlessLab, startLab } from './people.mjs';
+import {
+  recordStatuses, say, statusesSeen, until, waitForLines, waitForMembers, waitForStatus,
+} from '../browser/harness.mjs';
+import { ORIGIN, joinInLan, launchAttachedInLan, skipUnlessLab, startLab } from './people.mjs';
 
 await skipUnlessLab();
 
@@ -22,32 +26,33 @@ await skipUnlessLab();
 // plays 3.5, 20 and 65 s (tests/room/pause_tests.cpp).
 const FROZEN_MS = 10000;
 
+// Issue #17: a host tab hidden for 3 minutes, with guests and alone, keeps its room. Chromium limits a
+// hidden page's chained timers to one wake-up a minute after 5 minutes hidden; this feature and its
+// parameters bring that down to 10 s (ENGINEERING.md), so 3 minutes show it.
+const HIDDEN_MS = 3 * 60 * 1000;
+const THROTTLING = '--enable-features=IntensiveWakeUpThrottling:grace_period_seconds/10,' +
+                   'QuickIntensiveWakeUpThrottlingAfterLoading:grace_period_seconds_loaded/10';
+
 let lab;
-let alice, bob, carol;  // pages, one Chromium each, in LANs home1..home3
+let alice, bob, carol;  // pages, one Chromium each, in LANs home1..home3: frozen, or moved
+let hider, watcher;     // home4's (the hidden hosts' tabs) and home5's (their guest, then a newcomer)
 const browsers = [];
+let hiddenHosts;  // the hidden hosts' case, started at once and awaited by the file's last test
 
 before(async () => {
-  ({ lab } = await startLab({ home1: 'home', home2: 'home', home3: 'home' }, ({ stun }) => ['--stun', stun]));
-  const people = await Promise.all(['home1', 'home2', 'home3'].map((lan) => launchAttachedInLan(lab, lan)));
+  const lans = ['home1', 'home2', 'home3', 'home4', 'home5'];
+  ({ lab } = await startLab(Object.fromEntries(lans.map((lan) => [lan, 'home'])), ({ stun }) => ['--stun', stun]));
+  const people = await Promise.all(lans.map((lan) => launchAttachedInLan(lab, lan, lan, [THROTTLING])));
   browsers.push(...people.map((p) => p.browser));
-  [alice, bob, carol] = people.map((p) => p.page);
+  [alice, bob, carol, hider, watcher] = people.map((p) => p.page);
+  hiddenHosts = hideHosts();
+  hiddenHosts.catch(() => {});  // its test reports it
 });
 
 after(async () => {
   await Promise.all(browsers.map((b) => b.close()));
   await lab?.teardown();
 });
-
-// Every text the status line is given from now on, in order (each is a new text node).
-function recordStatus(page) {
-  return page.evaluate(() => {
-    const status = document.getElementById('status');
-    window.statusSeen = [status.textContent];
-    new MutationObserver((records) => {
-      for (const record of records) for (const node of record.addedNodes) window.statusSeen.push(node.textContent);
-    }).observe(status, { childList: true });
-  });
-}
 
 // Freezes `page` for FROZEN_MS, checking that its timers really stopped: a counter ticking every
 // 100 ms must not move while frozen (the page still answers CDP's evaluate then). `meanwhile` runs
@@ -73,16 +78,6 @@ const lines = (page) => page.evaluate(() => [...document.querySelectorAll('#mess
   .map((li) => `${li.querySelector(':scope > .nick').textContent}: ${li.querySelector(':scope > .text').textContent}` +
                (li.classList.contains('pending') ? ' (pending)' : '')));
 
-async function until(what, check) {
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const [done, last] = await check();
-    if (done) return last;
-    if (Date.now() > deadline) throw new Error(`${what}; last seen: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => { setTimeout(resolve, 200); });
-  }
-}
-
 // Waits until every page shows the same `count` lines in the same order, none pending; resolves with them.
 function sameHistory(pages, count) {
   return until(`not the same ${count} lines everywhere`, async () => {
@@ -93,17 +88,12 @@ function sameHistory(pages, count) {
 }
 
 // Waits until every page's member list shows these nicks (in any order).
-function waitForMembers(pages, nicks) {
-  const wanted = JSON.stringify([...nicks].sort());
-  return until(`members are not ${wanted}`, async () => {
-    const shown = await Promise.all(pages.map((page) => page.evaluate(() =>
-      [...document.querySelectorAll('#members li .nick')].map((span) => span.textContent).sort())));
-    return [shown.every((s) => JSON.stringify(s) === wanted), shown];
-  });
-}
+const allShowMembers = (pages, nicks) => Promise.all(pages.map((page) => waitForMembers(page, nicks, { anyOrder: true })));
+
+const statusOf = (page) => page.evaluate(() => document.getElementById('status').textContent);
 
 async function hosts(pages) {
-  const statuses = await Promise.all(pages.map((p) => p.evaluate(() => document.getElementById('status').textContent)));
+  const statuses = await Promise.all(pages.map(statusOf));
   return statuses.filter((s) => s.startsWith('Hosting')).length;
 }
 
@@ -114,32 +104,32 @@ test('a guest frozen for 10 s: the room goes on without it, and it comes back as
   await say(bob, 'before the nap');
   await sameHistory([alice, bob, carol], 1);
   const ids = await memberIds(alice);
-  await recordStatus(alice);
+  await recordStatuses(alice);
 
   // bob is the first successor: the member that used to take over on waking.
   const resumed = await frozen(bob, async () => {
-    await waitForMembers([alice, carol], ['alice', 'carol']);  // the host dropped the silent guest
+    await allShowMembers([alice, carol], ['alice', 'carol']);  // the host dropped the silent guest
     await say(alice, 'while bob slept');
     await say(carol, 'me too');
     await sameHistory([alice, carol], 3);
   });
 
   await waitForStatus(bob, /^Connected as guest in/);
-  await waitForMembers([alice, bob, carol], ['alice', 'bob', 'carol']);
+  await allShowMembers([alice, bob, carol], ['alice', 'bob', 'carol']);
   console.log(`bob back in the room ${Date.now() - resumed} ms after resuming`);
   assert.deepEqual(await memberIds(bob), { alice: ids.alice, bob: ids.bob, carol: ids.carol }, 'the same members');
   await say(bob, 'after the nap');
   assert.deepEqual(await sameHistory([alice, bob, carol], 4),
                    ['bob: before the nap', 'alice: while bob slept', 'carol: me too', 'bob: after the nap']);
   // alice hosted all along: no failover, no merge under the returning guest.
-  const seen = await alice.evaluate(() => window.statusSeen);
+  const seen = await statusesSeen(alice);
   assert.ok(seen.every((text) => text.startsWith('Hosting')), seen.join('\n'));
   assert.equal(await hosts([alice, bob, carol]), 1);
 });
 
 test('a host frozen for 10 s: the room fails over, and the old host joins the new one, one history everywhere', async () => {
   // Member order now: alice (host), carol, bob. Lines sent as alice freezes sit in her channels.
-  await recordStatus(bob);
+  await recordStatuses(bob);
   const resumed = await frozen(alice, async () => {
     await say(bob, 'bob as alice froze');
     await say(carol, 'carol as alice froze');
@@ -150,14 +140,14 @@ test('a host frozen for 10 s: the room fails over, and the old host joins the ne
   });
 
   // bob, the second successor, said what went on (the stage words of docs/web.md).
-  const seen = await bob.evaluate(() => window.statusSeen);
+  const seen = await statusesSeen(bob);
   const said = (text) => seen.findIndex((t) => t.startsWith(text));
   assert.ok(said('The host went away: reconnecting') > 0 &&
             said('The host went away: connecting to the room\'s new host') > said('The host went away: reconnecting') &&
             seen.at(-1).startsWith('Connected as guest'), seen.join('\n'));
 
   await waitForStatus(alice, /^Connected as guest in/);
-  await waitForMembers([alice, bob, carol], ['alice', 'bob', 'carol']);
+  await allShowMembers([alice, bob, carol], ['alice', 'bob', 'carol']);
   console.log(`alice back in the room ${Date.now() - resumed} ms after resuming`);
   await say(alice, 'back from the nap');
   const history = await sameHistory([alice, bob, carol], 8);
@@ -170,22 +160,132 @@ test('a host frozen for 10 s: the room fails over, and the old host joins the ne
 });
 
 // A phone moving to another network: its router's public address changes, and every flow through
-// the old one dies (links and signaling alike). Nothing tells the page: its heartbeats do.
-for (const [who, lan, address] of [['a guest', 'home2', '203.0.113.22'], ['the host', 'home3', '203.0.113.23']]) {
-  test(`${who} whose network changes is back in the room by itself, no line lost or duplicated`, async () => {
+// the old one dies (links and signaling alike). Nothing tells the page: its heartbeats do. And a
+// laptop given another address on its own interface (the browser sees its interface change, and
+// what was bound to the old address is dead). Each change resolves with the page that moved.
+async function readdress(role) {
+  const pages = [alice, bob, carol];
+  const statuses = await Promise.all(pages.map(statusOf));
+  const index = statuses.findIndex((text) => role.test(text));
+  const lan = ['home1', 'home2', 'home3'][index];
+  const address = lab.lans[lan].address.replace(/\d+$/, (last) => String(Number(last) + 1));
+  await lab.readdress(lan, address);
+  return pages[index];
+}
+// `seesIt`: the browser sees the change (its interface), and the issue's 10 s bound is asserted
+// (measured 4.3-5.2 s); a renumbered router is noticed by heartbeats alone (measured up to 9.6 s on
+// a loaded machine: logged, bounded by the deadline).
+for (const [who, change, seesIt] of [
+  ['a guest whose router is renumbered', async () => { await lab.renumber('home2', '203.0.113.22'); return bob; }, false],
+  ['the host whose router is renumbered', async () => { await lab.renumber('home3', '203.0.113.23'); return carol; }, false],
+  ['a guest whose own address is replaced', () => readdress(/^Connected as guest/), true],
+  ['the host whose own address is replaced', () => readdress(/^Hosting/), true],
+]) {
+  test(`${who} is back in the room by itself, no line lost or duplicated`, async () => {
     const pages = [alice, bob, carol];
     const before = (await lines(alice)).length;
-    const changed = { home1: alice, home2: bob, home3: carol }[lan];
-    const statuses = await Promise.all(pages.map((p) => p.evaluate(() => document.getElementById('status').textContent)));
-    console.log(`before ${who}'s change: ${statuses.join(' | ')}`);
+    console.log(`before: ${(await Promise.all(pages.map(statusOf))).join(' | ')}`);
     const changedAt = Date.now();
-    await lab.renumber(lan, address);
-    await say(changed, `${who} on a new network`);
-    await say(pages.find((p) => p !== changed), `${who} changed networks`);
+    const changed = await change();
+    await say(changed, `${who}: on a new network`);
+    await say(pages.find((p) => p !== changed), `${who}: changed networks`);
     const history = await sameHistory(pages, before + 2);
-    await waitForMembers(pages, ['alice', 'bob', 'carol']);
-    console.log(`${who} back, one history everywhere, ${Date.now() - changedAt} ms after the change`);
+    await allShowMembers(pages, ['alice', 'bob', 'carol']);
+    const backMs = Date.now() - changedAt;
+    console.log(`${who}: back, one history everywhere, ${backMs} ms after the change`);
     assert.equal(await hosts(pages), 1);
     assert.equal(new Set(history).size, history.length, 'no line twice');
+    if (seesIt) assert.ok(backMs < 10000, `back after ${backMs} ms`);
   });
 }
+
+// Hidden hosts (issue #17): home4's browser hosts "busy" (its guest in home5) and "alone" in two tabs,
+// both hidden behind a blank one for HIDDEN_MS. Its timers are throttled all along (checked: a
+// chained 100 ms timer), and every minute the guest says a line that the hidden host must show. At
+// the end lines go both ways, neither host ever stopped hosting nor the guest being its guest, and a
+// newcomer finds the lone host's room. A hidden page runs no animation frames, so what is read from
+// it is polled with evaluate (until), never with waitForFunction.
+const nicksShown = (page) => page.evaluate(() => [...document.querySelectorAll('#members li .nick')].map((s) => s.textContent));
+const visibility = (page) => page.evaluate(() => document.visibilityState);
+
+async function hideHosts() {
+  const busyHost = hider;
+  assert.match(await joinInLan(busyHost, { nick: 'hana', room: 'busy' }), /^Hosting/);
+  assert.match(await joinInLan(watcher, { nick: 'gus', room: 'busy' }), /^Connected as guest/);
+  const loneHost = await hider.newTab();
+  await loneHost.front();
+  await loneHost.goto(`${ORIGIN}/`);
+  assert.match(await joinInLan(loneHost, { nick: 'lena', room: 'alone' }), /^Hosting/);
+  // A tab without the app, hidden too: the throttling is in force (it drops to a wake-up a minute).
+  const control = await hider.newTab();
+  await control.front();
+  const hosts = [busyHost, loneHost];
+  await Promise.all([...hosts, watcher].map(recordStatuses));
+  for (const page of [...hosts, control]) {
+    await page.evaluate(() => {
+      window.wakeUps = 0;
+      const wake = () => { window.wakeUps += 1; setTimeout(wake, 100); };
+      wake();
+    });
+  }
+  await (await hider.newTab()).front();  // hides the hosts' tabs and the control
+  await until('the hosts\' tabs are not hidden', async () => {
+    const states = await Promise.all([...hosts, control].map(visibility));
+    return [states.every((state) => state === 'hidden'), states];
+  });
+  const hiddenAt = Date.now();
+  const wakeUpsAtHiding = await Promise.all([...hosts, control].map((page) => page.evaluate(() => window.wakeUps)));
+
+  // The scenario's own clock: the guest speaks once a minute, the hidden host must show it.
+  const lineCount = async (page) => (await lines(page)).length;
+  for (let minute = 1; minute <= HIDDEN_MS / 60000; minute += 1) {
+    await new Promise((resolve) => { setTimeout(resolve, Math.max(0, hiddenAt + minute * 60000 - Date.now())); });
+    await say(watcher, `minute ${minute}`);
+    await until(`the hidden host does not show minute ${minute}`, async () => {
+      const count = await lineCount(busyHost);
+      return [count === minute, count];
+    });
+  }
+  const hiddenMs = Date.now() - hiddenAt;
+  const wakeUps = await Promise.all([...hosts, control].map((page) => page.evaluate(() => window.wakeUps)));
+  const perSecond = wakeUps.map((n, i) => (n - wakeUpsAtHiding[i]) / (hiddenMs / 1000));
+  console.log(`hidden ${hiddenMs} ms; a 100 ms chained timer woke ${perSecond.map((r) => r.toFixed(2)).join(' / ')} ` +
+              'times a second in the busy host\'s / lone host\'s / control tab');
+  assert.deepEqual(await Promise.all([...hosts, control].map(visibility)), ['hidden', 'hidden', 'hidden']);
+  // Unthrottled it wakes 10 times a second; hidden, Chromium allows at most once a second, and once a
+  // minute after the grace period where no peer connection exempts the page (the control).
+  for (const rate of perSecond.slice(0, 2)) assert.ok(rate <= 1.5, `the hosts' timers were not throttled: ${perSecond}`);
+  assert.ok(perSecond[2] < 0.2, `the control tab was not throttled to a wake-up a minute: ${perSecond[2]}`);
+
+  // Lines both ways, one order; the room never changed hands.
+  await say(busyHost, 'the hidden host speaks');
+  await say(watcher, 'the guest answers');
+  const busyLines = await until('host and guest do not show the same lines', async () => {
+    const shown = await Promise.all([busyHost, watcher].map(lines));
+    return [shown[0].length === 5 && JSON.stringify(shown[0]) === JSON.stringify(shown[1]), shown];
+  });
+  assert.deepEqual(busyLines[0].slice(0, 3), ['gus: minute 1', 'gus: minute 2', 'gus: minute 3']);
+  assert.deepEqual(busyLines[0].slice(3).sort(), ['gus: the guest answers', 'hana: the hidden host speaks']);
+  assert.deepEqual((await nicksShown(busyHost)).sort(), ['gus', 'hana']);
+  const [busySeen, loneSeen, guestSeen] = await Promise.all([busyHost, loneHost, watcher].map(statusesSeen));
+  assert.ok(busySeen.every((text) => text.startsWith('Hosting')), busySeen.join('\n'));
+  assert.ok(loneSeen.every((text) => text.startsWith('Hosting')), loneSeen.join('\n'));
+  assert.ok(guestSeen.every((text) => text.startsWith('Connected as guest')), guestSeen.join('\n'));
+
+  // The lone host's room is still found: a newcomer (a fresh tab in home5) joins it as a guest.
+  const newcomer = await watcher.newTab();
+  await newcomer.front();
+  await newcomer.goto(`${ORIGIN}/`);
+  const joining = Date.now();
+  assert.match(await joinInLan(newcomer, { nick: 'nia', room: 'alone' }), /^Connected as guest/);
+  console.log(`a newcomer joined the lone hidden host's room in ${Date.now() - joining} ms`);
+  await until('the lone host does not list the newcomer', async () => {
+    const nicks = (await nicksShown(loneHost)).sort();
+    return [JSON.stringify(nicks) === '["lena","nia"]', nicks];
+  });
+  assert.ok((await statusesSeen(loneHost)).every((text) => text.startsWith('Hosting')));
+}
+
+test('hosts hidden for 3 minutes under intensive throttling keep their rooms, with a guest and alone', async () => {
+  await hiddenHosts;
+});

@@ -6,7 +6,7 @@
 //   const page = await browser.newPage({ width, height, dark });
 //   page.goto(url), reload(), fill(selector, text), click(selector), press(selector, key),
 //   page.waitForFunction(fn, arg), evaluate(fn, arg), screenshot(path), holdRequests(urlPart),
-//   emulate({ width, height, dark }), newTab()
+//   emulate({ width, height, dark }), newTab(), front() (front: Chromium only)
 //   const browser = await launchAttached({ name, ... });  a page that can be frozen: page.lifecycle(state)
 
 import { spawn } from 'node:child_process';
@@ -139,6 +139,11 @@ function wrapPage(page, deadlineMs) {
       await cdp.send('Page.setWebLifecycleState', { state });
       if (state === 'active') await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
     },
+    /**
+     * Brings this tab to the front of its window. In a browser started by hand (launchAttached) the
+     * tab that was in front is then hidden, with a hidden page's timer throttling.
+     */
+    front: () => page.bringToFront(),
     /** Another tab of the same profile: same origin storage (OPFS) and Web Locks. */
     newTab: async () => {
       const tab = await page.context().newPage();
