@@ -55,14 +55,16 @@ describe('cases side by side', { concurrency: 3 }, () => {
   // first attempt's ICE failure (or its connect timeout) allows one more, and the join ends at most 15 s
   // after the first attempt started (docs/protocol.md, "No route"), with words saying what to do.
   test('two symmetric NATs with only a STUN server: the join ends with "no route" within 15 s', async (t) => {
-    const [alice, bob, bobsModule] = await pagesIn(t, 'sym1', 'sym2', 'sym2');
+    const [alice, bob, aliceAgain, bobsModule] = await pagesIn(t, 'sym1', 'sym2', 'sym1', 'sym2');
     assert.match(await joinInLan(alice, { nick: 'alice', room: 'nopath', ice: turn.stun }), /^Hosting/);
-    // The module says it with a code: joinRoom rejects with a WebchatError 'no-route'. From a page of
-    // its own, beside the page's join (each waits out the bound).
+    // The module says it with a code: joinRoom rejects with a WebchatError 'no-route'. Beside the
+    // page's join (each waits out the bound), from pages of their own in a room of its own, so the
+    // two joins never wait on one host's offers.
+    assert.match(await joinInLan(aliceAgain, { nick: 'alice', room: 'nopath-module', ice: turn.stun }), /^Hosting/);
     const code = bobsModule.evaluate(async (stun) => {
       const { joinRoom } = await import('./webchat.js');
       try {
-        await joinRoom({ room: 'nopath', nick: 'bob', iceServers: [{ urls: stun }] });
+        await joinRoom({ room: 'nopath-module', nick: 'bob', iceServers: [{ urls: stun }] });
         return 'joined';
       } catch (error) {
         return `${error.name} ${error.code}`;
@@ -83,9 +85,11 @@ describe('cases side by side', { concurrency: 3 }, () => {
     assert.ok(tookMs < 30000, `took ${tookMs} ms`);
     assert.equal(await bob.evaluate(() => document.getElementById('join-form').hidden), false, 'the form is back');
     assert.equal(await code, 'WebchatError no-route');
-    // The host is unharmed and alone.
-    await waitForMembers(alice, ['alice']);
-    assert.match(await waitForStatus(alice, /^Hosting/), /^Hosting/);
+    // The hosts are unharmed and alone.
+    for (const host of [alice, aliceAgain]) {
+      await waitForMembers(host, ['alice']);
+      assert.match(await waitForStatus(host, /^Hosting/), /^Hosting/);
+    }
   });
 
   test('two home NATs with only a STUN server connect directly, and the page says so', async (t) => {

@@ -112,8 +112,12 @@ function startWatchdog(runPrefix, dir) {
   return child;
 }
 
-/** Spawns `command` in namespace `ns`; resolves once a stdout/stderr line matches `ready`. */
-function spawnIn(ns, command, args, ready, what, deadlineMs = 20000) {
+/**
+ * Spawns `command` in namespace `ns`; resolves once a stdout/stderr line matches `ready`. The deadline
+ * only bounds a failure: on a loaded machine (load 40 seen) five DevTools forwarders, node processes
+ * started beside five Chromiums, took over 20 s to say they listen.
+ */
+function spawnIn(ns, command, args, ready, what, deadlineMs = 60000) {
   const child = spawn('ip', ['netns', 'exec', ns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = [];
   return new Promise((resolve, reject) => {
