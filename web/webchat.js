@@ -8,15 +8,20 @@
 // Every line, edit, delete, reaction and file is an entry of the room's history ('message' events);
 // webchat.d.ts documents the API and docs/protocol.md the protocol.
 //
-// The room logic is C++ compiled to WebAssembly (webchat-core.js). This file is its driver: it feeds
-// the logic inputs (user calls, signaling replies, data-channel events, timers) and carries out the
-// effects it asks for with fetch, RTCPeerConnection and RTCDataChannel. It holds no room state itself.
+// The room logic is C++ compiled to WebAssembly (webchat-core.js). This file is its driver and the
+// module's API: it loads the logic, feeds it inputs (user calls, signaling replies, data-channel
+// events, timers; effect-loop.js) and hands the effects it asks for to the files that carry them out:
+// signaling requests to webchat-mailbox.js, peer connections and data channels to webchat-links.js,
+// files to files/room-files.js; the rest become the Room's events. It holds no room state itself.
 
+import { EffectLoop } from './effect-loop.js';
 import { DEFAULT_MAX_FILE_BYTES, FileError as FileRefused } from './files/file-share.js';
 import { RoomFiles } from './files/room-files.js';
-import { iceGathered } from './ice-gathered.js';
+import { WebchatError, describeError, isErrorCode } from './webchat-errors.js';
+import { serverIceServers, withoutRelays } from './webchat-ice.js';
+import { ICE_GATHER_CAP_MS, PeerLinks, TRICKLE_AFTER_MS, fingerprintOf, roomCertificate } from './webchat-links.js';
+import { SignalMailbox } from './webchat-mailbox.js';
 import { rehearseJoin } from './webchat-rehearsal.js';
-import { linkFacts, serverIceServers, withoutRelays } from './webchat-ice.js';
 import { checkIdentity, loadIdentity as loadOwnIdentity, verify as verifySignature } from './crypto/identity.js';
 import { hasWebCryptoEd25519 } from './crypto/primitives.js';
 import { createPrivateRoom as newPrivateRoom, prepareRoom as deriveRoomKeys, roomProblem } from './crypto/rooms.js';
@@ -32,14 +37,11 @@ export const loadIdentity = loadOwnIdentity;
 export const verify = verifySignature;
 /** The safety code of two members' public keys: six groups of five digits, the same from both sides. */
 export const safetyCode = codeOf;
+/** An Error with a stable `code` and a sentence a person can act on; describeError(code) is the sentence. */
+export { WebchatError, describeError };
+/** Why sendFile() refused a file: `code` 'file-too-large' or 'file-unreadable'. */
+export const FileError = FileRefused;
 
-const ICE_GATHER_CAP_MS = 2000;  // an unreachable STUN server must not stall a join
-// How long a joiner's answer waits for ICE gathering before it leaves with the candidates found so far,
-// the rest trickling after it. Host candidates take milliseconds and a reachable STUN server a round
-// trip; gathering that ends in time sends the answer whole, which spares two requests competing with
-// the connection (measured: on 2 cores, trickling even fast gathering made joins slower).
-const TRICKLE_AFTER_MS = 100;
-const CLOSE_FLUSH_CAP_MS = 1000; // how long a closing link may take to send what is queued
 const RENAME_ANSWER_MS = 10000;  // a rename the host never answered (it went away meanwhile) fails
 const LINK_STATS_MS = 2000;      // how often links are measured for the member list (direct/relayed, RTT)
 
@@ -50,48 +52,6 @@ const BROWSER_IO = {
   fetch: (url, init) => fetch(url, init),
   newPeerConnection: (config) => new RTCPeerConnection(config),
 };
-
-const ERROR_TEXT = {
-  'nick-taken': 'That nickname is already taken in this room. Pick another one.',
-  'nick-invalid': 'Nicknames are 1 to 32 characters, with no control characters and no space at either end.',
-  'room-invalid': 'Room names are 1 to 64 letters, digits, dots, dashes, underscores or tildes.',
-  'secret-invalid': 'This private room\'s link is incomplete or damaged. Ask for the invitation again.',
-  'password-invalid': 'Passwords are at most 1024 characters (and a private room\'s link needs none).',
-  'wrong-password': 'Wrong password, or no such room.',
-  'signal-tampered': 'The invitation\'s messages were altered on the way (by the signaling server or the network), so the join stopped. Try again; if it repeats, do not trust this server.',
-  'room-full': 'This room is full. Try again later or pick another room.',
-  'id-taken': 'Another member already uses this member id. Rejoin to get a new one.',
-  'server-unreachable': 'The signaling server cannot be reached. Check its address in the settings, or that it is running.',
-  'server-error': 'The signaling server had an internal error. Try again in a moment.',
-  'server-rejected': 'The signaling server refused the request. Check its address in the settings.',
-  'host-left': 'The host left, so the room has closed.',
-  'room-closed': 'The host closed the room for everyone.',
-  'webrtc-unsupported': 'This browser cannot open WebRTC data channels. Use a current Firefox or Chromium.',
-  'left': 'Left the room before getting in.',
-  'no-route': 'Cannot reach the host directly: this network needs a TURN server (see the ICE settings).',
-  'link-tampered': 'The connection to the room was tampered with (someone may be in the middle). Try again on another network.',
-  'no-answer': 'The host did not answer in time. Try again.',
-  'not-author': 'Only the author of a line can edit or delete it.',
-  'entry-invalid': 'The host refused this as invalid.',
-  'clock-skew': 'This computer\'s clock is too far off for the room. Set it right and try again.',
-};
-
-/** An Error with a stable `code` (one of the keys above) and a sentence a person can act on. */
-export class WebchatError extends Error {
-  constructor(code, detail) {
-    super(ERROR_TEXT[code] ?? code);
-    this.name = 'WebchatError';
-    this.code = code;
-    if (detail) this.detail = detail;
-  }
-}
-
-/** Why sendFile() refused a file: `code` 'file-too-large' or 'file-unreadable'. */
-export const FileError = FileRefused;
-
-export function describeError(code) {
-  return ERROR_TEXT[code] ?? code;
-}
 
 // One compiled core per page, even when the page inlined this module and also imports the file.
 const CORE = Symbol.for('webchat.core');
@@ -133,20 +93,6 @@ async function warmedUp(core) {
 // tens of milliseconds, done while a person types a nickname, and a join then costs only the network.
 // A failure here surfaces from joinRoom, which awaits the same promise.
 if (typeof document !== 'undefined') loadCore().catch(() => {});
-
-// One certificate per page, made ahead (generating one takes milliseconds): every link of a Room uses
-// it, so the Room's fingerprint is fixed and its hello can name it.
-let certificate = null;
-function roomCertificate() {
-  certificate ??= RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' }).catch(() => null);
-  return certificate;
-}
-
-// "sha-256 AB:CD:..." as SDP's a=fingerprint names it.
-function fingerprintOf(cert) {
-  const fp = cert.getFingerprints?.()[0];
-  return fp ? `${fp.algorithm} ${fp.value.toUpperCase()}` : '';
-}
 
 function randomSeed() {
   const words = new Uint32Array(2);
@@ -195,21 +141,15 @@ export async function joinRoom({
   return chat.joined;
 }
 
-// A room whose mailbox ids are the core's own and whose texts are not sealed: the warm-up's rooms.
-const UNKEYED = Object.freeze({ sealing: 'none', mailboxId: (id) => id, seal: async (id, text) => text, open: async (id, text) => text });
-
 export class Room extends EventTarget {
   #logic;
   #options;
-  #io;
-  #links = new Map();     // link id → { pc, channel }
-  #requests = new Map();  // request id → AbortController
-  #timer = null;
+  #loop;                   // feeds the logic and carries out its effects (effect-loop.js)
+  #mailbox;                // the signaling requests (webchat-mailbox.js)
+  #links;                  // the peer links (webchat-links.js)
   #status = { state: 'joining' };
   #members = [];
-  #pumping = false;
   #onPageHide;
-  #nextConnection = null;  // made early for the link a joiner is about to open (see #signal)
   /** Signaling texts that did not open under this room's key (altered on the way, or a wrong password). */
   unreadableTexts = 0;
   #renaming = null;        // { nick, resolve, reject, timer }: a rename the host has not answered yet
@@ -221,7 +161,32 @@ export class Room extends EventTarget {
     super();
     this.#logic = logic;
     this.#options = options;
-    this.#io = io;
+    this.#loop = new EffectLoop(logic, (effect) => this.#apply(effect));
+    this.#mailbox = new SignalMailbox({
+      signal: options.signal, keys: options.keys, fetch: io.fetch,
+      on: {
+        // A looking member's get that found a text has most likely found an offer it will answer.
+        found: () => {
+          if (this.#status.state === 'joining' || this.#status.state === 'reconnecting') this.#links.prepare();
+        },
+        done: (request, status, body) => this.#input(() => logic.signalDone(request, status, body, Date.now())),
+        unreadable: (request) => {
+          this.unreadableTexts++;
+          this.#input(() => logic.signalUnreadable(request, Date.now()));
+        },
+      },
+    });
+    const { iceServers, certificate, refreshIce, iceGatherCapMs, trickleAfterMs } = options;
+    this.#links = new PeerLinks({
+      newPeerConnection: io.newPeerConnection, iceServers, certificate, refreshIce, iceGatherCapMs, trickleAfterMs,
+      on: {
+        described: (link, sdp, trickled) => this.#input(() => logic.linkDescribed(link, sdp, Date.now(), trickled)),
+        candidates: (link, candidates) => this.#input(() => logic.linkCandidates(link, candidates, Date.now())),
+        open: (link) => this.#input(() => logic.linkOpen(link, Date.now())),
+        message: (link, text) => this.#input(() => logic.linkMessage(link, text, Date.now())),
+        closed: (link, why) => this.#input(() => logic.linkClosed(link, Date.now(), why)),
+      },
+    });
     this.room = options.room;
     this.nick = options.nick;
     this.sealing = options.keys?.sealing ?? 'none';
@@ -332,7 +297,7 @@ export class Room extends EventTarget {
     if (this.#renaming) return Promise.reject(new RangeError('a rename is already under way'));
     let problem = '';
     this.#input(() => { problem = this.#logic.rename(nick, Date.now()); });
-    if (problem) return Promise.reject(ERROR_TEXT[problem] ? new WebchatError(problem) : new RangeError(problem));
+    if (problem) return Promise.reject(isErrorCode(problem) ? new WebchatError(problem) : new RangeError(problem));
     if (this.nick === nick) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#renamed(new WebchatError('no-answer')), RENAME_ANSWER_MS);
@@ -368,38 +333,19 @@ export class Room extends EventTarget {
 
   // Every input goes through here: feed the logic, then carry out whatever it asks for.
   #input(feed) {
-    feed();
-    this.#pump();
-  }
-
-  #pump() {
-    if (this.#pumping) return;  // an effect's handler fed an input: the outer loop drains it
-    this.#pumping = true;
-    try {
-      for (let effect = this.#logic.poll(); effect !== null; effect = this.#logic.poll()) this.#apply(effect);
-    } finally {
-      this.#pumping = false;
-    }
-    this.#schedule();
-  }
-
-  #schedule() {
-    clearTimeout(this.#timer);
-    const deadline = this.#logic.nextDeadline();
-    if (deadline === null) return;
-    this.#timer = setTimeout(() => this.#input(() => this.#logic.tick(Date.now())), Math.max(0, deadline - Date.now()));
+    this.#loop.input(feed);
   }
 
   #apply(effect) {
     switch (effect.type) {
-      case 'signal-get': return this.#signal(effect.request, 'get', effect.id, effect.timeout);
-      case 'signal-set': return this.#signal(effect.request, 'set', effect.id, effect.timeout, effect.text);
-      case 'signal-cancel': return this.#cancelSignal(effect.request);
-      case 'open-link': return this.#openLink(effect.link, effect.remoteOffer);
-      case 'accept-answer': return this.#acceptAnswer(effect.link, effect.sdp);
-      case 'add-candidates': return this.#addCandidates(effect.link, effect.candidates);
-      case 'send': return this.#send(effect.link, effect.text);
-      case 'close-link': return this.#closeLink(effect.link);
+      case 'signal-get': return this.#mailbox.get(effect.request, effect.id, effect.timeout);
+      case 'signal-set': return this.#mailbox.set(effect.request, effect.id, effect.timeout, effect.text);
+      case 'signal-cancel': return this.#mailbox.cancel(effect.request);
+      case 'open-link': return this.#links.open(effect.link, effect.remoteOffer);
+      case 'accept-answer': return this.#links.acceptAnswer(effect.link, effect.sdp);
+      case 'add-candidates': return this.#links.addCandidates(effect.link, effect.candidates);
+      case 'send': return this.#links.send(effect.link, effect.text);
+      case 'close-link': return this.#links.close(effect.link);
       case 'sign': return this.#sign(effect.ticket, effect.bytes);
       case 'verify': return this.#verify(effect.ticket, effect.parts);
       case 'status': return this.#onStatus(effect);
@@ -423,53 +369,7 @@ export class Room extends EventTarget {
     }
   }
 
-  // --- Signaling: one fetch per request; aborting it makes the server withdraw a parked text ----
-  // The server sees only mailbox ids derived from the room's keys (never the room's name), and in
-  // private and password rooms only sealed texts: a text that does not open is reported, not used.
-  async #signal(request, verb, coreId, timeout, text) {
-    const abort = new AbortController();
-    this.#requests.set(request, abort);
-    const keys = this.#options.keys ?? UNKEYED;
-    let status = 0;
-    let body = '';
-    let readable = true;
-    try {
-      const id = await keys.mailboxId(coreId);
-      const sent = verb === 'set' ? await keys.seal(id, text) : undefined;
-      const response = await this.#io.fetch(`${this.#options.signal}?${verb}=${encodeURIComponent(id)}&timeoutms=${timeout}`, {
-        method: 'POST',
-        body: sent,  // a string: sent as text/plain, a CORS "simple" request without preflight
-        signal: abort.signal,
-      });
-      // A looking member's get that found a text has most likely found an offer it will answer. Making
-      // a peer connection takes milliseconds of main-thread time: make it while the body arrives.
-      const looking = this.#status.state === 'joining' || this.#status.state === 'reconnecting';
-      if (looking && verb === 'get' && response.status === 200) {
-        this.#nextConnection ??= this.#io.newPeerConnection(this.#rtcConfig());
-      }
-      body = await response.text();
-      status = response.status;
-      if (verb === 'get' && status === 200) {
-        const opened = await keys.open(id, body);
-        readable = opened !== null;
-        body = opened ?? '';
-      }
-    } catch {
-      status = 0;  // unreachable, refused, or aborted (then the logic has forgotten the request)
-    }
-    if (!this.#requests.delete(request)) return;  // cancelled meanwhile
-    if (!readable) {
-      this.unreadableTexts++;
-      return this.#input(() => this.#logic.signalUnreadable(request, Date.now()));
-    }
-    this.#input(() => this.#logic.signalDone(request, status, body, Date.now()));
-  }
-
-  #rtcConfig() {
-    const { iceServers, certificate } = this.#options;
-    return certificate ? { iceServers, certificates: [certificate] } : { iceServers };
-  }
-
+  // --- Signatures ---------------------------------------------------------------------------
   // Signs for the logic with this member's identity key (its hello, its entries).
   async #sign(ticket, bytes) {
     let sig = '';
@@ -490,131 +390,6 @@ export class Room extends EventTarget {
     this.#input(() => this.#logic.verified(ticket, verdicts, Date.now()));
   }
 
-  #cancelSignal(request) {
-    this.#requests.get(request)?.abort();
-    this.#requests.delete(request);
-  }
-
-  // --- Peer links ----------------------------------------------------------------------------
-  async #openLink(link, remoteOffer) {
-    const pc = this.#nextConnection ?? this.#io.newPeerConnection(this.#rtcConfig());
-    this.#nextConnection = null;
-    // Server-given TURN credentials expire: the next links use renewed ones.
-    this.#options.refreshIce?.().then((servers) => { this.#options.iceServers = servers; });
-    const entry = { pc, channel: null };
-    this.#links.set(link, entry);
-    const closed = (why) => this.#linkGone(link, entry, why);
-    pc.addEventListener('connectionstatechange', () => {
-      if (pc.connectionState === 'failed') closed(linkFailure(pc));
-      else if (pc.connectionState === 'closed') closed();
-    });
-    try {
-      if (remoteOffer) return await this.#answer(link, entry, remoteOffer);
-      this.#wireChannel(link, entry, pc.createDataChannel('webchat', { ordered: true }));
-      await pc.setLocalDescription(await pc.createOffer());
-      // An offer waits in the mailbox for a newcomer: it is sent whole, with every candidate.
-      await iceGathered(pc, this.#options.iceGatherCapMs);
-    } catch {
-      return closed();
-    }
-    if (this.#links.get(link) !== entry) return;  // closed while we gathered
-    this.#input(() => this.#logic.linkDescribed(link, pc.localDescription.sdp, Date.now(), false));
-  }
-
-  // A joiner's answer: the host is waiting for it. Slow gathering (a distant STUN or TURN server, or
-  // one that never answers) does not hold it back: after trickleAfterMs it leaves with what was
-  // found, and the candidates follow through the mailbox once gathering ends (or its cap passes).
-  async #answer(link, entry, remoteOffer) {
-    const { pc } = entry;
-    const candidates = [];
-    pc.addEventListener('icecandidate', (e) => e.candidate?.candidate && candidates.push(e.candidate.candidate));
-    pc.addEventListener('datachannel', (e) => this.#wireChannel(link, entry, e.channel));
-    await pc.setRemoteDescription({ type: 'offer', sdp: remoteOffer });
-    await pc.setLocalDescription(await pc.createAnswer());
-    const { iceGatherCapMs, trickleAfterMs } = this.#options;
-    const whole = trickleAfterMs > 0 && await iceGathered(pc, Math.min(trickleAfterMs, iceGatherCapMs));
-    if (this.#links.get(link) !== entry) return;
-    this.#input(() => this.#logic.linkDescribed(link, pc.localDescription.sdp, Date.now(), !whole));
-    if (whole) return;
-    await iceGathered(pc, Math.max(0, iceGatherCapMs - trickleAfterMs));
-    if (this.#links.get(link) !== entry) return;
-    this.#input(() => this.#logic.linkCandidates(link, candidates, Date.now()));
-  }
-
-  #wireChannel(link, entry, channel) {
-    entry.channel = channel;
-    entry.queued = [];
-    // Report the opening once, whether the channel arrives already open (an answerer's may) or opens later.
-    const opened = () => {
-      if (entry.opened) return;
-      entry.opened = true;
-      for (const text of entry.queued.splice(0)) channel.send(text);
-      this.#linkEvent(link, entry, (now) => this.#logic.linkOpen(link, now));
-    };
-    channel.addEventListener('open', opened);
-    if (channel.readyState === 'open') queueMicrotask(opened);
-    // Messages go to the logic as they come; one whose signatures need checking waits there (a 'verify'
-    // effect), with the link's later messages and its close behind it.
-    channel.addEventListener('message', (e) => {
-      if (typeof e.data !== 'string') return;  // the protocol is text only
-      this.#linkEvent(link, entry, (now) => this.#logic.linkMessage(link, e.data, now));
-    });
-    channel.addEventListener('close', () => this.#linkGone(link, entry));
-  }
-
-  // Events of a link the logic has already closed are stale: ignore them.
-  #linkEvent(link, entry, feed) {
-    if (this.#links.get(link) === entry) this.#input(() => feed(Date.now()));
-  }
-
-  // why: 'closed', or how the connection failed ('ice-failed': no path; 'dtls-failed': tampered).
-  #linkGone(link, entry, why = 'closed') {
-    if (this.#links.get(link) !== entry) return;
-    this.#links.delete(link);
-    entry.pc.close();
-    this.#input(() => this.#logic.linkClosed(link, Date.now(), why));
-  }
-
-  async #acceptAnswer(link, sdp) {
-    const entry = this.#links.get(link);
-    if (!entry) return;
-    try {
-      await entry.pc.setRemoteDescription({ type: 'answer', sdp });
-    } catch {
-      this.#linkGone(link, entry);
-    }
-  }
-
-  // The browser runs these after the answer is applied (a peer connection queues its operations). One
-  // it cannot use (say, an address family it lacks) is skipped: the others may still connect.
-  #addCandidates(link, candidates) {
-    const entry = this.#links.get(link);
-    if (!entry) return;
-    for (const candidate of candidates) entry.pc.addIceCandidate({ candidate, sdpMLineIndex: 0 }).catch(() => {});
-  }
-
-  #send(link, text) {
-    const entry = this.#links.get(link);
-    const channel = entry?.channel;
-    if (channel?.readyState === 'open') return channel.send(text);
-    // A peer's message can be handled before our side of the channel reports open: keep the answer
-    // (welcome, refuse) until it does, instead of dropping it and leaving the peer waiting.
-    if (channel?.readyState === 'connecting') entry.queued.push(text);
-  }
-
-  #closeLink(link) {
-    const entry = this.#links.get(link);
-    if (!entry) return;
-    this.#links.delete(link);
-    const { pc, channel } = entry;
-    if (!channel || channel.readyState !== 'open' || channel.bufferedAmount === 0) return pc.close();
-    // Let a last message (bye, refuse) leave before tearing the connection down.
-    channel.bufferedAmountLowThreshold = 0;
-    const done = () => pc.close();
-    channel.addEventListener('bufferedamountlow', done, { once: true });
-    setTimeout(done, CLOSE_FLUSH_CAP_MS);
-  }
-
   // --- Events for the page --------------------------------------------------------------------
   #onStatus({ state, error, stage, historyEnd }) {
     this.#status = error ? { state, error, message: describeError(error) } : { state };
@@ -625,10 +400,9 @@ export class Room extends EventTarget {
     }
     if (state === 'closed') {
       this.#renamed(new WebchatError(error || 'left'));
-      clearTimeout(this.#timer);
+      this.#loop.stop();
       clearTimeout(this.#statsTimer);
-      this.#nextConnection?.close();
-      this.#nextConnection = null;
+      this.#links.discardPrepared();
       globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     }
     this.dispatchEvent(new CustomEvent('status', { detail: this.status }));
@@ -652,8 +426,7 @@ export class Room extends EventTarget {
   async #measureLinks() {
     const measured = new Map();
     for (const member of this.#members) {
-      const entry = this.#links.get(this.#logic.linkTo(member.id));
-      const facts = entry && await linkFacts(entry.pc).catch(() => null);
+      const facts = await this.#links.facts(this.#logic.linkTo(member.id));
       if (facts) measured.set(member.id, facts);
     }
     if (this.#status.state === 'closed') return;
@@ -662,12 +435,4 @@ export class Room extends EventTarget {
     this.#linkInfo = measured;
     this.dispatchEvent(new CustomEvent('members', { detail: this.members }));
   }
-}
-
-// How a peer connection failed: a DTLS handshake that failed (the fingerprint did not match the
-// description: someone in the middle), or ICE finding no path.
-function linkFailure(pc) {
-  const iceConnected = pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed';
-  if (iceConnected && pc.sctp?.transport?.state === 'failed') return 'dtls-failed';
-  return 'ice-failed';
 }

@@ -13,6 +13,7 @@
 //   upload    { hash, peer, bytes, size, done, reason }   a member pulled bytes of a file we hold
 //   cutoff    { peer, reason }                            a member broke the protocol: its link closed
 
+import { EffectLoop } from '../effect-loop.js';
 import { chatActive, makeWay, spent } from './chat-first.js';
 import { DirectLinks } from './direct-links.js';
 import { BlockHasher, hashBlob } from './hash.js';
@@ -42,8 +43,7 @@ export class FileShare extends EventTarget {
   #outgoing = new Map();  // peer → chunks to send, in order: { request, hash, offset, length, stopped }
   #sending = new Set();   // peers whose send loop is running
   #finished = [];         // sinks of completed downloads: their storage is freed at close()
-  #pumping = false;
-  #timer = null;
+  #loop;
 
   /**
    * core: the loaded webchat-core module. relay(peer, text): send a signaling text to a member
@@ -54,6 +54,7 @@ export class FileShare extends EventTarget {
   constructor({ core, selfId, relay, rtcConfig = {}, maxFileBytes = DEFAULT_MAX_FILE_BYTES, sign = null, verify = null }) {
     super();
     this.#logic = new core.Transfers();
+    this.#loop = new EffectLoop(this.#logic, (effect) => this.#apply(effect));
     sweepSpills();  // what tabs closed mid-transfer left in the origin's storage
     this.#selfId = selfId;
     this.#maxBytes = maxFileBytes;
@@ -151,7 +152,7 @@ export class FileShare extends EventTarget {
    * become unreadable.
    */
   close({ keepFiles = false } = {}) {
-    clearTimeout(this.#timer);
+    this.#loop.stop();
     this.#links.closeAll();
     for (const record of this.#incoming.values()) record.sink.then((sink) => sink.discard());
     this.#incoming.clear();
@@ -177,25 +178,9 @@ export class FileShare extends EventTarget {
     }
   }
 
-  // --- The state machine's loop -------------------------------------------------------------
+  // --- The state machine's loop (../effect-loop.js) ------------------------------------------
   #input(feed) {
-    feed();
-    this.#pump();
-  }
-
-  #pump() {
-    if (this.#pumping) return;
-    this.#pumping = true;
-    try {
-      for (let effect = this.#logic.poll(); effect !== null; effect = this.#logic.poll()) this.#apply(effect);
-    } finally {
-      this.#pumping = false;
-    }
-    clearTimeout(this.#timer);
-    const deadline = this.#logic.nextDeadline();
-    if (deadline !== null) {
-      this.#timer = setTimeout(() => this.#input(() => this.#logic.tick(Date.now())), Math.max(0, deadline - Date.now()));
-    }
+    this.#loop.input(feed);
   }
 
   #apply(effect) {
@@ -305,7 +290,7 @@ export class FileShare extends EventTarget {
         this.#progress(record);
       });
     }
-    this.#pump();
+    this.#loop.pump();
   }
 
   #progress(record, force = false) {

@@ -1,0 +1,201 @@
+// A Room's peer links: one RTCPeerConnection with one ordered data channel per link the room logic
+// opens (a host's offer waiting for a newcomer, a joiner's answer to it), carried out as the logic
+// asks (open, accept an answer, add candidates, send, close) and reported back to it (described,
+// candidates, open, message, closed). The texts they carry are the logic's business, not this file's.
+
+import { iceGathered } from './ice-gathered.js';
+import { linkFacts } from './webchat-ice.js';
+
+export const ICE_GATHER_CAP_MS = 2000;  // an unreachable STUN server must not stall a join
+// How long a joiner's answer waits for ICE gathering before it leaves with the candidates found so far,
+// the rest trickling after it. Host candidates take milliseconds and a reachable STUN server a round
+// trip; gathering that ends in time sends the answer whole, which spares two requests competing with
+// the connection (measured: on 2 cores, trickling even fast gathering made joins slower).
+export const TRICKLE_AFTER_MS = 100;
+const CLOSE_FLUSH_CAP_MS = 1000; // how long a closing link may take to send what is queued
+
+// One certificate per page, made ahead (generating one takes milliseconds): every link of a Room uses
+// it, so the Room's fingerprint is fixed and its hello can name it.
+let certificate = null;
+export function roomCertificate() {
+  certificate ??= RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' }).catch(() => null);
+  return certificate;
+}
+
+/** "sha-256 AB:CD:..." as SDP's a=fingerprint names it. */
+export function fingerprintOf(cert) {
+  const fp = cert.getFingerprints?.()[0];
+  return fp ? `${fp.algorithm} ${fp.value.toUpperCase()}` : '';
+}
+
+export class PeerLinks {
+  #newPeerConnection;
+  #config;
+  #on;
+  #links = new Map();      // link id → { pc, channel, queued, opened }
+  #nextConnection = null;  // made early for the link a joiner is about to open (see prepare)
+
+  /**
+   * newPeerConnection(config): the browser's, or a stand-in. iceServers, certificate: the
+   * connections' configuration; refreshIce() → Promise<iceServers>, if given, renews the servers
+   * (TURN credentials expire) as each link opens, for the next ones. iceGatherCapMs, trickleAfterMs:
+   * see above. on: { described(link, sdp, trickled), candidates(link, list), open(link),
+   * message(link, text), closed(link, why) }, why 'closed', 'ice-failed' (no path) or 'dtls-failed'.
+   */
+  constructor({ newPeerConnection, iceServers, certificate = null, refreshIce = null,
+                iceGatherCapMs = ICE_GATHER_CAP_MS, trickleAfterMs = TRICKLE_AFTER_MS, on }) {
+    this.#newPeerConnection = newPeerConnection;
+    this.#config = { iceServers, certificate, refreshIce, iceGatherCapMs, trickleAfterMs };
+    this.#on = on;
+  }
+
+  /**
+   * A joiner has most likely found an offer it will answer: making a peer connection takes
+   * milliseconds of main-thread time, so it is made now, while the offer's body arrives.
+   */
+  prepare() {
+    this.#nextConnection ??= this.#newPeerConnection(this.#rtcConfig());
+  }
+
+  /** Closes the connection prepare() made, if no link took it. */
+  discardPrepared() {
+    this.#nextConnection?.close();
+    this.#nextConnection = null;
+  }
+
+  /** What the link is (direct or relayed) and its round-trip time (webchat-ice.js), or null. */
+  async facts(link) {
+    const entry = this.#links.get(link);
+    return entry ? linkFacts(entry.pc).catch(() => null) : null;
+  }
+
+  /** Opens a link: an offer (described once gathered), or with `remoteOffer` the answer to it. */
+  async open(link, remoteOffer) {
+    const pc = this.#nextConnection ?? this.#newPeerConnection(this.#rtcConfig());
+    this.#nextConnection = null;
+    // Server-given TURN credentials expire: the next links use renewed ones.
+    this.#config.refreshIce?.().then((servers) => { this.#config.iceServers = servers; });
+    const entry = { pc, channel: null };
+    this.#links.set(link, entry);
+    const closed = (why) => this.#gone(link, entry, why);
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed') closed(linkFailure(pc));
+      else if (pc.connectionState === 'closed') closed();
+    });
+    try {
+      if (remoteOffer) return await this.#answer(link, entry, remoteOffer);
+      this.#wireChannel(link, entry, pc.createDataChannel('webchat', { ordered: true }));
+      await pc.setLocalDescription(await pc.createOffer());
+      // An offer waits in the mailbox for a newcomer: it is sent whole, with every candidate.
+      await iceGathered(pc, this.#config.iceGatherCapMs);
+    } catch {
+      return closed();
+    }
+    if (this.#links.get(link) !== entry) return;  // closed while we gathered
+    this.#on.described(link, pc.localDescription.sdp, false);
+  }
+
+  async acceptAnswer(link, sdp) {
+    const entry = this.#links.get(link);
+    if (!entry) return;
+    try {
+      await entry.pc.setRemoteDescription({ type: 'answer', sdp });
+    } catch {
+      this.#gone(link, entry);
+    }
+  }
+
+  // The browser runs these after the answer is applied (a peer connection queues its operations). One
+  // it cannot use (say, an address family it lacks) is skipped: the others may still connect.
+  addCandidates(link, candidates) {
+    const entry = this.#links.get(link);
+    if (!entry) return;
+    for (const candidate of candidates) entry.pc.addIceCandidate({ candidate, sdpMLineIndex: 0 }).catch(() => {});
+  }
+
+  send(link, text) {
+    const entry = this.#links.get(link);
+    const channel = entry?.channel;
+    if (channel?.readyState === 'open') return channel.send(text);
+    // A peer's message can be handled before our side of the channel reports open: keep the answer
+    // (welcome, refuse) until it does, instead of dropping it and leaving the peer waiting.
+    if (channel?.readyState === 'connecting') entry.queued.push(text);
+  }
+
+  /** Closes a link without reporting it (the logic closed it), once what it queued has left. */
+  close(link) {
+    const entry = this.#links.get(link);
+    if (!entry) return;
+    this.#links.delete(link);
+    const { pc, channel } = entry;
+    if (!channel || channel.readyState !== 'open' || channel.bufferedAmount === 0) return pc.close();
+    // Let a last message (bye, refuse) leave before tearing the connection down.
+    channel.bufferedAmountLowThreshold = 0;
+    const done = () => pc.close();
+    channel.addEventListener('bufferedamountlow', done, { once: true });
+    setTimeout(done, CLOSE_FLUSH_CAP_MS);
+  }
+
+  #rtcConfig() {
+    const { iceServers, certificate } = this.#config;
+    return certificate ? { iceServers, certificates: [certificate] } : { iceServers };
+  }
+
+  // A joiner's answer: the host is waiting for it. Slow gathering (a distant STUN or TURN server, or
+  // one that never answers) does not hold it back: after trickleAfterMs it leaves with what was
+  // found, and the candidates follow through the mailbox once gathering ends (or its cap passes).
+  async #answer(link, entry, remoteOffer) {
+    const { pc } = entry;
+    const candidates = [];
+    pc.addEventListener('icecandidate', (e) => e.candidate?.candidate && candidates.push(e.candidate.candidate));
+    pc.addEventListener('datachannel', (e) => this.#wireChannel(link, entry, e.channel));
+    await pc.setRemoteDescription({ type: 'offer', sdp: remoteOffer });
+    await pc.setLocalDescription(await pc.createAnswer());
+    const { iceGatherCapMs, trickleAfterMs } = this.#config;
+    const whole = trickleAfterMs > 0 && await iceGathered(pc, Math.min(trickleAfterMs, iceGatherCapMs));
+    if (this.#links.get(link) !== entry) return;
+    this.#on.described(link, pc.localDescription.sdp, !whole);
+    if (whole) return;
+    await iceGathered(pc, Math.max(0, iceGatherCapMs - trickleAfterMs));
+    if (this.#links.get(link) !== entry) return;
+    this.#on.candidates(link, candidates);
+  }
+
+  #wireChannel(link, entry, channel) {
+    entry.channel = channel;
+    entry.queued = [];
+    // Report the opening once, whether the channel arrives already open (an answerer's may) or opens later.
+    const opened = () => {
+      if (entry.opened) return;
+      entry.opened = true;
+      for (const text of entry.queued.splice(0)) channel.send(text);
+      if (this.#links.get(link) === entry) this.#on.open(link);
+    };
+    channel.addEventListener('open', opened);
+    if (channel.readyState === 'open') queueMicrotask(opened);
+    // Messages go to the logic as they come; one whose signatures need checking waits there (a 'verify'
+    // effect), with the link's later messages and its close behind it. Events of a link the logic has
+    // already closed are stale: ignored.
+    channel.addEventListener('message', (e) => {
+      if (typeof e.data !== 'string') return;  // the protocol is text only
+      if (this.#links.get(link) === entry) this.#on.message(link, e.data);
+    });
+    channel.addEventListener('close', () => this.#gone(link, entry));
+  }
+
+  // why: 'closed', or how the connection failed ('ice-failed': no path; 'dtls-failed': tampered).
+  #gone(link, entry, why = 'closed') {
+    if (this.#links.get(link) !== entry) return;
+    this.#links.delete(link);
+    entry.pc.close();
+    this.#on.closed(link, why);
+  }
+}
+
+// How a peer connection failed: a DTLS handshake that failed (the fingerprint did not match the
+// description: someone in the middle), or ICE finding no path.
+function linkFailure(pc) {
+  const iceConnected = pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed';
+  if (iceConnected && pc.sctp?.transport?.state === 'failed') return 'dtls-failed';
+  return 'ice-failed';
+}
