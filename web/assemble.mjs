@@ -33,17 +33,23 @@ function minified(code, format) {
 // it the WebAssembly, embedded gzipped in base64 and unpacked with DecompressionStream. Embedded
 // because Chromium will not fetch a .wasm from file://; gzipped because the page travels gzipped, and
 // gzip finds little to squeeze in emcc's own base64 (-sSINGLE_FILE): 30 KB more on the wire.
-// The base64 is decoded natively: Uint8Array.fromBase64 (~0.2 ms for the 156 KB here), else a fetch
-// of a data: URL (~3-15 ms); atob and a byte per character took 18-130 ms (docs/web.md).
+// The base64 is decoded natively where the browser can (Uint8Array.fromBase64, ~0.2 ms for the 156 KB
+// here), else by atob and a plain loop over its characters. Never by fetching a data: URL: an
+// embedder's page whose Content-Security-Policy limits connect-src blocks that fetch (docs/web.md).
 // A caller's own options.wasmBinary is used as given.
 function packedCore() {
   const glue = readFileSync(coreJs, 'utf8');
   const wasm = gzip(readFileSync(coreJs.replace(/\.js$/, '.wasm'))).toString('base64');
   return minified(`${glue}
 WebchatCore = ((factory, packed) => {
-  const gzipped = () => (Uint8Array.fromBase64 ? Promise.resolve(new Response(Uint8Array.fromBase64(packed)))
-    : fetch(\`data:application/octet-stream;base64,\${packed}\`));
-  const unpack = () => gzipped().then((response) => new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+  const gzipped = () => {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(packed);
+    const text = atob(packed);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes;
+  };
+  const unpack = async () => new Response(new Response(gzipped()).body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
   return (options = {}) => (options.wasmBinary ? Promise.resolve(options.wasmBinary) : unpack())
     .then((wasmBinary) => factory({ ...options, wasmBinary }));
 })(WebchatCore, '${wasm}');
