@@ -44,9 +44,9 @@ export const DEADLINE_MS = 30000;
 const drivers = {};
 const driverFor = (browser) => (drivers[browser] ??= import(`./drivers/${browser}.mjs`));
 
-/** Starts webchat-server on 127.0.0.1 with a port the OS picks; resolves once it listens. */
-export function startServer(extraArgs = []) {
-  const child = spawn(SERVER, ['--listen', '127.0.0.1:0', '--web-root', WEB_ROOT, ...extraArgs],
+/** Starts webchat-server on 127.0.0.1 with a port the OS picks; resolves once it listens. `webRoot`: what it serves. */
+export function startServer(extraArgs = [], { webRoot = WEB_ROOT } = {}) {
+  const child = spawn(SERVER, ['--listen', '127.0.0.1:0', '--web-root', webRoot, ...extraArgs],
                       { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = [];
   child.stderr.on('data', (chunk) => log.push(chunk.toString()));

@@ -63,6 +63,7 @@ export async function appGuest({ rooms, signal, iceServers }) {
   const { joinRoom, prepareRoom } = await import('/webchat.js');
   await prepareRoom(rooms);
   const started = performance.now();
+  window.traceLog?.push({ who: 'guest', at: performance.timeOrigin + started, what: 'START joinRoom' });  // trace.mjs
   const guest = await joinRoom({ ...rooms, nick: 'guest', signal, iceServers });
   if (guest.history.length === 0) await new Promise((got) => guest.addEventListener('message', got, { once: true }));
   const took = performance.now() - started;
@@ -100,6 +101,7 @@ export async function rawGuest({ id, signal, iceServers }) {
     pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && done());
   });
   const started = performance.now();
+  window.traceLog?.push({ who: 'guest', at: performance.timeOrigin + started, what: 'START joinRoom' });  // trace.mjs
   const offer = await sig(`get=${id}.offer`);
   const pc = new RTCPeerConnection({ iceServers });
   const firstLine = new Promise((got) => { pc.ondatachannel = (e) => { e.channel.onmessage = got; }; });
