@@ -50,8 +50,8 @@ export class PeerLinks {
   }
 
   /**
-   * A joiner has most likely found an offer it will answer: making a peer connection takes
-   * milliseconds of main-thread time, so it is made now, while the offer's body arrives.
+   * A joiner's probe is out and will most likely bring an offer to answer: making a peer connection
+   * takes 1-9 ms of main-thread time, so it is made now, while the page waits for the server.
    */
   prepare() {
     this.#nextConnection ??= this.#newPeerConnection(this.#rtcConfig());

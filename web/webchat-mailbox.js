@@ -6,7 +6,7 @@
 // private and password rooms only sealed texts: a text that does not open is reported, not used.
 
 // A room whose mailbox ids are the core's own and whose texts are not sealed: the warm-up's rooms.
-const UNKEYED = Object.freeze({ sealing: 'none', mailboxId: (id) => id, seal: async (id, text) => text, open: async (id, text) => text });
+const UNKEYED = Object.freeze({ sealing: 'none', mailboxId: (id) => id, offerSeen() {}, seal: async (id, text) => text, open: async (id, text) => text });
 
 export class SignalMailbox {
   #signal;
@@ -18,8 +18,9 @@ export class SignalMailbox {
   /**
    * signal: the signaling endpoint's URL. keys: the room's (crypto/rooms.js), or null for the core's
    * own ids, unsealed. fetch(url, init): the browser's, or a stand-in.
-   * on: { found() a get has found a text, its body still arriving; done(request, status, body) with
-   * status 0 when unreachable or refused; unreadable(request) a text that did not open }.
+   * on: { asking() a get has left and is still out (told in a task of its own, so that the request
+   * has left first); done(request, status, body) with status 0 when unreachable or refused;
+   * unreadable(request) a text that did not open }.
    */
   constructor({ signal, keys, fetch, on }) {
     this.#signal = signal;
@@ -53,19 +54,22 @@ export class SignalMailbox {
     let readable = true;
     try {
       const id = await keys.mailboxId(coreId);
+      if (verb === 'set') keys.offerSeen(text);  // a host parking an offer: its answer's id, computed ahead
       const sent = verb === 'set' ? await keys.seal(id, text) : undefined;
-      const response = await this.#fetch(`${this.#signal}?${verb}=${encodeURIComponent(id)}&timeoutms=${timeout}`, {
+      const responded = this.#fetch(`${this.#signal}?${verb}=${encodeURIComponent(id)}&timeoutms=${timeout}`, {
         method: 'POST',
         body: sent,  // a string: sent as text/plain, a CORS "simple" request without preflight
         signal: abort.signal,
       });
-      if (verb === 'get' && response.status === 200) this.#on.found();
+      if (verb === 'get') setTimeout(() => this.#requests.get(request) === abort && this.#on.asking());
+      const response = await responded;
       body = await response.text();
       status = response.status;
       if (verb === 'get' && status === 200) {
         const opened = await keys.open(id, body);
         readable = opened !== null;
         body = opened ?? '';
+        keys.offerSeen(body);  // a joiner taking an offer: its answer's id, computed while it answers
       }
     } catch {
       status = 0;  // unreachable, refused, or aborted (then the logic has forgotten the request)

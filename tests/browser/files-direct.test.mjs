@@ -160,7 +160,7 @@ async function closedTabCase({ live, liveId, holder, holderId, holderKey, kept, 
     while ((await navigator.locks.query()).held.some((lock) => lock.name.endsWith(base))) await new Promise((r) => setTimeout(r, 50));
   }, name);
   assert.ok((await spilled(next)).includes(name), 'closing the tab left its file');
-  await startFileShare(next, nextId);  // a FileShare sweeps when it starts
+  await startFileShare(next, nextId);  // a FileShare sweeps 2 s after it starts
   await next.evaluate(async (base) => {
     const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('webchat-files');
     const left = async () => { for await (const entry of folder.keys()) if (entry.startsWith(base)) return true; return false; };

@@ -60,6 +60,19 @@ export function roomCases(implementation) {
     assert.match(lobby.tag, /^[0-9a-f]{32}$/);
   });
 
+  test('an offer seen computes its answer\'s mailbox id ahead, the documented one; other texts are ignored', async () => {
+    const { createPrivateRoom, prepareRoom } = await load('rooms.js');
+    const { secret } = createPrivateRoom();
+    const room = await prepareRoom({ secret });
+    for (const text of ['not json', 'null', '{"v":2,"type":"answer","offer":"00112233aabbccdd"}', '{"type":"offer","offer":7}', '']) {
+      assert.doesNotThrow(() => room.offerSeen(text));
+    }
+    room.offerSeen('{"v":2,"type":"offer","offer":"00112233aabbccdd","sdp":"v=0"}');
+    const coreId = `wc2.${room.tag}.answer.00112233aabbccdd`;
+    assert.equal(await room.mailboxId(coreId),
+                 createHmac('sha256', hkdf(Buffer.from(secret, 'base64url'), 'secret/mailbox')).update(coreId).digest('hex').slice(0, 32));
+  });
+
   test('sealed texts open only in the same room, for the same mailbox id, unaltered', async () => {
     const { createPrivateRoom, prepareRoom } = await load('rooms.js');
     const room = await prepareRoom(createPrivateRoom());

@@ -5,6 +5,7 @@
 //   const keys = await prepareRoom({ room, password });   // a password room: PBKDF2, ~100 ms
 //   keys.tag                      // the room as the core and the signed bytes know it (32 hex)
 //   await keys.mailboxId(coreId)  // the mailbox id the server sees for one of the core's ids
+//   keys.offerSeen(text)          // an offer parked or taken: its answer's mailbox id, computed ahead
 //   await keys.seal(id, text), await keys.open(id, sealed)  // AES-GCM; open gives null when it fails
 //
 // Derivations (docs/security.md): HKDF-SHA-256 from the link secret or the room name, PBKDF2-SHA-256
@@ -61,18 +62,36 @@ async function derive({ room, password, secret }) {
 
 function roomKeys({ sealing, tag, mailbox, seal }) {
   const ids = new Map();  // core id → mailbox id: a host asks for the same few ids again and again
+  const mailboxId = (coreId) => {
+    let id = ids.get(coreId);
+    if (!id) {
+      id = hmacSha256(mailbox, utf8(coreId)).then((mac) => toHex(mac.subarray(0, 16)));
+      if (ids.size > 64) ids.clear();
+      ids.set(coreId, id);
+    }
+    return id;
+  };
+  const roomTag = toHex(tag);
   return Object.freeze({
     sealing,
-    tag: toHex(tag),
+    tag: roomTag,
     /** The mailbox id for one of the core's: 32 hex of HMAC-SHA-256 under the room's mailbox key. */
-    mailboxId(coreId) {
-      let id = ids.get(coreId);
-      if (!id) {
-        id = hmacSha256(mailbox, utf8(coreId)).then((mac) => toHex(mac.subarray(0, 16)));
-        if (ids.size > 64) ids.clear();
-        ids.set(coreId, id);
+    mailboxId,
+    /**
+     * An offer's plain text, parked by its host or taken by a joiner: the mailbox id its answer goes
+     * under (docs/protocol.md, Mailbox IDs) is computed now, while the joiner makes its answer, so the
+     * answer's park (and the host's fetch of it) finds it ready rather than waiting for WebCrypto.
+     * Anything else is ignored; this only saves time.
+     */
+    offerSeen(text) {
+      if (typeof text !== 'string' || !text.includes('"type":"offer"')) return;  // answers, candidates: at once
+      let offer;
+      try {
+        offer = JSON.parse(text);
+      } catch {
+        return;
       }
-      return id;
+      if (offer?.type === 'offer' && typeof offer.offer === 'string') mailboxId(`wc2.${roomTag}.answer.${offer.offer}`).catch(() => {});
     },
     /** The text to park under mailbox id `id`: sealed in private and password rooms, as is in public ones. */
     async seal(id, text) {

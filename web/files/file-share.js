@@ -23,6 +23,7 @@ export const DEFAULT_MAX_FILE_BYTES = 2 ** 30;  // 1 GiB
 const HEADER_BYTES = 16;     // request (u32), zero (u32), offset (u64), big-endian
 const READ_RUN = 16;         // chunks read from a file at once (1 MiB)
 const PROGRESS_EVERY_MS = 100;
+const SWEEP_AFTER_MS = 2000;  // the OPFS sweep waits this long after a FileShare starts (its join)
 
 /** A refused file: `code` is 'file-too-large' or 'file-unreadable'. */
 export class FileError extends Error {
@@ -55,7 +56,10 @@ export class FileShare extends EventTarget {
     super();
     this.#logic = new core.Transfers();
     this.#loop = new EffectLoop(this.#logic, (effect) => this.#apply(effect));
-    sweepSpills();  // what tabs closed mid-transfer left in the origin's storage
+    // What tabs closed mid-transfer left in the origin's storage, a moment after starting: a Room's
+    // FileShare starts with its join, and the sweep's OPFS calls then kept the browser process busy
+    // 5-30 ms while the join's first request was out (traced, tools/bench-join.d/trace-join.mjs).
+    setTimeout(sweepSpills, SWEEP_AFTER_MS);
     this.#selfId = selfId;
     this.#maxBytes = maxFileBytes;
     this.#links = new DirectLinks({
