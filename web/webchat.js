@@ -21,6 +21,7 @@ import { WebchatError, describeError, isErrorCode } from './webchat-errors.js';
 import { serverIceServers, withoutRelays } from './webchat-ice.js';
 import { ICE_GATHER_CAP_MS, PeerLinks, TRICKLE_AFTER_MS, fingerprintOf, roomCertificate } from './webchat-links.js';
 import { SignalMailbox } from './webchat-mailbox.js';
+import { watchNetwork } from './network-watch.js';
 import { rehearseJoin } from './webchat-rehearsal.js';
 import { checkIdentity, loadIdentity as loadOwnIdentity, verify as verifySignature } from './crypto/identity.js';
 import { hasWebCryptoEd25519 } from './crypto/primitives.js';
@@ -112,6 +113,9 @@ export async function joinRoom({
   password, secret, identity, memberId = '', history = [], outbox = [], midCounter = 0,
   maxFileBytes = DEFAULT_MAX_FILE_BYTES, autoFetchBytes = maxFileBytes, onStatus,
 } = {}) {
+  // The room logic's bound on a join with no route (docs/protocol.md, "No route") counts from here, not
+  // from when the keys, identity and ICE servers below are ready.
+  const startedAt = Date.now();
   if (typeof RTCPeerConnection === 'undefined') throw new WebchatError('webrtc-unsupported');
   const problem = roomProblem({ room, password, secret });
   if (problem) throw new WebchatError(problem);
@@ -136,6 +140,7 @@ export async function joinRoom({
   });
   const chat = new Room(logic, {
     room: name, nick: String(nick ?? ''), signal, iceServers: servers, refreshIce, iceGatherCapMs, trickleAfterMs, keys, identity: self,
+    startedAt, watchNetwork: true,
     verify: verifySignature, certificate, files: { core, maxFileBytes, autoFetchBytes }, onStatus,
   });
   return chat.joined;
@@ -145,6 +150,8 @@ export class Room extends EventTarget {
   #logic;
   #options;
   #loop;                   // feeds the logic and carries out its effects (effect-loop.js)
+  #startWatching = null;   // starts the watch on this browser's own network (network-watch.js), in a room
+  #stopWatching = null;
   #mailbox;                // the signaling requests (webchat-mailbox.js)
   #links;                  // the peer links (webchat-links.js)
   #status = { state: 'joining' };
@@ -217,7 +224,14 @@ export class Room extends EventTarget {
       const { core, maxFileBytes, autoFetchBytes } = options.files;
       this.#files = new RoomFiles(this, core, { maxFileBytes, autoFetchBytes, rtcConfig: { iceServers: options.iceServers }, identity: this.identity });
     }
-    this.#input(() => this.#logic.join(Date.now()));
+    if (options.watchNetwork) {
+      this.#startWatching = () => watchNetwork({
+        iceServers: () => options.iceServers,
+        newPeerConnection: (config) => io.newPeerConnection(config),
+        onChange: () => this.#input(() => logic.networkChanged(Date.now())),
+      });
+    }
+    this.#input(() => this.#logic.join(options.startedAt ?? Date.now()));
   }
 
   /** { state: 'joining'|'host'|'guest'|'reconnecting'|'closed', stage?: 'looking'|'connecting', error?: code, message?: words } */
@@ -399,10 +413,15 @@ export class Room extends EventTarget {
     if ((state === 'host' || state === 'guest') && !this.#statsTimer) {
       this.#statsTimer = setTimeout(() => this.#measureLinks(), LINK_STATS_MS / 2);
     }
+    // In a room, this browser's own network is watched: a new address of its own is told to the logic.
+    if ((state === 'host' || state === 'guest') && this.#startWatching && !this.#stopWatching) {
+      this.#stopWatching = this.#startWatching();
+    }
     if (state === 'closed') {
       this.#renamed(new WebchatError(error || 'left'));
       this.#loop.stop();
       clearTimeout(this.#statsTimer);
+      this.#stopWatching?.();
       this.#links.discardPrepared();
       globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     }

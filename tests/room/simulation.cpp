@@ -19,6 +19,10 @@ struct Simulation::Node {
   std::string key;                   // its identity key (fake: see fakeSignature)
   bool loseNextMessage = false;
   Millis pausedUntil = 0;
+  // After move(): links described from the old address (they never connect) and requests parked
+  // from it (the server still holds them; their replies never come back).
+  std::set<LinkId> stale;
+  std::set<RequestId> lost;
 };
 
 namespace {
@@ -85,6 +89,26 @@ void Simulation::partition(std::size_t a, std::size_t b, bool cut) {
   }
 }
 Simulation::~Simulation() = default;
+
+void Simulation::move(std::size_t member, Millis noticedAfter) {
+  Node& node = *nodes_.at(member);
+  for (auto it = peerOf_.begin(); it != peerOf_.end();) {
+    bool mine = it->first.node == member || it->second.node == member;
+    it = mine ? peerOf_.erase(it) : std::next(it);
+  }
+  for (auto it = awaitingCandidates_.begin(); it != awaitingCandidates_.end();) {
+    bool mine = it->first.node == member || it->second.node == member;
+    it = mine ? awaitingCandidates_.erase(it) : std::next(it);
+  }
+  for (const auto& [link, described] : node.described) node.stale.insert(link);
+  for (const auto& [request, ticket] : node.tickets) node.lost.insert(request);
+  at(now_ + noticedAfter, [this, member] {
+    Node& n = *nodes_[member];
+    if (!n.alive) return;
+    n.room->onNetworkChanged(now_);
+    drain(member);
+  }, member);
+}
 
 std::size_t Simulation::join(const std::string& room, const std::string& nick) {
   Room::Config config;
@@ -183,7 +207,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
     at(now_ + signalDelay(), [this, member, request, status, body] {
       Node& n = *nodes_[member];
       n.tickets.erase(request);
-      if (!n.alive || n.cancelled.count(request)) return;
+      if (!n.alive || n.cancelled.count(request) || n.lost.count(request)) return;
       n.room->onSignalDone(request, status, body, now_);
       drain(member);
     }, member);
@@ -318,6 +342,8 @@ void Simulation::connect(Endpoint offerer, Endpoint answerer) {
   const Node& peer = *nodes_[answerer.node];
   if (!peer.alive || !peer.described.count(answerer.link)) return;  // that browser moved on
   if (!reachable(offerer.node, answerer.node)) return;  // ICE fails across a partition: never opens
+  // A description from before its browser moved names addresses nobody reaches.
+  if (nodes_[offerer.node]->stale.count(offerer.link) || peer.stale.count(answerer.link)) return;
   peerOf_[offerer] = answerer;
   peerOf_[answerer] = offerer;
   Millis extra = static_cast<Millis>(random_.next() % static_cast<std::uint64_t>(options_.linkLatency + 1));

@@ -86,6 +86,10 @@ class Simulation final {
   // Cuts (or restores) the peer links between two members both ways; signaling still works. Links
   // open across the cut break silently and stay broken.
   void partition(std::size_t a, std::size_t b, bool cut = true);
+  // The browser's own network changes (a new address): its open links break silently, what it described
+  // before never connects, and its requests parked at the server stay there with their replies lost
+  // (the server answers the old address). Its driver notices `noticedAfter` later (onNetworkChanged).
+  void move(std::size_t member, Millis noticedAfter);
   // The signaling server goes down (every request fails as unreachable) or comes back.
   void serverDown(bool down) { serverDown_ = down; }
   [[nodiscard]] std::string send(std::size_t member, const std::string& text);

@@ -358,6 +358,8 @@ class RoomBinding {
   void linkMessage(LinkId link, const val& text, double now) { room_.onLinkMessage(link, fromJsString(text), ms(now)); }
   // why: "closed", "ice-failed" or "dtls-failed".
   void linkClosed(LinkId link, double now, const val& why) { room_.onLinkClosed(link, ms(now), linkEndFromJs(why)); }
+  // This browser's own network changed (web/network-watch.js saw an address of its own it had not had).
+  void networkChanged(double now) { room_.onNetworkChanged(ms(now)); }
   void tick(double now) { room_.tick(ms(now)); }
 
   val poll() {
@@ -410,6 +412,7 @@ EMSCRIPTEN_BINDINGS(webchat) {
       .function("linkOpen", &RoomBinding::linkOpen)
       .function("linkMessage", &RoomBinding::linkMessage)
       .function("linkClosed", &RoomBinding::linkClosed)
+      .function("networkChanged", &RoomBinding::networkChanged)
       .function("tick", &RoomBinding::tick)
       .function("poll", &RoomBinding::poll)
       .function("nextDeadline", &RoomBinding::nextDeadline)

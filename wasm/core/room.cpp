@@ -73,6 +73,7 @@ void Room::join(Millis now) {
     if (signing() && entry.sig.empty()) requestSignature(entryBytes(config_.room, entry), Signing{{}, entry.mid});
   }
   restoreHistory();
+  joinStarted_ = now;
   setState(RoomState::Joining);
   search(Search{}, now);
 }
@@ -222,6 +223,8 @@ void Room::handleClose(LinkId id, Millis now, LinkEnd why) {
 
 void Room::tick(Millis now) {
   advance(now);
+  // A join whose attempt found no path ends within kNoRouteMs of its start, whatever it does then.
+  if (state_ == RoomState::Joining && noPathSince_ && now >= joinStarted_ + kNoRouteMs) return shutDown("no-route");
   if (retry_ && now >= retryAt_) {
     auto retry = retry_;
     retry_ = nullptr;
@@ -250,6 +253,7 @@ void Room::tick(Millis now) {
     if (settleUntil_ && now >= *settleUntil_) endSettling();
     if (now >= nextHostProbe_ && !backingOff()) {
       nextHostProbe_ = now + kHostProbeEveryMs + static_cast<Millis>(ids_.next() % 500);  // desynchronise hosts
+      if (moved(now)) nextHostProbe_ = now + kMovedHostProbeMs;  // our guests are re-forming the room: find it
       if (!hostProbing()) {
         hostProbeAgain_ = true;
         signalGet(Purpose::HostProbe, 0, offerSignalId(config_.room), 0);
@@ -299,6 +303,7 @@ std::optional<Millis> Room::nextDeadline() const {
   if ((state_ == RoomState::Joining || state_ == RoomState::Reconnecting) && search_.takeOverAt) {
     consider(*search_.takeOverAt);
   }
+  if (state_ == RoomState::Joining && noPathSince_) consider(joinStarted_ + kNoRouteMs);
   return next;
 }
 

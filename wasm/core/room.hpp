@@ -106,6 +106,11 @@ class Room final {
   // Also: failed to connect or to describe. `why` tells a broken path (IceFailed: no route) and a
   // failed DTLS handshake (a fingerprint that does not match: someone in the middle) from a close.
   void onLinkClosed(LinkId link, Millis now, LinkEnd why = LinkEnd::Closed);
+  // This browser's own network changed (the driver saw an address of its own it had not had: a new
+  // lease, another network). What it described before names addresses that are gone, and its links
+  // and parked requests may be dead without a word: a host parks fresh offers, a guest rejoins its
+  // host (room_moved.cpp; docs/protocol.md, "A network of one's own").
+  void onNetworkChanged(Millis now);
   void tick(Millis now);
 
   // --- Outputs -----------------------------------------------------------------------------
@@ -199,6 +204,7 @@ class Room final {
     std::optional<Millis> takeOverAt;   // unset: host as soon as a probe finds nobody
     std::int64_t epochIfHosting = 1;
     std::set<std::string> expected;     // members that will rejoin us if we end up hosting
+    bool failover = false;              // looking for whoever re-forms the room after its host was lost
   };
 
   // Looking for a host (room_join.cpp).
@@ -222,6 +228,9 @@ class Room final {
   void onUploadRequest(LinkId id, const Upload& upload);
   void onDenied(const Denied& denied);
   void startFailover(Millis now, bool hostBack = false);  // hostBack: it said bye{back} (a reload)
+  // The host's silence is our own doing (a pause, a network change): look for it, or whoever took
+  // over, as a returning member; host only after every successor's turn and a connect timeout.
+  void lookAsReturning(Search& next, std::size_t successors, Millis now) const;
   void follow(const HostRank& rank, Millis now);
   void search(Search search, Millis now);
 
@@ -243,6 +252,11 @@ class Room final {
   void onHostProbeDone(int status, std::string_view body, Millis now);
   void onHostProbeFound(int status, std::string_view body, Millis now);
   void mergeInto(const OfferText& offer, Millis now);
+
+  // This browser's network changed (room_moved.cpp).
+  bool moved(Millis now) const { return movedAt_ && now - *movedAt_ < kMovedWindowMs; }
+  void renewOffers(Millis now);  // host: the offers described before name dead addresses
+  void searchAgain(Millis now);  // joining or reconnecting: requests and answers under way may be dead
 
   // A host's guests (room_members.cpp).
   void onHostMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
@@ -343,6 +357,15 @@ class Room final {
   std::uint64_t historyEnd_ = 0;  // see effect::StatusChanged
   Millis now_ = 0;  // the time of the input being handled
   std::optional<Millis> wokeAt_;  // when this member last came back from a pause
+  std::optional<Millis> movedAt_;  // when the driver last said this browser's network changed
+  // A first successor that took over, until anyone is back: what it took over from (renewOffers).
+  struct TookOver {
+    Millis at = 0;
+    HostRank lost;
+    std::set<std::string> expected;
+    std::size_t successors = 0;
+  };
+  std::optional<TookOver> tookOver_;
 
   std::map<LinkId, Link> links_;
   std::map<RequestId, Request> requests_;
@@ -380,7 +403,9 @@ class Room final {
   std::uint32_t nextTicket_ = 1;
   std::string renaming_;                          // guest: the nickname asked for, until signed and sent
 
-  // Joining: the start of the first attempt that found no path to its host (see attemptFailed).
+  // Joining: when join() was called, and the start of the first attempt that found no path to its
+  // host (see attemptFailed): from then on the join ends by joinStarted_ + kNoRouteMs.
+  Millis joinStarted_ = 0;
   std::optional<Millis> noPathSince_;
 
   Search search_;  // while Joining or Reconnecting

@@ -22,6 +22,7 @@ bool timedOut(int status) { return status == 204; }
 // the order everyone saw before the failover is kept.
 void Room::becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis now) {
   search_ = {};
+  tookOver_.reset();
   rank_ = HostRank{epoch, now, selfId_};
   std::vector<Member> members{Member{selfId_, config_.nick, true, config_.key}};
   for (const auto& m : members_) {

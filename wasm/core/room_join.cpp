@@ -95,15 +95,15 @@ void Room::parkSignedAnswers() {
 void Room::connecting(Link& link, Millis now) {
   link.stage = Stage::Connecting;
   link.deadline = now + kConnectTimeoutMs;
-  // After an attempt found no path, the next one ends within kNoRouteMs of that one's start.
-  if (state_ == RoomState::Joining && noPathSince_) link.deadline = std::min(*link.deadline, *noPathSince_ + kNoRouteMs);
+  // After an attempt found no path, the join ends within kNoRouteMs of its start (tick).
+  if (state_ == RoomState::Joining && noPathSince_) link.deadline = std::min(*link.deadline, joinStarted_ + kNoRouteMs);
 }
 
 // IceFailed (reported by the browser, or the connect deadline passing before the channel opened): no
-// path to that host. One more attempt (the host may have been busy, its offer stale), ending within
-// kNoRouteMs of the first one's start; a second such failure ends the join rather than retrying for
-// ever. DtlsFailed: the handshake met another fingerprint than the description promised: someone
-// sits in the middle.
+// path to that host. One more attempt (the host may have been busy, its offer stale), the join ending
+// within kNoRouteMs of its start whatever that attempt is doing then (tick: probing, its answer waiting
+// for the host, connecting); a second such failure ends it sooner. No retrying for ever. DtlsFailed:
+// the handshake met another fingerprint than the description promised: someone sits in the middle.
 bool Room::attemptFailed(const Link& link, LinkEnd why) {
   if (link.stage != Stage::AnswerParked && link.stage != Stage::Connecting) return false;
   if (why == LinkEnd::DtlsFailed) {
@@ -111,7 +111,7 @@ bool Room::attemptFailed(const Link& link, LinkEnd why) {
     return true;
   }
   if (state_ != RoomState::Joining || why != LinkEnd::IceFailed) return false;
-  if (!noPathSince_) {
+  if (!noPathSince_ && link.started < joinStarted_ + kNoRouteMs) {
     noPathSince_ = link.started;
     return false;
   }
@@ -241,18 +241,28 @@ void Room::startFailover(Millis now, bool hostBack) {
   // Back from a pause (issue #17: a guest frozen 20 s took over a healthy room on resuming): the
   // silence was ours, and the host most likely dropped us meanwhile. Look for it, or for whoever
   // took over, as a returning member; host only after every other successor had its turn.
-  const bool woke = waking(now);
-  if (woke) {
-    next.floor = rank_;
-    next.takeOverAt = now + static_cast<Millis>(successors.size()) * kSuccessorStepMs + kConnectTimeoutMs;
-  }
+  // The same when this browser's own network changed (issue #17: a renumbered first successor took
+  // over a healthy room): its links died because it moved, not because the host did.
+  const bool woke = waking(now) || moved(now);
+  next.failover = true;
+  if (woke) lookAsReturning(next, successors.size(), now);
   for (const auto& id : successors) {
     if (id != selfId_) next.expected.insert(id);
   }
   if (hostBack && !lostHost.empty() && member(lostHost)) next.expected.insert(lostHost);
   setState(RoomState::Reconnecting);
-  if (position == 0 && !woke) return becomeHost(next.epochIfHosting, next.expected, now);
+  if (position == 0 && !woke) {
+    TookOver took{now, rank_, next.expected, successors.size()};
+    becomeHost(next.epochIfHosting, next.expected, now);
+    tookOver_ = std::move(took);  // until anyone is back (renewOffers)
+    return;
+  }
   search(std::move(next), now);
+}
+
+void Room::lookAsReturning(Search& next, std::size_t successors, Millis now) const {
+  next.floor = rank_;
+  next.takeOverAt = now + static_cast<Millis>(successors) * kSuccessorStepMs + kConnectTimeoutMs;
 }
 
 // Our host merged into a better-ranked host: rejoin there (or one that outranks it).
