@@ -75,6 +75,18 @@ export async function joinWithIce(page, { nick, room, ice = '' }) {
   await submitJoin(page, { nick, room });
 }
 
+/** Fills the join form (the server's ICE servers) without pressing Join: `click()` presses it. */
+export async function readyToJoin(page, { nick, room }) {
+  await page.evaluate(() => { document.getElementById('settings').open = true; });
+  await page.fill('#ice', '');
+  await page.fill('#nick', nick);
+  await page.evaluate((wanted) => { location.hash = wanted; }, `#${room}`);  // a public room, as submitJoin's
+  await page.waitForFunction((wanted) => document.getElementById('room-choice').dataset.followed === wanted, `#${room}`);
+  await page.fill('#room', room);
+  await page.fill('#password', '');
+  return () => page.click('#join');
+}
+
 /** Joins and waits until the page is in the room (as host or guest). */
 export async function joinInLan(page, who) {
   await joinWithIce(page, who);
@@ -87,4 +99,79 @@ export function waitForLink(page, nick, type) {
     const item = [...document.querySelectorAll('#members li')].find((li) => li.querySelector('.nick')?.textContent === who);
     return item?.querySelector('.link-badge')?.textContent.startsWith(kind);
   }, [nick, type]);
+}
+
+/**
+ * Records in `page`, from now on, when each signaling request leaves and comes back and how each peer
+ * connection fares, as [time (Date.now()), what]; joinTimeline(page, since) reads them back. The
+ * module looks fetch and RTCPeerConnection up on each use, so wrapping them after it loaded is heard.
+ */
+export function traceJoin(page) {
+  return page.evaluate(() => {
+    window.joinTrace = [];
+    const note = (what) => window.joinTrace.push([Date.now(), what]);
+    const fetchBefore = window.fetch;
+    window.fetch = (url, init) => {
+      const verb = /[?&](get|set)=[^&]*&timeoutms=(\d+)/.exec(String(url));
+      const what = verb ? `${verb[1]} (long-poll ${verb[2]} ms)` : String(url).replace(/^.*\//, '');
+      note(`${what} sent`);
+      return fetchBefore(url, init).then((response) => { note(`${what}: ${response.status}`); return response; });
+    };
+    const Original = window.RTCPeerConnection;
+    let made = 0;
+    window.RTCPeerConnection = function RTCPeerConnection(...args) {
+      const pc = new Original(...args);
+      const name = `peer connection ${++made}`;
+      note(`${name} made`);
+      pc.addEventListener('connectionstatechange', () => note(`${name} ${pc.connectionState}`));
+      return pc;
+    };
+    window.RTCPeerConnection.prototype = Original.prototype;
+    window.RTCPeerConnection.generateCertificate = (...args) => Original.generateCertificate(...args);
+    // What the page says, when it says it (the time a person sees it, whatever the test's polling).
+    new MutationObserver(() => note(`status: ${document.getElementById('status').textContent}`))
+      .observe(document.getElementById('status'), { childList: true });
+  });
+}
+
+/** When traceJoin last saw the page's status line match `pattern` (Date.now() in the page), or null. */
+export async function saidAt(page, pattern) {
+  const trace = await page.evaluate(() => window.joinTrace ?? []);
+  const said = trace.filter(([, what]) => what.startsWith('status: ') && pattern.test(what.slice(8)));
+  return said.length ? said.at(-1)[0] : null;
+}
+
+/** Notes in `page` when its join form is next submitted (the person's click): read with clickedAt(page). */
+export function markClick(page) {
+  return page.evaluate(() => {
+    document.getElementById('join-form').addEventListener('submit', () => { window.clickedAt = Date.now(); }, { capture: true, once: true });
+  });
+}
+
+export const clickedAt = (page) => page.evaluate(() => window.clickedAt);
+
+/** What traceJoin recorded, each line "+<ms since `since`> what". */
+export async function joinTimeline(page, since) {
+  const trace = await page.evaluate(() => window.joinTrace ?? []);
+  return trace.map(([at, what]) => `+${at - since} ms ${what}`);
+}
+
+/**
+ * Counts, in `page`, the looks the module's network watch (web/network-watch.js) has finished, as
+ * window.networkLooks: a test changes a network only once the watch knows the old one.
+ */
+export function countNetworkLooks(page) {
+  return page.evaluate(() => {
+    window.networkLooks = 0;
+    const create = RTCPeerConnection.prototype.createDataChannel;
+    RTCPeerConnection.prototype.createDataChannel = function createDataChannel(label, ...rest) {
+      if (label === 'watch') this.addEventListener('icecandidate', (e) => { if (e.candidate === null) window.networkLooks += 1; });
+      return create.call(this, label, ...rest);
+    };
+  });
+}
+
+/** Waits until the page's network watch has looked at least `count` times (countNetworkLooks first). */
+export function waitForNetworkLooks(page, count = 2) {
+  return page.waitForFunction((n) => window.networkLooks >= n, count);
 }
