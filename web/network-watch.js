@@ -6,8 +6,11 @@
 // each second would cost the relay). It counts host candidates (an address, or the mDNS name a browser
 // gives one: stable per address within a connection) and server-reflexive ones (the public address a
 // STUN server saw), never ports (new with every socket) nor relays (new with every allocation).
-// An address it has not seen before means the network changed; one that is missing does not (a lost
-// STUN answer). The room logic hears of it (Room.networkChanged) and decides what follows.
+// An address it has not seen before, of a kind it had seen (host, or server-reflexive), means the network
+// changed; one that is missing does not (a lost or late STUN answer), nor does the first server-reflexive
+// address of a look after looks that had none (a busy machine, seen in the lab: the first look ended at
+// its cap before the STUN answer came). The room logic hears of a change (Room.networkChanged) and
+// decides what follows.
 
 import { withoutRelays } from './webchat-ice.js';
 
@@ -66,7 +69,8 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
     }
     if (stopped) return;
     if (seen?.size) {
-      const fresh = [...seen].filter((address) => !known?.has(address));
+      const kinds = new Set([...(known ?? [])].map((address) => address.split(' ')[0]));
+      const fresh = [...seen].filter((address) => !known?.has(address) && kinds.has(address.split(' ')[0]));
       if (known && fresh.length) {
         known = seen;  // the new network's addresses, from now on
         onChange(fresh);
