@@ -1,6 +1,7 @@
 // The page's everyday polish: connection state and send errors kept apart; nickname colours and the
 // Send button readable (WCAG AA) in both themes; the nickname field focused on load; lines that copy
-// and read aloud as "time nick: text" and are announced through a live region; invitations from a
+// and read aloud as "time nick: text" and are announced through a live region; the message box's hint
+// fitting it on a phone; emoji in colour; invitations from a
 // page opened from disk point at the server, with a QR code that decodes to the link; the embed
 // example never throws; the title and icon count unread lines; the app shell opens offline.
 
@@ -88,6 +89,55 @@ test('lines copy and read as "time nick: text"; new lines are announced in a liv
   assert.equal(seen.announced, seen.copied, 'announced as shown, without the Markdown marks');
 });
 
+test('the message box\'s hint fits it, on a desktop and on a phone', async () => {
+  for (const [p, name] of [[light, 'desktop'], [dark, 'phone']]) {
+    const fits = await p.evaluate(() => {
+      const box = document.getElementById('text');
+      const style = getComputedStyle(box);
+      const context = document.createElement('canvas').getContext('2d');
+      context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return { hint: box.placeholder, width: context.measureText(box.placeholder).width, room };
+    });
+    assert.ok(fits.hint.startsWith('Message'), `${name}: ${fits.hint}`);
+    assert.ok(fits.width <= fits.room, `${name}: "${fits.hint}" is ${fits.width} px wide in a box of ${fits.room} px`);
+  }
+  await screenshot(dark, 'composer-phone-dark');
+});
+
+test('emoji show in colour, in lines and reactions (a colour emoji font is installed, and used)', async () => {
+  for (const p of [light, dark]) {
+    const colourless = await p.evaluate(async () => {
+      // Each reaction and a few emoji the text font also has (in black and white), drawn in the page's
+      // own font stack: an empty box ("tofu") or a black outline has no colour.
+      const font = `48px ${getComputedStyle(document.body).fontFamily}`;
+      const emoji = ['👍', '❤️', '😂', '😮', '😢', '🎉', '☕', '⭐'];
+      await document.fonts.load(font, emoji.join(''));
+      const grey = [];
+      for (const one of emoji) {
+        const canvas = document.createElement('canvas');
+        canvas.width = 64;
+        canvas.height = 64;
+        const context = canvas.getContext('2d');
+        context.font = font;
+        context.textBaseline = 'top';
+        context.fillText(one, 4, 4);
+        const { data } = context.getImageData(0, 0, 64, 64);
+        let coloured = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i + 3] > 128 && Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 60) coloured += 1;
+        }
+        if (coloured < 30) grey.push(`${one} (${coloured} coloured pixels)`);
+      }
+      return grey;
+    });
+    assert.deepEqual(colourless, [], 'drawn without colour');
+  }
+  await say(dark, 'party 🎉 time 😂');
+  await waitForLines(light, 3);
+  await screenshot(light, 'emoji-line');
+});
+
 // Every hue a nickname can get, on the real stylesheet's backgrounds of a line, one's own line and a
 // mention, in the theme the page is in; and the Send button.
 async function worstContrasts(page) {
@@ -139,7 +189,7 @@ test('a hidden tab counts unread lines in its title and icon', async () => {
   });
   await say(dark, 'one');
   await say(dark, 'two');
-  await waitForLines(light, 4);
+  await waitForLines(light, 5);
   const shown = await light.evaluate(() => [document.title, document.getElementById('favicon').href]);
   assert.equal(shown[0], '(2) polish · webchat');
   assert.match(decodeURIComponent(shown[1]), /^data:image\/svg\+xml,<svg.*>2<\/text><\/svg>$/s);

@@ -4,6 +4,10 @@
 // 2 s (the module rate-limits too).
 
 const TYPING_EVERY_MS = 2000;
+// The box's hint where it fits (style.css's phone layout below 40rem leaves the box ~14 characters
+// wide beside its buttons: the keyboard hint would be cut off there, and a phone has no Shift+Enter).
+const NARROW = '(max-width: 40rem)';
+const SHORT_PLACEHOLDER = 'Message';
 
 export class Composer {
   #text;
@@ -30,6 +34,11 @@ export class Composer {
     });
     elements.cancel.addEventListener('click', () => this.cancel());
     this.#text.addEventListener('keydown', (event) => this.#onKey(event));
+    const full = this.#text.placeholder;
+    const narrow = globalThis.matchMedia?.(NARROW);
+    const fit = () => { this.#text.placeholder = narrow?.matches ? SHORT_PLACEHOLDER : full; };
+    narrow?.addEventListener?.('change', fit);
+    fit();
     this.#text.addEventListener('input', () => {
       this.showError('');
       if (!this.#text.value.trim() || this.#mode?.kind === 'edit') return;
