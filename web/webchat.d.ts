@@ -120,13 +120,14 @@ export interface FileState {
   size: number;
   /** Why it stopped: 'withdrawn' (its sender cancelled), 'hash-mismatch', 'holder-gone', 'not-held', ... */
   reason?: string;
-  /** The member cut off while sending it, if one broke the protocol. */
+  /** The member cut off while sending it, if one broke the protocol (for a file 'held', it arrived whole all the same: see 'filecutoff'). */
   cutoff?: FileCutOff | null;
 }
 
 /**
  * A member cut off while sending a file: `reason` is what it did ('out-of-range': bytes outside the
- * file, also data past its end; 'hash-mismatch': bytes that failed the file's hash; 'duplicate-chunk',
+ * file, also a last chunk running past its end; 'after-end': more bytes once every byte of the file
+ * had arrived; 'hash-mismatch': bytes that failed the file's hash; 'duplicate-chunk',
  * 'chunk-gap', 'oversized-chunk', 'bad-chunk-size', 'over-window', 'unexpected-chunk',
  * 'malformed-message', ...: docs/files.md).
  */
@@ -255,6 +256,12 @@ export interface RoomEventMap {
   /** A download stopped without the file: nobody reachable holds it, it was cancelled, or its bytes were wrong. */
   /** cutoff: a member that sent the file broke the protocol (bytes outside the file, bytes failing its hash...) and was cut off. */
   fileended: CustomEvent<{ hash: string; outcome: 'incomplete' | 'cancelled' | 'failed'; reason: string; cutoff?: FileCutOff }>;
+  /**
+   * A file arrived whole here (its 'file' event came first), but a member that sent it broke the
+   * protocol and was cut off: it kept sending past the file's end ('after-end'), or, resumed from
+   * another member, an earlier holder did (any reason of FileCutOff). The file is fine.
+   */
+  filecutoff: CustomEvent<{ hash: string; cutoff: FileCutOff }>;
 }
 
 export class Room extends EventTarget {

@@ -310,6 +310,7 @@ export class Room extends EventTarget {
   rename(nick) {
     nick = String(nick);
     if (this.#renaming) return Promise.reject(new RangeError('a rename is already under way'));
+    this.#files?.chatting();  // the room hears of it: this page's transfers make way (files/chat-first.js)
     let problem = '';
     this.#input(() => { problem = this.#logic.rename(nick, Date.now()); });
     if (problem) return Promise.reject(isErrorCode(problem) ? new WebchatError(problem) : new RangeError(problem));

@@ -63,7 +63,7 @@ test('hostile input cuts its sender off and throws nothing', () => {
   assert.equal(receiver.chunk('mallory', get.request, 0, chunk, 1), transfer);
   assert.equal(receiver.chunk('mallory', get.request, 2 * chunk, chunk, 1), 0);
   const effects = drain(receiver);
-  assert.deepEqual(effects.find((e) => e.type === 'cut-off'), { type: 'cut-off', peer: 'mallory', reason: 'chunk-gap' });
+  assert.deepEqual(effects.find((e) => e.type === 'cut-off'), { type: 'cut-off', peer: 'mallory', reason: 'chunk-gap', hash });
   assert.equal(effects.find((e) => e.type === 'ended').outcome, 'incomplete');
   assert.equal(receiver.lastCutOffReason(), 'chunk-gap');
   for (const text of ['', '{', '{"type":"get","request":1e300}', '{"type":"ack","request":-1,"upto":"x"}', '\u0000'.repeat(600)]) {

@@ -100,6 +100,63 @@ function clickCardButton(p, name, label) {
   }, [name, label]);
 }
 
+// Transfers make way for chat (web/files/chat-first.js) whatever moves in the conversation: read
+// through the module itself, whose rooms pace with the files/chat-first.js a page imports.
+test('every chat-side event makes the page\'s transfers make way: lines, replies, edits, reactions, deletes, typing, renames', async () => {
+  const [alice, bob] = [page('host'), page('other')];
+  for (const [p, nick] of [[alice, 'alice'], [bob, 'bob']]) {
+    await p.evaluate(async (who) => {
+      const { joinRoom } = await import('/webchat.js');
+      window.pace = await import('/files/chat-first.js');
+      window.paceRoom = await joinRoom({ room: 'pace', nick: who });
+      window.paceSeen = [];  // each event as it came, with whether transfers made way right then
+      for (const type of ['message', 'typing', 'notice']) {
+        window.paceRoom.addEventListener(type, ({ detail }) => {
+          window.paceSeen.push({ what: `${type} ${detail.kind ?? ''}`.trim(), text: detail.text ?? '', mid: detail.mid ?? '', active: window.pace.chatActive() });
+        });
+      }
+    }, nick);
+  }
+  await bob.waitForFunction(() => window.paceRoom.members.length === 2);
+  await alice.waitForFunction(() => window.paceRoom.members.length === 2);
+  const quiet = (p) => p.waitForFunction(() => !window.pace.chatActive());
+  // alice acts; bob's transfers make way the moment it reaches him (each from a quiet page).
+  const heard = async (what, act, arg) => {
+    await quiet(bob);
+    const before = await bob.evaluate(() => window.paceSeen.length);
+    await alice.evaluate(act, arg);
+    const seen = await bob.waitForFunction(([kind, from]) => window.paceSeen.slice(from).find((e) => e.what === kind), [what, before]);
+    assert.equal(seen.active, true, `${what}: bob's transfers did not make way`);
+    return seen;
+  };
+  const line = await heard('message text', () => window.paceRoom.send('first'));
+  await heard('message text', (mid) => window.paceRoom.send('an answer', { replyTo: mid }), line.mid);
+  await heard('message edit', async () => {
+    const { mid } = window.paceRoom.history.find((e) => e.text === 'first');
+    window.paceRoom.edit(mid, 'first, fixed');
+  });
+  await heard('message react', () => window.paceRoom.react(window.paceRoom.history.find((e) => e.text === 'an answer').mid, '👍'));
+  await heard('message unreact', () => window.paceRoom.react(window.paceRoom.history.find((e) => e.text === 'an answer').mid, '👍', false));
+  await heard('message delete', () => window.paceRoom.delete(window.paceRoom.history.find((e) => e.text === 'an answer').mid));
+  await heard('typing', () => window.paceRoom.typing());
+  await heard('notice renamed', () => window.paceRoom.rename('alicia'));
+  // bob's own: at once, before the room answers.
+  for (const act of ['rename', 'send', 'react', 'typing']) {
+    await quiet(bob);
+    const active = await bob.evaluate((what) => {
+      const room = window.paceRoom;
+      const target = room.history.find((e) => e.kind === 'text' && e.text.startsWith('first'))?.mid;
+      if (what === 'rename') room.rename('robert');
+      if (what === 'send') room.send('mine');
+      if (what === 'react') room.react(target, '🎉');
+      if (what === 'typing') room.typing();
+      return window.pace.chatActive();
+    }, act);
+    assert.equal(active, true, `bob's own ${act}: his transfers did not make way`);
+  }
+  for (const p of [alice, bob]) await p.evaluate(() => window.paceRoom.leave());
+});
+
 test('a 50 MB random file from a guest reaches every member, its SHA-256 matching', async () => {
   const sha256 = await dropFile(page('guest'), { name: 'big.bin', type: 'application/octet-stream', size: 50 * MB });
   // Its sender types a line while it moves: the transfers make way for it (paced while people talk),
@@ -190,6 +247,7 @@ test('its sender cancelling stops every receiver, which frees what it stored', a
  * the chunks it hands to its files' data channels rewritten on their way out. 'out-of-range': each
  * chunk claims an offset far past the file's end; 'wrong-bytes': each chunk has a byte flipped;
  * 'endless': the file's end is ignored, its last chunk sent full and more chunks after it.
+ * 'after-end': the file sent whole, then more chunks after its last byte.
  */
 function turnHostile(p, mode) {
   return p.evaluate((how) => {
@@ -213,6 +271,15 @@ function turnHostile(p, mode) {
           return this.honestSend(chunk);
         }
         if (chunk.length === 16 + 65536) return this.honestSend(chunk);
+        if (window.hostileFiles === 'after-end') {  // the last chunk as it is, then more
+          this.honestSend(chunk);
+          for (let i = 0; i < 4; i += 1) {
+            const more = new Uint8Array(16 + 65536).fill(7);
+            more.set(chunk.subarray(0, 16));  // the same request
+            this.honestSend(at(more, offset + chunk.length - 16 + i * 65536));
+          }
+          return undefined;
+        }
         for (let i = 0; i < 4; i += 1) {  // the last chunk, short: full ones from there on instead
           const full = new Uint8Array(16 + 65536);
           full.set(chunk.subarray(0, 16));
@@ -234,7 +301,7 @@ async function hostileCase(mode, name, expected) {
     await waitForCard(page('other'), 'honest.bin', '.file-status:not(:empty)', TRANSFER_DEADLINE_MS, /^Received/);
   }
   await turnHostile(page('guest'), mode);
-  await dropFile(page('guest'), { name, type: '', size: 2 * MB + 1000 });
+  const sha256 = await dropFile(page('guest'), { name, type: '', size: 2 * MB + 1000 });
   try {
     for (const receiver of ['host', 'other']) {
       const { status } = await waitForCard(page(receiver), name, '.file-status[data-tone="error"]', 60000);
@@ -261,12 +328,12 @@ async function hostileCase(mode, name, expected) {
         throw new Error(`${p} never showed "${text}" (${error.message}); ${seen.join('; ')}`);
       });
   }
-  return stillMoving;
+  return { stillMoving, sha256 };
 }
 
 test('a member sending chunks outside the file is cut off, said on the card; chat and another transfer go on', async () => {
-  const moving = await hostileCase('out-of-range', 'outside.bin', /^Stopped: guest sent bytes outside the file \(past its end\) and was cut off\./);
-  assert.ok(moving, 'the honest file was still moving when the hostile one was cut off');
+  const { stillMoving } = await hostileCase('out-of-range', 'outside.bin', /^Stopped: guest sent bytes outside the file \(past its end\) and was cut off\./);
+  assert.ok(stillMoving, 'the honest file was still moving when the hostile one was cut off');
 });
 
 test('a member sending bytes that do not match the file\'s hash is cut off, its bytes discarded', async () => {
@@ -281,6 +348,15 @@ test('a member sending data past the file\'s end is cut off; the honest file arr
   await hostileCase('endless', 'endless.bin', /^Stopped: guest sent bytes outside the file \(past its end\) and was cut off\./);
   await waitForCard(page('other'), 'honest.bin', '.file-link');
   assert.equal(await downloadedSha256(page('other'), 'honest.bin'), honest);
+});
+
+test('a member sending data past the end of a file it sent whole is cut off, said on the card; the file stays', async () => {
+  const { sha256 } = await hostileCase('after-end', 'overrun.bin',
+    /^guest kept sending bytes after the file was complete and was cut off\. The file itself arrived whole: its hash matches\.$/);
+  for (const name of ['host', 'other']) {
+    await waitForCard(page(name), 'overrun.bin', '.file-link');
+    assert.equal(await downloadedSha256(page(name), 'overrun.bin'), sha256, name);
+  }
 });
 
 test('a newcomer fetches an earlier file on demand', async () => {

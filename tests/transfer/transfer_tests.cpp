@@ -305,8 +305,37 @@ TEST_CASE("endless data: chunks past the window or after the end or never asked 
     net.run();
     CHECK(lastEnded(net["bob"]).outcome == Outcome::Complete);  // the file itself was right
     REQUIRE(net.cutOffs.size() == 1);
-    // Past the end while the hash is checked; unasked once it is done.
-    CHECK((net.cutOffs[0].reason == "out-of-range" || net.cutOffs[0].reason == "unexpected-chunk"));
+    // The file was done when the chunk came: said as such, with the file it claimed to be of.
+    CHECK(net.cutOffs[0].reason == "after-end");
+    CHECK(net.cutOffs[0].hash == hash);
+  }
+  SECTION("after the last byte, while its hash is checked") {
+    const TransferId id = net["bob"].t.fetch(hash, bytes.size(), "mallory", net.now);
+    const RequestNo request = takeGet(net, "mallory");
+    for (std::uint64_t at = 0; at < bytes.size(); at += kChunkBytes) {
+      REQUIRE(net["bob"].t.onChunk("mallory", request, at, kChunkBytes, net.now) == id);
+    }
+    // The Verify is pending (not drained): more arrives before the hash is in.
+    CHECK(net["bob"].t.onChunk("mallory", request, bytes.size(), kChunkBytes, net.now) == 0);
+    net["bob"].received[id] = bytes;
+    net.run();
+    CHECK(lastEnded(net["bob"]).outcome == Outcome::Complete);
+    REQUIRE(net.cutOffs.size() == 1);
+    CHECK(net.cutOffs[0].reason == "after-end");
+    CHECK(net.cutOffs[0].hash == hash);
+  }
+  SECTION("a chunk of a completed request from another member is no data past the end") {
+    (void)net["bob"].t.fetch(hash, bytes.size(), "alice", net.now);
+    const RequestNo request = takeGet(net, "alice");
+    net.wire.push_back({"alice", "bob", true, "", request, 0, bytes.substr(0, kChunkBytes)});
+    net.wire.push_back({"alice", "bob", true, "", request, kChunkBytes, bytes.substr(kChunkBytes)});
+    net.run();
+    CHECK(lastEnded(net["bob"]).outcome == Outcome::Complete);
+    inject(net, "mallory", "bob", request, 2 * kChunkBytes, kChunkBytes);
+    net.run();
+    REQUIRE(net.cutOffs.size() == 1);
+    CHECK(net.cutOffs[0].peer == "mallory");
+    CHECK(net.cutOffs[0].reason == "unexpected-chunk");
   }
   SECTION("never asked for") {
     inject(net, "mallory", "bob", 77, 0, kChunkBytes);

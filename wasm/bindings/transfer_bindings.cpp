@@ -48,6 +48,7 @@ struct EffectToJs {
     val out = tagged("cut-off");
     out.set("peer", toJsString(e.peer));
     out.set("reason", toJsString(e.reason));
+    out.set("hash", toJsString(e.hash));
     return out;
   }
   val operator()(const effect::Verify& e) const {

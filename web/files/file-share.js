@@ -4,14 +4,18 @@
 //
 // Events (CustomEvent detail):
 //   progress  { transfer, hash, bytes, size }             a download moved (at most every 100 ms)
-//   received  { transfer, hash, blob }                    a download arrived whole, its hash checked
+//   received  { transfer, hash, blob, cutoff }            a download arrived whole, its hash checked;
+//             cutoff: { peer, reason } when its holder was cut off after its last byte ('after-end':
+//             it sent more), else null
 //   ended     { transfer, hash, outcome, reason, bytes, stops, cutoff }  a download stopped:
 //             'incomplete' (no holder left to ask; retry() later), 'cancelled', 'failed' (a hash
 //             mismatch). stops: [{ peer, reason }], why each holder asked since the last (re)try
 //             stopped; cutoff: { peer, reason } when one of them broke the protocol and was cut off
 //             (the bytes that failed their hash included), else null
 //   upload    { hash, peer, bytes, size, done, reason }   a member pulled bytes of a file we hold
-//   cutoff    { peer, reason }                            a member broke the protocol: its link closed
+//   cutoff    { peer, reason, hash }                      a member broke the protocol: its link closed;
+//             hash: the file the offending chunk claimed to be of, if any (after a download completed:
+//             'after-end', the only report of it), else null
 
 import { EffectLoop } from '../effect-loop.js';
 import { chatActive, makeWay, spent } from './chat-first.js';
@@ -45,6 +49,7 @@ export class FileShare extends EventTarget {
   #sending = new Set();   // peers whose send loop is running
   #finished = [];         // sinks of completed downloads: their storage is freed at close()
   #loop;
+  #finishing = new Set(); // records of downloads complete in the machine, their Blob not handed out yet
 
   /**
    * core: the loaded webchat-core module. relay(peer, text): send a signaling text to a member
@@ -193,13 +198,17 @@ export class FileShare extends EventTarget {
       case 'send-chunk': return this.#queueChunk(effect);
       case 'stop-sending': return this.#stopSending(effect.peer, effect.request);
       case 'cut-off':
-        // Reported with the download it carried, which ends (incomplete) right after this.
-        for (const record of this.#incoming.values()) {
-          if (record.active && record.peer === effect.peer) record.cutoff = { peer: effect.peer, reason: effect.reason };
+        // Reported with the download it carried, which ends (incomplete) right after this; a download
+        // whose bytes are all in only by a cut-off over its own bytes (sent past its end), with its
+        // 'received' (or, once that went, as this event's hash).
+        for (const record of [...this.#incoming.values(), ...this.#finishing]) {
+          if (!record.active || record.peer !== effect.peer) continue;
+          if (record.received === record.size && effect.hash !== record.hash) continue;
+          record.cutoff = { peer: effect.peer, reason: effect.reason };
         }
         this.#links.close(effect.peer);
         this.#outgoing.delete(effect.peer);
-        return this.#emit('cutoff', { peer: effect.peer, reason: effect.reason });
+        return this.#emit('cutoff', { peer: effect.peer, reason: effect.reason, hash: effect.hash || null });
       case 'verify': return this.#verify(effect.transfer);
       case 'ended': return this.#ended(effect);
       case 'served':
@@ -330,17 +339,22 @@ export class FileShare extends EventTarget {
       return ended();
     }
     this.#incoming.delete(transfer);
-    await record.writes.catch(() => {});
-    const sink = await record.sink;
-    if (outcome !== 'complete') {
-      await sink.discard();
-      return ended();
+    if (outcome === 'complete') this.#finishing.add(record);
+    try {
+      await record.writes.catch(() => {});
+      const sink = await record.sink;
+      if (outcome !== 'complete') {
+        await sink.discard();
+        return ended();
+      }
+      const blob = await sink.finish(record.type);
+      this.#finished.push(sink);
+      this.#held.set(record.hash, blob);  // the machine serves it on; this is where its bytes are
+      this.#progress(record, true);
+      this.#emit('received', { transfer, hash: record.hash, blob, cutoff: record.cutoff });
+    } finally {
+      this.#finishing.delete(record);
     }
-    const blob = await sink.finish(record.type);
-    this.#finished.push(sink);
-    this.#held.set(record.hash, blob);  // the machine serves it on; this is where its bytes are
-    this.#progress(record, true);
-    this.#emit('received', { transfer, hash: record.hash, blob });
   }
 }
 

@@ -11,6 +11,10 @@
 //                                          author), 'failed' (its bytes did not match its hash);
 //                                          cutoff { from, nick, reason }: a member that sent it
 //                                          broke the protocol and was cut off
+//   filecutoff   { hash, cutoff }          a member that sent a file which arrived whole broke the
+//                                          protocol and was cut off (after its 'file' event): it
+//                                          kept sending past the file's end ('after-end'), or an
+//                                          earlier holder of it did something else
 
 import { verify as verifySignature } from '../crypto/identity.js';
 import { chatMoved } from './chat-first.js';
@@ -66,10 +70,15 @@ export class RoomFiles {
     });
     share.addEventListener('received', ({ detail }) => {
       this.#downloads.delete(detail.hash);
-      this.#setState(detail.hash, { state: 'held', bytes: detail.blob.size, size: detail.blob.size });
+      this.#setState(detail.hash, { state: 'held', bytes: detail.blob.size, size: detail.blob.size, cutoff: null });
       this.#emit('file', { hash: detail.hash, blob: detail.blob, entry: this.#entries.get(detail.hash) });
+      if (detail.cutoff) this.#cutOffAfter(detail.hash, detail.cutoff);
     });
     share.addEventListener('ended', ({ detail }) => this.#ended(detail));
+    // A holder that goes on sending once a file arrived whole: nothing else reports it.
+    share.addEventListener('cutoff', ({ detail }) => {
+      if (detail.hash && this.#states.get(detail.hash)?.state === 'held' && !this.#downloads.has(detail.hash)) this.#cutOffAfter(detail.hash, detail);
+    });
     share.addEventListener('upload', ({ detail }) => {
       this.#emit('fileprogress', { hash: detail.hash, direction: 'up', bytes: detail.bytes, size: detail.size, peer: detail.peer, done: detail.done, reason: detail.reason });
     });
@@ -82,6 +91,8 @@ export class RoomFiles {
       this.#onEntry(detail);
     });
     room.addEventListener('typing', chatMoved);  // a line is coming: transfers make way already
+    // A nickname change is conversation too (the room says "bob is now known as robert").
+    room.addEventListener('notice', ({ detail }) => { if (detail.kind === 'renamed') chatMoved(); });
     room.addEventListener('status', ({ detail }) => {
       const settled = detail.state === 'host' || detail.state === 'guest';
       if (settled && !this.#settled) {  // (re)joined: its history follows, up to historyEnd
@@ -111,9 +122,9 @@ export class RoomFiles {
   }
 
   /**
-   * This member types, or sends a line, an edit, a delete or a reaction: its entry is coming or on
-   * its way, transfers make way (chat-first.js). Relayed texts (the links' own signaling) and file
-   * entries do not count.
+   * This member types, or sends a line (a reply too), an edit, a delete, a reaction or a new
+   * nickname: its entry is coming or on its way, transfers make way (chat-first.js). Relayed texts
+   * (the links' own signaling) and file entries do not count.
    */
   chatting() { chatMoved(); }
 
@@ -212,9 +223,20 @@ export class RoomFiles {
     if (quiet) return;
     // A member that broke the protocol (bytes outside the file, bytes failing the hash...) was cut
     // off: the page says who and why.
-    const cut = cutoff && { from: cutoff.peer, nick: this.#members.find((m) => m.id === cutoff.peer)?.nick ?? '', reason: cutoff.reason };
+    const cut = cutoff && this.#who(cutoff);
     this.#setState(hash, { state: outcome, reason, cutoff: cut });
     this.#emit('fileended', cut ? { hash, outcome, reason, cutoff: cut } : { hash, outcome, reason });
+  }
+
+  // A file held whole, whose sender was cut off: the file stays; the page says who and why.
+  #cutOffAfter(hash, cutoff) {
+    const cut = this.#who(cutoff);
+    this.#setState(hash, { cutoff: cut });
+    this.#emit('filecutoff', { hash, cutoff: cut });
+  }
+
+  #who({ peer, reason }) {
+    return { from: peer, nick: this.#members.find((m) => m.id === peer)?.nick ?? '', reason };
   }
 
   #setState(hash, fields) {

@@ -58,6 +58,7 @@ const CUT_OFF = {
   'bad-chunk-size': 'sent pieces of the wrong size',
   'over-window': 'sent more than was asked for',
   'unexpected-chunk': 'sent bytes nobody asked for',
+  'after-end': 'kept sending bytes after the file was complete',
 };
 
 /** "bob sent bytes outside the file (past its end) and was cut off." */
@@ -165,6 +166,11 @@ class FileCard {
     }
   }
 
+  /** It arrived whole, but a member that sent it broke the protocol and was cut off: said under it. */
+  cutOff(cutoff) {
+    this.#say(`${cutOffText(cutoff)} The file itself arrived whole: its hash matches.`, 'error');
+  }
+
   stopped(outcome, reason, cutoff = null) {
     this.#progress.hidden = true;
     if (outcome === 'incomplete' && cutoff) {
@@ -262,6 +268,7 @@ export class FilePanel {
     }));
     room.addEventListener('file', ({ detail }) => this.#each(detail.hash, (card) => card.arrived(detail.blob)));
     room.addEventListener('fileended', ({ detail }) => this.#each(detail.hash, (card) => card.stopped(detail.outcome, detail.reason, detail.cutoff)));
+    room.addEventListener('filecutoff', ({ detail }) => this.#each(detail.hash, (card) => card.cutOff(detail.cutoff)));
   }
 
   /** Shares files one after the other; says why one was refused (too large, unreadable). */
@@ -282,9 +289,13 @@ export class FilePanel {
     const { hash } = entry.file;
     if (!this.#cards.has(hash)) this.#cards.set(hash, []);
     this.#cards.get(hash).push(card);
-    const blob = this.#room?.fileBlob(hash);
-    if (blob) return card.arrived(blob);
     const { state, bytes, size, reason, cutoff } = this.#room?.fileState(hash) ?? { state: 'none' };
+    const blob = this.#room?.fileBlob(hash);
+    if (blob) {
+      const shown = card.arrived(blob);
+      if (cutoff) card.cutOff(cutoff);
+      return shown;
+    }
     if (state === 'downloading') card.moving(bytes, size, 'down');
     else if (state === 'none') card.waiting();
     else card.stopped(state, reason, cutoff);

@@ -145,18 +145,23 @@ TransferId Transfers::onChunk(const PeerId& peer, RequestNo request, std::uint64
     auto d = draining_.find(request);
     const bool inFlight = d != draining_.end() && d->second.peer == peer && length <= kChunkBytes &&
                           offset <= d->second.end && length <= d->second.end - offset;
-    if (!inFlight) cutOff(peer, "unexpected-chunk", now);
+    if (inFlight) return 0;
+    // More of a file that already arrived whole (its holder never sends past the end): endless data.
+    auto c = completed_.find(request);
+    if (c != completed_.end() && c->second.peer == peer) cutOff(peer, "after-end", now, c->second.hash);
+    else cutOff(peer, "unexpected-chunk", now);
     return 0;
   }
   const char* problem = nullptr;
-  if (length > kChunkBytes) problem = "oversized-chunk";
+  if (in->next == in->size && offset >= in->size) problem = "after-end";  // every byte is in: its hash is checked
+  else if (length > kChunkBytes) problem = "oversized-chunk";
   else if (offset >= in->size || length > in->size - offset) problem = "out-of-range";
   else if (offset < in->next) problem = "duplicate-chunk";
   else if (offset > in->next) problem = "chunk-gap";
   else if (length != std::min<std::uint64_t>(kChunkBytes, in->size - offset)) problem = "bad-chunk-size";
   else if (offset + length > in->acked + kWindowBytes) problem = "over-window";
   if (problem) {
-    cutOff(peer, problem, now);
+    cutOff(peer, problem, now, in->hash);
     return 0;
   }
   in->next += length;
@@ -189,11 +194,16 @@ void Transfers::onHashed(TransferId transfer, std::string_view hash, Millis now)
   if (it == incoming_.end() || it->second.stage != Stage::Verifying) return;
   Incoming& in = it->second;
   requests_.erase(in.request);
-  in.request = 0;
   if (hash == in.hash) {
+    if (in.request != 0) {  // still linked to its holder: whatever it sends for this request now is past the end
+      completed_[in.request] = Completed{in.peer, in.hash};
+      if (completed_.size() > kMaxCompleted) completed_.erase(completed_.begin());  // the oldest request
+    }
+    in.request = 0;
     offered_[in.hash] = in.size;  // a member holding a file serves it on
     return end(transfer, in, Outcome::Complete, "complete");
   }
+  in.request = 0;
   // The last holder's bytes are the likeliest culprits; the file is pulled again from scratch.
   const PeerId peer = in.peer;
   end(transfer, in, Outcome::Failed, "hash-mismatch");
@@ -259,10 +269,10 @@ void Transfers::onText(const PeerId& peer, std::string_view text, Millis now) {
   }
 }
 
-void Transfers::cutOff(const PeerId& peer, const std::string& reason, Millis now) {
+void Transfers::cutOff(const PeerId& peer, const std::string& reason, Millis now, const std::string& hash) {
   ++cutOffs_;
   lastCutOffReason_ = reason;
-  effects_.push_back(effect::CutOff{peer, reason});
+  effects_.push_back(effect::CutOff{peer, reason, hash});
   // What the link carried ends as if it had closed, with the reason said.
   for (auto& [id, in] : incoming_) {
     if (in.peer == peer && in.request != 0 && in.stage != Stage::Verifying) {

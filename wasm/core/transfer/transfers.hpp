@@ -33,6 +33,7 @@ inline constexpr Millis kIdleServeMs = 30000;  // a holder stops serving a recei
 inline constexpr std::size_t kMaxServedPerPeer = 4;
 inline constexpr std::size_t kMaxServed = 32;
 inline constexpr std::size_t kMaxDraining = 64;  // finished requests whose in-flight chunks are tolerated
+inline constexpr std::size_t kMaxCompleted = 64;  // completed requests whose chunks are told apart ("after-end")
 inline constexpr std::size_t kMaxWithdrawn = 64;  // files we stopped sharing, answered "withdrawn" when asked
 
 enum class Outcome { Complete, Incomplete, Cancelled, Failed };
@@ -57,6 +58,7 @@ struct StopSending {  // holder: drop the chunks of this request not sent yet
 struct CutOff {  // close the direct link to peer (it broke the protocol); no onLinkClosed needed
   PeerId peer;
   std::string reason;
+  std::string hash = {};  // the file the offending chunk claimed to be of, when known; else ""
 };
 struct Verify {  // receiver: every byte is in: finish the hash and report it with onHashed
   TransferId transfer;
@@ -144,6 +146,10 @@ class Transfers final {
     PeerId peer;
     std::uint64_t end = 0;
   };
+  struct Completed {  // a request whose file arrived whole: any chunk for it is data past the end
+    PeerId peer;
+    std::string hash;
+  };
   using ServeKey = std::pair<PeerId, RequestNo>;
 
   void onGet(const PeerId& peer, const Get& m, Millis now);
@@ -156,7 +162,7 @@ class Transfers final {
   // Ends the current request of a transfer: its in-flight chunks are tolerated, then dropped.
   void release(Incoming& in, bool tellHolder);
   void end(TransferId id, Incoming& in, Outcome outcome, const std::string& reason);
-  void cutOff(const PeerId& peer, const std::string& reason, Millis now);
+  void cutOff(const PeerId& peer, const std::string& reason, Millis now, const std::string& hash = {});
   Incoming* byRequest(const PeerId& peer, RequestNo request, TransferId* id = nullptr);
   void send(const PeerId& peer, const Control& message);
 
@@ -165,6 +171,7 @@ class Transfers final {
   std::map<TransferId, Incoming> incoming_;
   std::map<RequestNo, TransferId> requests_;  // current requests of incoming transfers
   std::map<RequestNo, Draining> draining_;
+  std::map<RequestNo, Completed> completed_;
   std::map<ServeKey, Serving> served_;
   std::deque<Effect> effects_;
   TransferId nextTransfer_ = 1;
