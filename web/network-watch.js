@@ -6,16 +6,24 @@
 // each second would cost the relay). It counts host candidates (an address, or the mDNS name a browser
 // gives one: stable per address within a connection) and server-reflexive ones (the public address a
 // STUN server saw), never ports (new with every socket) nor relays (new with every allocation).
-// An address it has not seen before, of a kind it had seen (host, or server-reflexive), means the network
-// changed; one that is missing does not (a lost or late STUN answer), nor does the first server-reflexive
-// address of a look after looks that had none (a busy machine, seen in the lab: the first look ended at
-// its cap before the STUN answer came). The room logic hears of a change (Room.networkChanged) and
-// decides what follows.
+// An address it has not seen in the last minute, of a kind it had seen (host, or server-reflexive), means
+// the network changed; one that is missing does not (a lost or late STUN answer), nor does the first
+// server-reflexive address of a look after looks that had none (a busy machine, seen in the lab: the first
+// look ended at its cap before the STUN answer came), nor one seen within the last minute (a carrier NAT
+// or a router balancing two uplinks that hands out addresses from a pool: A, B, A is one network). After
+// a report, further changes are learned without a report for REPORT_QUIET_MS: one move often shows its
+// new host address a look before its new public one, and a second report would restart the rejoin the
+// first one began. The room logic hears of a change (Room.networkChanged) and decides what follows. The
+// first look waits a period, so that it is not on a join's path. Each look is a STUN binding request to
+// each configured STUN server (docs/security.md: what a STUN server learns); joinRoom's `watchNetwork:
+// false` turns the watch off (changes are then noticed only when links fall silent).
 
 import { withoutRelays } from './webchat-ice.js';
 
 const WATCH_EVERY_MS = 1000;  // a guest's host falls silent after 3 s: the change is known before that
 const GATHER_CAP_MS = 1500;   // a STUN server that does not answer: compare what was found
+const RECENT_MS = 60000;      // an address seen this recently is not new
+const REPORT_QUIET_MS = 10000;  // the room logic's kMovedWindowMs: one report per move
 
 /** The addresses of host and server-reflexive candidates among `candidates` ("candidate:..." lines). */
 export function ownAddresses(candidates) {
@@ -29,14 +37,25 @@ export function ownAddresses(candidates) {
 }
 
 /**
- * Calls onChange(newAddresses) whenever a look finds an address of its own not seen before (the
- * first look only learns them). `iceServers()`: the room's current ICE servers. Returns stop().
+ * Calls onChange(newAddresses) when a look finds an address of its own not seen in the last minute (the
+ * first look only learns them; at most one report per REPORT_QUIET_MS). `iceServers()`: the room's
+ * current ICE servers. Returns stop().
  */
-export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs = WATCH_EVERY_MS }) {
+export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs = WATCH_EVERY_MS, now = Date.now }) {
   let pc = null;
-  let known = null;
+  const recent = new Map();  // address -> when last seen
+  const kinds = new Set();   // 'host', 'srflx': the kinds of address this network has shown
+  let lastReport = -Infinity;
   let timer = null;
   let stopped = false;
+  const kindOf = (address) => address.split(' ')[0];
+  const learn = (seen, at) => {
+    for (const address of seen) {
+      recent.set(address, at);
+      kinds.add(kindOf(address));
+    }
+    for (const [address, when] of recent) if (at - when > RECENT_MS) recent.delete(address);
+  };
   // One round of gathering on our connection, ended by its end-of-candidates (a null candidate) or
   // the cap: the addresses found.
   const gatherOnce = () => new Promise((resolve, reject) => {
@@ -64,23 +83,29 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
     try {
       seen = await gatherOnce();
     } catch {
-      pc?.close();  // a connection that cannot gather again: a fresh one next time
-      pc = null;
+      pc?.close();  // a connection that cannot gather again: a fresh one next time, which names its
+      pc = null;    // host addresses anew (mDNS names are per connection): learn them again
+      recent.clear();
+      kinds.clear();
     }
     if (stopped) return;
-    if (seen?.size) {
-      const kinds = new Set([...(known ?? [])].map((address) => address.split(' ')[0]));
-      const fresh = [...seen].filter((address) => !known?.has(address) && kinds.has(address.split(' ')[0]));
-      if (known && fresh.length) {
-        known = seen;  // the new network's addresses, from now on
-        onChange(fresh);
-      } else {
-        known = new Set([...(known ?? []), ...seen]);
+    try {
+      if (seen?.size) {
+        const at = now();
+        const fresh = [...seen].filter((address) => !recent.has(address) && kinds.has(kindOf(address)));
+        learn(seen, at);
+        if (fresh.length && at - lastReport >= REPORT_QUIET_MS) {
+          lastReport = at;
+          onChange(fresh);
+        }
       }
+    } catch (error) {
+      console.error('webchat: the network watch could not report a change', error);
+    } finally {
+      if (!stopped) timer = setTimeout(look, everyMs);
     }
-    timer = setTimeout(look, everyMs);
   };
-  look();
+  timer = setTimeout(look, everyMs);
   return () => {
     stopped = true;
     clearTimeout(timer);

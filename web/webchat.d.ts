@@ -80,6 +80,15 @@ export interface JoinOptions {
    * ending with "no-route").
    */
   onStatus?: (status: RoomStatus) => void;
+  /**
+   * Watch this browser's own network while in the room (web/network-watch.js): once a second, one
+   * background RTCPeerConnection gathers again with the STUN servers of iceServers (never TURN), and a
+   * new address of its own (another network, a new lease) makes the member rejoin or re-park its offers
+   * at once rather than when its links fall silent. Each look is a STUN binding request to each STUN
+   * server, which thus sees the public address once a second while the person is in a room. Default
+   * true; false turns it off.
+   */
+  watchNetwork?: boolean;
 }
 
 /** A member's Ed25519 identity. Keys and signatures are base64url without padding (43 and 86 characters). */

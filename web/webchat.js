@@ -21,7 +21,7 @@ import { WebchatError, describeError, isErrorCode } from './webchat-errors.js';
 import { serverIceServers, withoutRelays } from './webchat-ice.js';
 import { ICE_GATHER_CAP_MS, PeerLinks, TRICKLE_AFTER_MS, fingerprintOf, roomCertificate } from './webchat-links.js';
 import { SignalMailbox } from './webchat-mailbox.js';
-import { watchNetwork } from './network-watch.js';
+import { watchNetwork as startNetworkWatch } from './network-watch.js';
 import { rehearseJoin } from './webchat-rehearsal.js';
 import { checkIdentity, loadIdentity as loadOwnIdentity, verify as verifySignature } from './crypto/identity.js';
 import { hasWebCryptoEd25519 } from './crypto/primitives.js';
@@ -111,7 +111,7 @@ function randomSeed() {
 export async function joinRoom({
   room = 'default', nick, signal, iceServers, allowRelay = true, iceGatherCapMs = ICE_GATHER_CAP_MS, trickleAfterMs = TRICKLE_AFTER_MS,
   password, secret, identity, memberId = '', history = [], outbox = [], midCounter = 0,
-  maxFileBytes = DEFAULT_MAX_FILE_BYTES, autoFetchBytes = maxFileBytes, onStatus,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES, autoFetchBytes = maxFileBytes, onStatus, watchNetwork = true,
 } = {}) {
   // The room logic's bound on a join with no route (docs/protocol.md, "No route") counts from here, not
   // from when the keys, identity and ICE servers below are ready.
@@ -140,7 +140,7 @@ export async function joinRoom({
   });
   const chat = new Room(logic, {
     room: name, nick: String(nick ?? ''), signal, iceServers: servers, refreshIce, iceGatherCapMs, trickleAfterMs, keys, identity: self,
-    startedAt, watchNetwork: true,
+    startedAt, watchNetwork: Boolean(watchNetwork),
     verify: verifySignature, certificate, files: { core, maxFileBytes, autoFetchBytes }, onStatus,
   });
   return chat.joined;
@@ -225,7 +225,7 @@ export class Room extends EventTarget {
       this.#files = new RoomFiles(this, core, { maxFileBytes, autoFetchBytes, rtcConfig: { iceServers: options.iceServers }, identity: this.identity });
     }
     if (options.watchNetwork) {
-      this.#startWatching = () => watchNetwork({
+      this.#startWatching = () => startNetworkWatch({
         iceServers: () => options.iceServers,
         newPeerConnection: (config) => io.newPeerConnection(config),
         onChange: () => this.#input(() => logic.networkChanged(Date.now())),

@@ -134,11 +134,15 @@ export function traceJoin(page) {
   });
 }
 
-/** When traceJoin last saw the page's status line match `pattern` (Date.now() in the page), or null. */
+/**
+ * When traceJoin last saw the page's status line match `pattern` (Date.now() in the page). Throws when
+ * it never did: a time computed from a missing one would pass any bound.
+ */
 export async function saidAt(page, pattern) {
   const trace = await page.evaluate(() => window.joinTrace ?? []);
   const said = trace.filter(([, what]) => what.startsWith('status: ') && pattern.test(what.slice(8)));
-  return said.length ? said.at(-1)[0] : null;
+  if (!said.length) throw new Error(`the page's traced status never matched ${pattern}`);
+  return said.at(-1)[0];
 }
 
 /** Notes in `page` when its join form is next submitted (the person's click): read with clickedAt(page). */

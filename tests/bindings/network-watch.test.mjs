@@ -1,0 +1,125 @@
+// The module's watch on its own network (web/network-watch.js), in node against the built copy, with a
+// scripted peer connection: which looks count as a change of network and which do not. The lab
+// (tests/lab/) proves the whole path on real NATs; this proves the rules, look by look.
+
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+const webRoot = process.env.WEBCHAT_WEB_ROOT ?? 'build/web';
+const { ownAddresses, watchNetwork } = await import(pathToFileURL(resolve(webRoot, 'network-watch.js')));
+
+const host = (address) => `candidate:1 1 udp 2122260223 ${address} 50000 typ host generation 0`;
+const srflx = (address) => `candidate:2 1 udp 1686052607 ${address} 40000 typ srflx raddr 0.0.0.0 rport 0`;
+const relay = (address) => `candidate:3 1 udp 41885439 ${address} 60000 typ relay raddr 0.0.0.0 rport 0`;
+
+test('ownAddresses keeps host and server-reflexive addresses, never ports nor relays', () => {
+  const found = ownAddresses([host('a.local'), `a=${srflx('203.0.113.5')}`, relay('198.51.100.9'), 'garbage']);
+  assert.deepEqual([...found].sort(), ['host a.local', 'srflx 203.0.113.5']);
+});
+
+// A watch driven look by look: each look's candidates come from `looks` (an array per look, or an
+// Error: the connection cannot gather). Resolves with the reports and the connections made.
+// `then`: what the report does after it is noted.
+function scripted(looks, { at = (i) => i * 1000, then = () => {} } = {}) {
+  return new Promise((done) => {
+    const reports = [];
+    const connections = [];
+    let look = 0;
+    let stop = null;
+    const finishAt = looks.length;
+    class FakeConnection extends EventTarget {
+      constructor(config) { super(); this.config = config; this.closed = false; connections.push(this); }
+      createDataChannel() {}
+      createOffer() {
+        const script = looks[look];
+        look += 1;
+        if (script instanceof Error) return Promise.reject(script);
+        setTimeout(() => {
+          for (const candidate of script) this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate: { candidate } }));
+          this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate: null }));
+          if (look === finishAt) setTimeout(() => { stop(); done({ reports, connections }); }, 0);
+        }, 0);
+        return Promise.resolve({ type: 'offer', sdp: '' });
+      }
+      setLocalDescription() { return Promise.resolve(); }
+      close() { this.closed = true; }
+    }
+    let clock = 0;
+    stop = watchNetwork({
+      iceServers: () => [{ urls: 'stun:stun.example' }, { urls: 'turn:turn.example', username: 'u', credential: 'c' }],
+      newPeerConnection: (config) => new FakeConnection(config),
+      onChange: (fresh) => { reports.push({ look: look - 1, fresh }); then(); },
+      everyMs: 1,
+      now: () => at(clock++),
+    });
+  });
+}
+
+test('the first look learns; a new host address of the same kind is a change, reported once', async () => {
+  const { reports, connections } = await scripted([
+    [host('a.local'), srflx('203.0.113.5')],
+    [host('a.local'), srflx('203.0.113.5')],
+    [host('b.local'), srflx('203.0.113.5')],
+    [host('b.local'), srflx('203.0.113.5')],
+  ]);
+  assert.deepEqual(reports, [{ look: 2, fresh: ['host b.local'] }]);
+  assert.equal(connections.length, 1, 'one connection, gathering again each look');
+  assert.deepEqual(connections[0].config.iceServers.flatMap((s) => [s.urls].flat()), ['stun:stun.example'], 'never a TURN server');
+});
+
+test('a missing address, a late first public address and an address seen within the minute are no change', async () => {
+  const { reports } = await scripted([
+    [host('a.local')],                                   // the STUN answer came after the cap
+    [host('a.local'), srflx('203.0.113.5')],             // the first public address: learned
+    [host('a.local')],                                   // a lost STUN answer
+    [host('a.local'), srflx('203.0.113.6')],             // a pool's other address: a change…
+    [host('a.local'), srflx('203.0.113.5')],             // …and back to the first, seen within the minute
+    [host('a.local'), srflx('203.0.113.6')],
+  ], { at: (i) => i * 11000 });                          // looks 11 s apart: no quiet window in the way
+  assert.deepEqual(reports, [{ look: 3, fresh: ['srflx 203.0.113.6'] }]);
+});
+
+test('one move that shows its host address a look before its public one is reported once', async () => {
+  const { reports } = await scripted([
+    [host('a.local'), srflx('203.0.113.5')],
+    [host('b.local')],
+    [host('b.local'), srflx('198.51.100.7')],
+  ]);
+  assert.deepEqual(reports, [{ look: 1, fresh: ['host b.local'] }]);
+});
+
+test('an address not seen for over a minute is new again', async () => {
+  const { reports } = await scripted([
+    [srflx('203.0.113.5')],
+    [srflx('198.51.100.7')],
+    [srflx('198.51.100.7')],
+    [srflx('203.0.113.5')],
+  ], { at: (i) => i * 40000 });
+  assert.deepEqual(reports.map((r) => r.look), [1, 3]);
+});
+
+test('a connection that cannot gather is replaced, and its successor\'s names are learned, not reported', async () => {
+  const { reports, connections } = await scripted([
+    [host('a.local'), srflx('203.0.113.5')],
+    new Error('cannot gather'),
+    [host('c.local'), srflx('203.0.113.5')],  // mDNS names are per connection
+    [host('c.local'), srflx('203.0.113.5')],
+  ]);
+  assert.deepEqual(reports, []);
+  assert.equal(connections.length, 2);
+  assert.equal(connections[0].closed, true);
+});
+
+test('a report that throws does not stop the watch', async () => {
+  const error = console.error;
+  console.error = () => {};  // the watch says what the report threw
+  const { reports } = await scripted([
+    [srflx('203.0.113.5')],
+    [srflx('198.51.100.7')],
+    [srflx('198.51.100.7')],
+    [srflx('203.0.113.9')],
+  ], { at: (i) => i * 11000, then: () => { throw new Error('the logic threw'); } }).finally(() => { console.error = error; });
+  assert.deepEqual(reports.map((r) => r.look), [1, 3]);
+});
