@@ -31,8 +31,12 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(Object.values(browsers).map((b) => !b.killed && b.browser.close()));
-  await lab?.teardown();
+  // The lab comes down whatever a browser's close does (else its namespaces and servers hold the run).
+  try {
+    await Promise.all(Object.values(browsers).map((b) => !b.killed && b.browser.close()));
+  } finally {
+    await lab?.teardown();
+  }
 });
 
 // Fresh pages, one in each browser named (by its LAN), for the case `t`; they close (and leave their

@@ -50,8 +50,12 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(browsers.map((b) => b.close()));
-  await lab?.teardown();
+  // The lab comes down whatever a browser's close does (else its namespaces and servers hold the run).
+  try {
+    await Promise.all(browsers.map((b) => b.close()));
+  } finally {
+    await lab?.teardown();
+  }
 });
 
 // Freezes `page` for FROZEN_MS, checking that its timers really stopped: a counter ticking every

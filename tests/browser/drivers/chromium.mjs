@@ -75,13 +75,20 @@ export async function launch({ name, deadlineMs, executablePath = CHROMIUM, args
 export async function launchAttached({ name, deadlineMs, executablePath = CHROMIUM, args = [],
                                        reach = async (port) => `127.0.0.1:${port}` }) {
   const profile = mkdtempSync(join(tmpdir(), 'webchat-chromium-'));
+  // Its own process group (detached), so that stopping it stops its renderers and utility processes
+  // too: killing only the browser process left them running for a while, writing into the profile
+  // as it was removed (ENOTEMPTY) and outliving the test.
   const child = spawn(executablePath, ['--headless', ...ARGS, ...args, `--user-data-dir=${profile}`,
-                                       '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+                                       '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const exited = new Promise((resolve) => { child.once('exit', resolve); });
   const stopped = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
     await exited;
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
   };
   try {
     const endpoint = await new Promise((resolve, reject) => {
