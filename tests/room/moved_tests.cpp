@@ -13,27 +13,6 @@
 using namespace webchat;
 using namespace webchat::sim;
 
-namespace {
-
-bool everHosted(const Simulation& sim, std::size_t member) {
-  const auto& statuses = sim.observed(member).statuses;
-  return std::any_of(statuses.begin(), statuses.end(), [](const auto& s) { return s.state == RoomState::Host; });
-}
-
-bool hostedThroughout(const Simulation& sim, std::size_t member) {
-  const auto& statuses = sim.observed(member).statuses;
-  auto firstHost = std::find_if(statuses.begin(), statuses.end(), [](const auto& s) { return s.state == RoomState::Host; });
-  return firstHost != statuses.end() &&
-         std::all_of(firstHost, statuses.end(), [](const auto& s) { return s.state == RoomState::Host; });
-}
-
-bool noDuplicates(const std::deque<Entry>& history) {
-  auto all = mids(history);
-  return std::set<std::string>(all.begin(), all.end()).size() == all.size();
-}
-
-}  // namespace
-
 // Issue #17, seen in the lab: the renumbered guest that was next in line hosted with a new epoch and
 // the healthy host merged under it. Noticed before its host's silence (the driver looks every second)
 // and after it (it took over first, and steps down as nobody is back yet).

@@ -12,28 +12,6 @@
 using namespace webchat;
 using namespace webchat::sim;
 
-namespace {
-
-bool everHosted(const Simulation& sim, std::size_t member) {
-  const auto& statuses = sim.observed(member).statuses;
-  return std::any_of(statuses.begin(), statuses.end(), [](const auto& s) { return s.state == RoomState::Host; });
-}
-
-bool hostedThroughout(const Simulation& sim, std::size_t member) {
-  const auto& statuses = sim.observed(member).statuses;
-  auto firstHost = std::find_if(statuses.begin(), statuses.end(), [](const auto& s) { return s.state == RoomState::Host; });
-  return firstHost != statuses.end() &&
-         std::all_of(firstHost, statuses.end(), [](const auto& s) { return s.state == RoomState::Host; });
-}
-
-// Every entry of the history once.
-bool noDuplicates(const std::deque<Entry>& history) {
-  auto all = mids(history);
-  return std::set<std::string>(all.begin(), all.end()).size() == all.size();
-}
-
-}  // namespace
-
 // The first successor is the case that broke: it takes over at once when its host falls silent, and
 // coming back from a pause it found 20 s of silence (issue #17: the healthy room moved under it).
 TEST_CASE("a guest back from a pause rejoins the same host as the same member; it takes nothing over") {

@@ -2,7 +2,9 @@
 // Small observations over a Simulation, and over a Room driven by hand, that several tests share.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +45,26 @@ inline std::vector<std::string> texts(const std::deque<Entry>& lines) {
   std::vector<std::string> out;
   for (const auto& line : lines) out.push_back(line.text);
   return out;
+}
+
+// Every entry of the history once.
+inline bool noDuplicates(const std::deque<Entry>& history) {
+  auto all = mids(history);
+  return std::set<std::string>(all.begin(), all.end()).size() == all.size();
+}
+
+// Whether `member` ever reported hosting.
+inline bool everHosted(const Simulation& sim, std::size_t member) {
+  const auto& statuses = sim.observed(member).statuses;
+  return std::any_of(statuses.begin(), statuses.end(), [](const auto& s) { return s.state == RoomState::Host; });
+}
+
+// Whether `member`, once it hosted, never reported anything else.
+inline bool hostedThroughout(const Simulation& sim, std::size_t member) {
+  const auto& statuses = sim.observed(member).statuses;
+  auto firstHost = std::find_if(statuses.begin(), statuses.end(), [](const auto& s) { return s.state == RoomState::Host; });
+  return firstHost != statuses.end() &&
+         std::all_of(firstHost, statuses.end(), [](const auto& s) { return s.state == RoomState::Host; });
 }
 
 // A say as a hostile browser would craft it: any author, mid, kind and target, straight onto the
