@@ -22,6 +22,37 @@ export function roomCertificate() {
   return certificate;
 }
 
+// One peer connection made ahead, while the person types (webchat.js's prepareRoom), with the page's
+// certificate: making one takes 1-7 ms of main thread (traced), which a join otherwise paid while its
+// probe was out, the offer's arrival waiting behind it. The first link whose configuration has the
+// same certificate takes it (a joiner's answering connection, or a first host's offer), its ICE
+// servers set then; later links make their own.
+let ahead = null;  // { pc, certificate }
+
+/** Makes the connection ahead (once the certificate is made); resolves when it is, never rejects. */
+export async function connectionAhead(newPeerConnection) {
+  const cert = await roomCertificate().catch(() => null);
+  if (!cert || ahead) return;
+  try {
+    ahead = { pc: newPeerConnection({ certificates: [cert] }), certificate: cert };
+  } catch { /* the join makes its own */ }
+}
+
+/** The connection made ahead, configured as `config` says, if it has config's certificate; else null. */
+export function takeConnectionAhead(config) {
+  if (!ahead || config.certificates?.[0] !== ahead.certificate) return null;
+  const { pc } = ahead;
+  ahead = null;
+  if (pc.signalingState === 'closed') return null;
+  try {
+    if (config.iceServers?.length) pc.setConfiguration(config);
+    return pc;
+  } catch {
+    pc.close();
+    return null;
+  }
+}
+
 /** "sha-256 AB:CD:..." as SDP's a=fingerprint names it. */
 export function fingerprintOf(cert) {
   const fp = cert.getFingerprints?.()[0];

@@ -19,7 +19,9 @@ import { DEFAULT_MAX_FILE_BYTES, FileError as FileRefused } from './files/file-s
 import { RoomFiles } from './files/room-files.js';
 import { WebchatError, describeError, isErrorCode } from './webchat-errors.js';
 import { serverIceServers, withoutRelays } from './webchat-ice.js';
-import { ICE_GATHER_CAP_MS, PeerLinks, TRICKLE_AFTER_MS, fingerprintOf, roomCertificate } from './webchat-links.js';
+import {
+  ICE_GATHER_CAP_MS, PeerLinks, TRICKLE_AFTER_MS, connectionAhead, fingerprintOf, roomCertificate, takeConnectionAhead,
+} from './webchat-links.js';
 import { SignalMailbox } from './webchat-mailbox.js';
 import { watchNetwork as startNetworkWatch } from './network-watch.js';
 import { rehearseJoin } from './webchat-rehearsal.js';
@@ -30,8 +32,15 @@ import { safetyCode as codeOf } from './crypto/safety.js';
 
 /** A fresh private room: { secret } (128 random bits, base64url) for joinRoom and an invitation's fragment. */
 export const createPrivateRoom = newPrivateRoom;
-/** Derives a room's keys ahead of joinRoom (options as joinRoom's room, password, secret); cached. */
-export const prepareRoom = deriveRoomKeys;
+/**
+ * Derives a room's keys ahead of joinRoom (options as joinRoom's room, password, secret; cached), and
+ * makes the peer connection the join will use (see webchat-links.js).
+ */
+export function prepareRoom(options) {
+  const keys = deriveRoomKeys(options);
+  if (typeof RTCPeerConnection === 'undefined') return keys;
+  return Promise.all([keys, connectionAhead(newPeerConnection)]).then(([prepared]) => prepared);
+}
 /** This browser's Ed25519 identity: { publicKey, sign(bytes) }, kept in IndexedDB. */
 export const loadIdentity = loadOwnIdentity;
 /** Whether sig is publicKey's Ed25519 signature of the UTF-8 text bytes (all as on the wire). */
@@ -49,9 +58,10 @@ const LINK_STATS_MS = 2000;      // how often links are measured for the member 
 // What a Room uses of the browser to reach the server and its peers. Looked up on each use, so a page
 // that wraps fetch or RTCPeerConnection after importing this module is still heard; the warm-up
 // rehearsal hands its rooms an in-memory stand-in instead.
+const newPeerConnection = (config) => new RTCPeerConnection(config);
 const BROWSER_IO = {
   fetch: (url, init) => fetch(url, init),
-  newPeerConnection: (config) => new RTCPeerConnection(config),
+  newPeerConnection: (config) => takeConnectionAhead(config) ?? newPeerConnection(config),
 };
 
 // One compiled core per page, even when the page inlined this module and also imports the file.
@@ -127,7 +137,7 @@ export async function joinRoom({
   // (docs/security.md); one DTLS certificate serves all of this Room's links, so its hello can bind
   // the certificate's fingerprint to its key.
   const [core, keys, self, servers, certificate] = await Promise.all([
-    loadCore(), prepareRoom({ room, password, secret }), identity ? checkIdentity(identity) : loadIdentity(),
+    loadCore(), deriveRoomKeys({ room, password, secret }), identity ? checkIdentity(identity) : loadIdentity(),
     refreshIce ? refreshIce() : permitted(iceServers), roomCertificate(),
   ]);
   const [seedHigh, seedLow] = randomSeed();
