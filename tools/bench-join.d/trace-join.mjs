@@ -46,6 +46,7 @@ async function once({ host, guest }, servers, contender, traced = false) {
     if (traced) await page.evaluate(trace.installTrace, who);
     if (contender === 'app-noed') await page.evaluate(inPage.skipEd25519);
     if (app) await page.evaluate(() => import('/webchat.js').then(() => globalThis[Symbol.for('webchat.core')]).then(() => true));
+    if (app && traced) await page.evaluate(trace.traceCore, who);
   }));
   await host.evaluate(inPage.watchHost, { connections: app ? 2 : 1, gathered: true });
   await host.evaluate(app ? inPage.appHost : inPage.rawHost, args);

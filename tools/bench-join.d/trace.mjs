@@ -63,12 +63,43 @@ export function installTrace(who) {
     const started = now();
     const made = new Connection(...args);
     log.push({ who, at: started, what: `new RTCPeerConnection (sync ${(now() - started).toFixed(2)} ms)` });
+    // Its gathering and connecting, as the browser reports them (candidates by type and protocol).
+    made.addEventListener('icecandidate', (e) => mark(e.candidate?.candidate ? `candidate ${e.candidate.type} ${e.candidate.protocol}` : 'candidates end'));
+    made.addEventListener('icegatheringstatechange', () => mark(`gathering ${made.iceGatheringState}`));
+    made.addEventListener('iceconnectionstatechange', () => mark(`ice ${made.iceConnectionState}`));
+    made.addEventListener('connectionstatechange', () => mark(`connection ${made.connectionState}`));
     return made;
   };
   window.RTCPeerConnection.prototype = Connection.prototype;
   window.RTCPeerConnection.generateCertificate = (...args) => Connection.generateCertificate(...args);
+  timed(Response.prototype, 'text', () => 'response.text');
   if (navigator.storage?.getDirectory) timed(navigator.storage, 'getDirectory', () => 'storage.getDirectory (OPFS)');
   if (window.indexedDB) timed(indexedDB, 'open', () => 'indexedDB.open');
+}
+
+// The room logic's calls (the compiled core's Room), each with the time it took: installed once the
+// page's module has loaded its core.
+export async function traceCore(who) {
+  const core = await globalThis[Symbol.for('webchat.core')];
+  const now = () => performance.timeOrigin + performance.now();
+  const proto = core.Room.prototype;
+  for (const name of ['join', 'signalDone', 'linkDescribed', 'linkOpen', 'linkMessage', 'signed', 'verified', 'send', 'tick']) {
+    const original = proto[name];
+    proto[name] = function traced(...args) {
+      const started = now();
+      const result = original.apply(this, args);
+      window.traceLog?.push({ who, at: started, what: `core.${name} (sync ${(now() - started).toFixed(2)} ms)` });
+      return result;
+    };
+  }
+  // Each effect the logic hands out, when it is handed out: the gap to the next is its handling.
+  const poll = proto.poll;
+  proto.poll = function traced() {
+    const effect = poll.call(this);
+    if (effect) window.traceLog?.push({ who, at: now(), what: `effect ${effect.type}` });
+    return effect;
+  };
+  return true;
 }
 
 // The guest's clock starts in its page (in-page.mjs pushes 'START joinRoom' to window.traceLog when
