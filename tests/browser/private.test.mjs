@@ -111,6 +111,25 @@ test('a public room is marked as public', async () => {
   assert.deepEqual(kind, ['Public room: anyone who knows its name can join', 'public']);
 });
 
+// Sealed texts, keys and signatures are base64url: the page decodes them with the browser's own
+// Uint8Array.fromBase64 (both browsers here have it), which accepts more than the one canonical form.
+test('the page\'s base64url decoder, the browser\'s own, refuses every text that is not a canonical encoding', async () => {
+  for (const page of [alice, bob]) {
+    const verdicts = await page.evaluate(async () => {
+      const { fromBase64url, toBase64url } = await import('/crypto/encoding.js');
+      const bytes = Uint8Array.from({ length: 40 }, (_, i) => i * 7);
+      const text = toBase64url(bytes);
+      return {
+        native: typeof Uint8Array.fromBase64 === 'function',
+        roundTrip: fromBase64url(text)?.join(',') === bytes.join(','),
+        refused: ['AB', '_'.repeat(43), `${text}B`, `${text}==`, `${text.slice(0, 8)} ${text.slice(8)}`, text.replace('A', '+'),
+                  'QQ=', 'a/b_'].map((bad) => fromBase64url(bad) === null),
+      };
+    });
+    assert.deepEqual(verdicts, { native: true, roundTrip: true, refused: new Array(8).fill(true) });
+  }
+});
+
 test('after the session, the server\'s log and metrics hold no room name, link secret or password', async () => {
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   const log = server.log.join('');
