@@ -361,7 +361,9 @@ export function createPrivateRoom(): { secret: string };
 
 /**
  * Derives a room's keys (options as joinRoom's room, password, secret) and keeps them for the join:
- * call it while the person types a password. Rejects with a TypeError whose message is an error code.
+ * call it while the person types a password. Also makes the peer connection the join will use (its
+ * constructor takes milliseconds of the page's main thread). Rejects with a TypeError whose message
+ * is an error code.
  */
 export function prepareRoom(options: { room?: string; password?: string; secret?: string }): Promise<RoomKeys>;
 
