@@ -63,7 +63,7 @@ export class SignalMailbox {
       });
       if (verb === 'get') setTimeout(() => this.#requests.get(request) === abort && this.#on.asking());
       const response = await responded;
-      body = await response.text();
+      body = await bodyText(response);
       status = response.status;
       if (verb === 'get' && status === 200) {
         const opened = await keys.open(id, body);
@@ -78,4 +78,31 @@ export class SignalMailbox {
     if (!readable) return this.#on.unreadable(request);
     this.#on.done(request, status, body);
   }
+}
+
+// A response's text, as soon as all of its bytes are in: response.text() also waits for the end of the
+// body's stream, which Chromium reports apart from the bytes (traced: text() took 1-5 ms after the
+// headers for a 2 KB body, in the plain pair too; this, ~0.8 ms less for the joiner's offer at load 8-10).
+// Only where the Content-Length counts the bytes the stream gives: a same-origin response (a
+// cross-origin one may hide its Content-Encoding) that is not compressed. Decoded as text() does.
+const utf8Text = new TextDecoder();
+async function bodyText(response) {
+  if (response.type !== 'basic' || !response.body || response.headers.get('content-encoding')) return response.text();
+  const length = Number(response.headers.get('content-length'));
+  if (!Number.isSafeInteger(length) || length <= 0) return response.text();
+  const reader = response.body.getReader();
+  const chunks = [];
+  let got = 0;
+  while (got !== length) {  // more than promised: read to the end, as text() would
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    got += value.length;
+  }
+  if (got === length) reader.read().catch(() => {});  // the stream's end, read when it comes (not awaited)
+  if (got < length) throw new TypeError(`the body ended after ${got} of ${length} bytes`);
+  if (chunks.length === 1) return utf8Text.decode(chunks[0]);
+  const bytes = new Uint8Array(got);
+  chunks.reduce((at, chunk) => (bytes.set(chunk, at), at + chunk.length), 0);
+  return utf8Text.decode(bytes);
 }
