@@ -17,6 +17,7 @@ const ERROR_TEXT = {
   'host-left': 'The host left, so the room has closed.',
   'room-closed': 'The host closed the room for everyone.',
   'webrtc-unsupported': 'This browser cannot open WebRTC data channels. Use a current Firefox or Chromium.',
+  'csp-wasm': 'This page\'s Content-Security-Policy does not let it compile WebAssembly: its script-src needs \'wasm-unsafe-eval\'.',
   'left': 'Left the room before getting in.',
   'no-route': 'Cannot reach the host directly: this network needs a TURN server (see the ICE settings).',
   'link-tampered': 'The connection to the room was tampered with (someone may be in the middle). Try again on another network.',

@@ -10,6 +10,8 @@ export type WebchatErrorCode =
   | 'nick-taken' | 'nick-invalid' | 'room-invalid' | 'room-full' | 'id-taken'
   | 'server-unreachable' | 'server-error' | 'server-rejected'
   | 'host-left' | 'room-closed' | 'webrtc-unsupported' | 'left'
+  /** The page's Content-Security-Policy forbids compiling WebAssembly: its script-src needs 'wasm-unsafe-eval'. */
+  | 'csp-wasm'
   | 'secret-invalid' | 'password-invalid' | 'wrong-password' | 'signal-tampered'
   /** A host was found but no network path to it (no TURN server where one is needed); within 15 s. */
   | 'no-route'

@@ -77,8 +77,22 @@ function loadCore() {
     script.onload = () => resolve(globalThis.WebchatCore());
     script.onerror = () => reject(new Error(`could not load ${script.src}`));
     document.head.append(script);
+  }).catch((error) => {
+    throw wasmForbidden() ? new WebchatError('csp-wasm') : error;
   }).then(warmedUp);
   return globalThis[CORE];
+}
+
+// Whether the page's Content-Security-Policy forbids compiling WebAssembly (a script-src without
+// 'wasm-unsafe-eval' or 'unsafe-eval'): then even the smallest module is refused. Asked only once
+// the core failed to load, so a page allowed to compile never pays for it.
+function wasmForbidden() {
+  try {
+    new WebAssembly.Module(Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0));  // "\0asm", version 1: empty
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 // Work a first join would otherwise do on its critical path, done at load while a person types:

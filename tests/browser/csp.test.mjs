@@ -1,9 +1,13 @@
 // The module on an embedder's page with a strict Content-Security-Policy: the page is served from
 // its own origin with `connect-src` limited to the signaling server, so no fetch may go anywhere else
-// (a data: URL included). The module must unpack its WebAssembly without one: natively
-// (Uint8Array.fromBase64) where the browser can, else with atob. A Firefox and a Chromium page join a
-// room and talk, first as they are, then with Uint8Array.fromBase64 taken away (as in browsers that
-// lack it), and no CSP violation is reported; a control fetch of a data: URL proves the policy holds.
+// (a data: URL included), and `script-src` without 'unsafe-eval', so no script may be made from a
+// string (embind's invokers are built without `new Function`: -sDYNAMIC_EXECUTION=0). The module
+// must unpack its WebAssembly without a fetch: natively (Uint8Array.fromBase64) where the browser
+// can, else with atob. A Firefox and a Chromium page join a room and talk, first as they are, then
+// with Uint8Array.fromBase64 taken away (as in browsers that lack it), and no CSP violation is
+// reported; a fetch of a data: URL and a page's `new Function` are refused (the policy holds). Under
+// a policy that forbids compiling WebAssembly too (no 'wasm-unsafe-eval'), joinRoom rejects with the
+// WebchatError 'csp-wasm'.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -11,12 +15,14 @@ import { after, before, test } from 'node:test';
 
 import { startEmbedderSite } from './embedder-site.mjs';
 import { closeBrowsers, openBrowsers, startServer } from './harness.mjs';
+import { describeError } from '../../web/webchat-errors.js';
 
 const NONCE = randomBytes(16).toString('base64');
 
 let server;
 let site;
 let browsers = [];
+let setPolicy;
 
 // The embedding page: its inline scripts run by nonce only. The first records violations and, with
 // ?decode=atob, takes Uint8Array.fromBase64 away before the module loads; the second joins the room
@@ -42,7 +48,23 @@ const embeddingPage = (signal) => `<!doctype html>
     window.room.addEventListener('message', (e) => window.lines.push(\`\${e.detail.nick}: \${e.detail.text}\`));
     window.outcome = window.room.status.state;
   } catch (error) {
-    window.outcome = \`failed: \${error.message}\`;
+    window.failure = { name: error.name, code: error.code, message: error.message };
+    window.outcome = \`failed: \${error.code ?? error.name}\`;
+  }
+</script>
+</body>
+</html>`;
+
+// A page whose own script tries to make a function from a string: 'made', or the error's name.
+const evalProbePage = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>new Function under the policy</title></head>
+<body>
+<script nonce="${NONCE}">
+  try {
+    window.probe = new Function('return "made"')();
+  } catch (error) {
+    window.probe = error.name;
   }
 </script>
 </body>
@@ -52,13 +74,15 @@ before(async () => {
   // The site first: the server allows CORS calls from its origin only, as a deployment would.
   let policy = '';
   site = await startEmbedderSite({
-    pages: { '/embed.html': () => embeddingPage(server.signal) },
+    pages: { '/embed.html': () => embeddingPage(server.signal), '/eval-probe.html': () => evalProbePage },
     headers: () => ({ 'content-security-policy': policy }),
   });
   server = await startServer(['--cors-origin', site.origin]);
-  // 'unsafe-eval': embind makes its invokers with new Function, and compiling WebAssembly needs at
-  // least 'wasm-unsafe-eval' (docs/web.md, "An embedder's Content-Security-Policy").
-  policy = `script-src 'self' 'nonce-${NONCE}' 'unsafe-eval'; connect-src ${server.url}; object-src 'none'; base-uri 'none'`;
+  // No 'unsafe-eval'; compiling WebAssembly needs 'wasm-unsafe-eval' (docs/web.md, "An embedder's
+  // Content-Security-Policy"). Each test sets the policy it needs from these.
+  setPolicy = (scriptSources) => {
+    policy = `script-src 'self' 'nonce-${NONCE}' ${scriptSources}; connect-src ${server.url}; object-src 'none'; base-uri 'none'`;
+  };
   browsers = await openBrowsers(['firefox', 'chromium'], { firefox: { browser: 'firefox' }, chromium: { browser: 'chromium' } });
 });
 
@@ -69,7 +93,8 @@ after(async () => {
 });
 
 for (const decode of ['native', 'atob']) {
-  test(`pages with connect-src limited to the signaling server join and talk (WebAssembly decoded: ${decode})`, async (t) => {
+  test(`pages with connect-src limited to the signaling server and no 'unsafe-eval' join and talk (WebAssembly decoded: ${decode})`, async (t) => {
+    setPolicy("'wasm-unsafe-eval'");
     const room = `csp-${decode}`;
     const [host, guest] = browsers.map((b) => b.page);
     const join = async (page, nick) => {
@@ -97,5 +122,21 @@ for (const decode of ['native', 'atob']) {
     }
     await guest.evaluate(() => window.room.leave());
     await host.evaluate(() => window.room.leave());
+    // The other control: the page's own script may not make a function from a string (the test's
+    // evaluate may: Firefox exempts it from the page's policy).
+    for (const { kind, page } of browsers) {
+      await page.goto(`${site.origin}/eval-probe.html`);
+      assert.equal(await page.waitForFunction(() => window.probe), 'EvalError', `${kind}: new Function is refused`);
+    }
   });
 }
+
+test('under a policy that forbids compiling WebAssembly, joinRoom rejects with the WebchatError csp-wasm', async () => {
+  setPolicy('');
+  for (const { kind, page } of browsers) {
+    await page.goto(`${site.origin}/embed.html?room=csp-no-wasm&nick=${kind}`);
+    assert.equal(await page.waitForFunction(() => window.outcome), 'failed: csp-wasm', kind);
+    assert.deepEqual(await page.evaluate(() => window.failure),
+                     { name: 'WebchatError', code: 'csp-wasm', message: describeError('csp-wasm') }, kind);
+  }
+});
