@@ -12,6 +12,7 @@ import { FilePanel } from './page/files.js';
 import { registerServiceWorker } from './page/install.js';
 import { copyText, inviteLink } from './page/invite.js';
 import { lineSpeech } from './page/line-view.js';
+import { plainSnippet } from './page/markdown.js';
 import { showMembers } from './page/members.js';
 import { trustKey, withTrust } from './page/trust.js';
 import { randomNick } from './page/nicknames.js';
@@ -41,7 +42,7 @@ let historyName = ''; // where this browser keeps the room's history (store.js)
 const conversation = new Conversation($('messages'), $('jump'), {
   reply: (mid) => {
     const line = conversation.line(mid);
-    composer.replyTo(mid, `${line.nick}: ${line.text.replace(/\s+/g, ' ').slice(0, 60)}`);
+    composer.replyTo(mid, `${line.nick}: ${plainSnippet(line.text, 60)}`);
   },
   edit: (mid) => composer.edit(mid, conversation.line(mid).text),
   remove: (mid) => tryAction(() => room.delete(mid)),

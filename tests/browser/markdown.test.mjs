@@ -1,6 +1,7 @@
 // Lines in safe Markdown: bold, italic, code, code blocks, quotes and http(s) links become elements
 // built with DOM calls; the usual XSS corpus, sent by a peer, stays inert text in both browsers.
-// @mentions of us are highlighted, and a marker shows where unread lines begin.
+// @mentions of us are highlighted, and a marker shows where unread lines begin. A reply's quote shows
+// the quoted line's words without their Markdown, as text.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -140,4 +141,29 @@ test('a mention of us is highlighted; the unread marker shows where the hidden t
     document.dispatchEvent(new Event('visibilitychange'));
   });
   await screenshot(alice, 'mention-unread');
+});
+
+test('a reply\'s quote, and the "Replying to" bar, show the line\'s words without the Markdown, as text', async () => {
+  const count = (await waitForLines(alice, 1)).length;
+  const source = 'a **bold** *word*, `<b>code</b>` and [the docs](https://example.org/docs)\n> quoted\n<i>no</i>';
+  const words = 'a bold word, <b>code</b> and the docs quoted <i>no</i>';  // under the bar's 60 characters
+  await say(bob, source);
+  await waitForLines(alice, count + 1);
+  await alice.evaluate(() => {
+    const li = [...document.querySelectorAll('#messages li.line')].at(-1);
+    li.tabIndex = -1;
+    li.focus();
+  });
+  await alice.click('#messages li.line:focus-within .actions .reply');
+  assert.equal(await alice.evaluate(() => document.getElementById('compose-context-text').textContent), `Replying to bob: ${words}`);
+  await say(alice, 'noted');
+  for (const page of [alice, bob]) {
+    await waitForLines(page, count + 2);
+    const quote = await page.evaluate(() => {
+      const link = [...document.querySelectorAll('#messages li.line')].at(-1).querySelector('.reply-to');
+      return { text: link.textContent, elements: [...link.querySelectorAll('*')].map((e) => `${e.localName}.${e.className}`) };
+    });
+    assert.deepEqual(quote, { text: `↪ bob: ${words}`, elements: ['span.nick'] });
+  }
+  await screenshot(alice, 'reply-quote-markdown');
 });

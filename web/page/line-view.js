@@ -2,7 +2,7 @@
 // "time nick: text" with real separators, "(edited)", "sending…", "held back…" or "not sent", its reactions, and
 // the actions a reader has on it (reply, react, and for one's own lines edit and delete).
 
-import { renderMarkdown } from './markdown.js';
+import { plainSnippet, renderMarkdown } from './markdown.js';
 import { paintNick } from './nicknames.js';
 
 export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉'];
@@ -54,7 +54,7 @@ export function renderLine(line, me, quoted, act) {
     if (quoted) {
       const nick = element('span', 'nick');
       paintNick(nick, quoted.nick);
-      const snippet = quoted.deleted ? 'a deleted line' : quoted.text.replace(/\s+/g, ' ').slice(0, 100);
+      const snippet = quoted.deleted ? 'a deleted line' : plainSnippet(quoted.text, 100);  // as text, never elements
       quote.append('↪ ', nick, `: ${snippet}`);
     } else {
       quote.append('↪ a line no longer kept');

@@ -36,6 +36,23 @@ export function renderMarkdown(parent, text, { nicks = [], self = '' } = {}) {
   return context.mentioned;
 }
 
+/**
+ * What `text` says without its Markdown: the words renderMarkdown would show, as a plain string
+ * ("**bold** [docs](https://x.org)" is "bold docs"), on one line with its spaces collapsed and cut to
+ * `max` characters (an ellipsis then ends it). For a reply's quote and the "Replying to" bar, which
+ * show a line's words as text, never as elements.
+ */
+export function plainSnippet(text, max) {
+  const scratch = document.createElement('span');  // never in the page: only its text is kept
+  blocks(scratch, text, 0, { mention: null, self: '', mentioned: false });
+  for (const block of scratch.querySelectorAll('blockquote, pre')) {  // a block starts and ends words
+    block.before(' ');
+    block.after(' ');
+  }
+  const words = [...scratch.textContent.replace(/\s+/g, ' ').trim()];  // by code point: no half emoji
+  return words.length > max ? `${words.slice(0, max).join('')}…` : words.join('');
+}
+
 // Code fences and quotes; everything else is inline text with its line breaks kept.
 function blocks(parent, text, depth, context) {
   const lines = text.split('\n');
