@@ -1,6 +1,7 @@
 // The page's everyday polish: connection state and send errors kept apart; nickname colours and the
 // Send button readable (WCAG AA) in both themes; the nickname field focused on load; lines that copy
-// and read aloud as "time nick: text" and are announced through a live region; the message box's hint
+// and read aloud as "time nick: text" and are announced through a live region; a member's nickname
+// and badges on one row, a long nickname cut rather than a badge broken; the message box's hint
 // fitting it on a phone; emoji in colour; invitations from a
 // page opened from disk point at the server, with a QR code that decodes to the link; the embed
 // example never throws; the title and icon count unread lines; the app shell opens offline.
@@ -10,7 +11,7 @@ import { after, before, test } from 'node:test';
 
 import { decodeQR } from '../../web/node_modules/qr/decode.js';
 import {
-  closeBrowsers, joinAs, openBrowsers, pageFromDisk, say, screenshot, startServer, waitForLines, waitForStatus,
+  closeBrowsers, joinAs, openBrowsers, pageFromDisk, say, screenshot, startServer, waitForLines, waitForMembers, waitForStatus,
 } from './harness.mjs';
 
 let server;
@@ -87,6 +88,72 @@ test('lines copy and read as "time nick: text"; new lines are announced in a liv
   assert.match(seen.copied, /^\d\d:\d\d( [AP]M)? bob: hello there$/);
   assert.equal(seen.live, 'polite');
   assert.equal(seen.announced, seen.copied, 'announced as shown, without the Markdown marks');
+});
+
+// Each member's row in the member list as laid out: its parts' words, how many lines each badge's
+// words take, whether every part sits on the nickname's line, whether the nickname is cut short and
+// how wide it is shown (in ems), and whether the row stays inside the members panel.
+function memberRows(page) {
+  return page.evaluate(() => {
+    const panel = document.getElementById('people');
+    const inner = panel.getBoundingClientRect().right - parseFloat(getComputedStyle(panel).paddingRight);
+    const linesOf = (element) => {
+      const range = document.createRange();
+      range.selectNodeContents(element);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    };
+    return [...document.querySelectorAll('#members .member')].map((row) => {
+      const nick = row.querySelector('.nick');
+      const at = nick.getBoundingClientRect();
+      const parts = [...row.children];
+      return {
+        words: parts.map((part) => part.textContent).join(' '),
+        badgeLines: [...row.querySelectorAll('.badge')].map(linesOf),
+        oneRow: parts.every((part) => { const r = part.getBoundingClientRect(); return r.top < at.bottom && r.bottom > at.top; }),
+        nickCut: nick.scrollWidth > nick.clientWidth,
+        nickEms: nick.clientWidth / parseFloat(getComputedStyle(nick).fontSize),
+        inside: parts.every((part) => part.getBoundingClientRect().right <= inner + 0.5),
+      };
+    });
+  });
+}
+
+test('the member list: "direct · 13 ms" whole, beside the nickname; a long nickname cut short, not the badge broken', async () => {
+  const badgesWhole = (rows, name) => {
+    assert.ok(rows.length === 2 && rows.some((row) => /· \d+ ms$/.test(row.words)), `${name}: ${JSON.stringify(rows)}`);
+    for (const row of rows) {
+      assert.ok(row.badgeLines.every((lines) => lines === 1), `${name}: each badge on one line: ${JSON.stringify(row)}`);
+      assert.ok(row.inside, `${name}: inside the panel: ${JSON.stringify(row)}`);
+    }
+  };
+  const onOneRow = (rows, name) => {
+    badgesWhole(rows, name);
+    for (const row of rows) assert.ok(row.oneRow && !row.nickCut, `${name}: the nickname whole, its badges beside it: ${JSON.stringify(row)}`);
+  };
+  // The link badge shows once the link was measured (every 2 s).
+  for (const page of [light, dark]) await page.waitForFunction(() => document.querySelector('#members .link-badge'));
+  onOneRow(await memberRows(light), 'desktop');
+  onOneRow(await memberRows(dark), 'phone');
+  await screenshot(light, 'members-desktop');
+  await screenshot(dark, 'members-phone-dark');
+
+  const long = 'bartholomew-the-very-long-nick-x';  // 32 characters, the most a nickname has
+  const rename = async (nick) => {
+    await dark.click('#rename');
+    await dark.fill('#new-nick', nick);
+    await dark.press('#new-nick', 'Enter');
+    await waitForMembers(light, ['alice', nick]);
+  };
+  await rename(long);
+  await light.waitForFunction(() => document.querySelectorAll('#members .link-badge').length === 1);
+  const rows = await memberRows(light);
+  badgesWhole(rows, 'desktop, a long nickname');
+  assert.deepEqual(rows.map((row) => row.nickCut), [false, true], 'the long nickname is cut');
+  assert.ok(rows[1].nickEms >= 4.9, `at least 5em of it shown: ${JSON.stringify(rows[1])}`);
+  assert.equal(await light.evaluate(() => document.querySelectorAll('#members .nick')[1].title), long);
+  badgesWhole(await memberRows(dark), 'phone, a long nickname');
+  await screenshot(light, 'members-desktop-long-nick');
+  await rename('bob');
 });
 
 test('the message box\'s hint fits it, on a desktop and on a phone', async () => {

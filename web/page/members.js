@@ -29,10 +29,15 @@ export function showMembers(list, count, members, onTrust = () => {}) {
     const nick = document.createElement('span');
     nick.className = 'nick';
     paintNick(nick, member.nick);
-    li.append(nick);
-    if (member.host) li.append(' ', badge('host', 'host-badge'));
-    if (member.self) li.append(' ', badge('you', 'self-badge'));
-    if (member.link) li.append(' ', badge(linkWords(member.link), `link-badge ${member.link.type}`));
+    nick.title = member.nick;  // whole, where the row has to cut it short
+    // One row: the nickname, then its badges, each kept whole (style.css cuts the nickname first).
+    const row = document.createElement('span');
+    row.className = 'member';
+    row.append(nick);
+    if (member.host) row.append(' ', badge('host', 'host-badge'));
+    if (member.self) row.append(' ', badge('you', 'self-badge'));
+    if (member.link) row.append(' ', badge(linkWords(member.link), `link-badge ${member.link.type}`));
+    li.append(row);
     if (member.keyChanged) {
       li.classList.add('key-changed');
       const trust = document.createElement('button');
