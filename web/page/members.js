@@ -30,13 +30,15 @@ export function showMembers(list, count, members, onTrust = () => {}) {
     nick.className = 'nick';
     paintNick(nick, member.nick);
     nick.title = member.nick;  // whole, where the row has to cut it short
-    // One row: the nickname, then its badges, each kept whole (style.css cuts the nickname first).
+    // One row: the nickname, then its badges, each kept whole (style.css: the badges wrap, or the
+    // nickname is cut short, rather than a badge broken).
     const row = document.createElement('span');
     row.className = 'member';
     row.append(nick);
     if (member.host) row.append(' ', badge('host', 'host-badge'));
     if (member.self) row.append(' ', badge('you', 'self-badge'));
     if (member.link) row.append(' ', badge(linkWords(member.link), `link-badge ${member.link.type}`));
+    if (member.keyChanged) row.append(' ', badge('key changed', 'warn-badge'));
     li.append(row);
     if (member.keyChanged) {
       li.classList.add('key-changed');
@@ -45,7 +47,7 @@ export function showMembers(list, count, members, onTrust = () => {}) {
       trust.className = 'quiet trust';
       trust.textContent = 'Trust the new key';
       trust.addEventListener('click', () => onTrust(member));
-      li.append(' ', badge('key changed', 'warn-badge'), ' ', trust);
+      li.append(trust);
     }
     if (member.code) {
       const code = document.createElement('span');
