@@ -307,6 +307,10 @@ export class FileShare extends EventTarget {
   }
 
   #progress(record, force = false) {
+    // A write finishing after its download stopped (cancelled, or incomplete: its holder withdrew it) is
+    // no progress: reported after the stop, it would undo it (the card said "Receiving" again, and a
+    // receiver whose writes lagged behind a busy disk showed its sender's cancel as its own).
+    if (!force && (!record.active || this.#incoming.get(record.transfer) !== record)) return;
     const now = Date.now();
     if (!force && now - record.shown < PROGRESS_EVERY_MS) return;
     record.shown = now;
