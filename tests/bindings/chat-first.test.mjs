@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 const webRoot = process.env.WEBCHAT_WEB_ROOT ?? 'build/web';
-const { chatActive, chatMoved, makeWay, PACED_BYTES_PER_S, spent } = await import(pathToFileURL(resolve(webRoot, 'files/chat-first.js')));
+const { chatActive, chatMoved, chatMoves, makeWay, PACED_BYTES_PER_S, spent } = await import(pathToFileURL(resolve(webRoot, 'files/chat-first.js')));
 
 const CHUNK = 16 + 65536;
 const empty = { empty: () => true, drained: () => assert.fail('an empty link is not waited on') };
@@ -21,6 +21,15 @@ test('out of a conversation a chunk goes at once and books nothing', async () =>
     spent(CHUNK);
   }
   assert.ok(performance.now() - started < 50);
+});
+
+test('each move of chat is counted, while transfers already make way too', () => {
+  const before = chatMoves();
+  chatMoved();
+  assert.equal(chatMoves(), before + 1);
+  assert.equal(chatActive(), true);
+  chatMoved();
+  assert.equal(chatMoves(), before + 2);
 });
 
 test('while chat is active, two holders share one pace: the page sends at most PACED_BYTES_PER_S', async () => {

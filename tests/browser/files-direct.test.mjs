@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { closeBrowsers, killBrowser, openBrowsers, startServer } from './harness.mjs';
-import { knowKeys, plainSha256Of, relayBetween, shareRandomFile, spillsOf, startFileShare, waitForFileEvent } from './files-pair.mjs';
+import {
+  knowKeys, plainSha256Of, relayBetween, shareRandomFile, slowDisk, spillsOf, startFileShare, waitForDownload, waitForFileEvent, waitForUnstored,
+} from './files-pair.mjs';
 
 const MB = 1024 * 1024;
 let server;
@@ -48,7 +50,7 @@ test('a 50 MB random file crosses Firefox → Chromium whole, its SHA-256 matchi
   const file = await shareRandomFile(fox, 50 * MB);
   first = file;
   const transfer = await fetchOn(chrome, file, 'f0f0f0f0f0f0f0f0');
-  const received = await waitForFileEvent(chrome, { type: 'received', transfer });
+  const received = await waitForDownload(chrome, transfer);
   assert.equal(received.blob, file.size);
   assert.equal(await plainSha256Of(chrome, file.hash), file.sha256);
   await waitForFileEvent(fox, { type: 'upload', hash: file.hash, done: true, reason: 'complete' });
@@ -58,7 +60,7 @@ test('and Chromium → Firefox', async () => {
   const file = await shareRandomFile(chrome, 12 * MB + 12345);
   second = file;
   const transfer = await fetchOn(fox, file, 'c0c0c0c0c0c0c0c0');
-  await waitForFileEvent(fox, { type: 'received', transfer });
+  await waitForDownload(fox, transfer);
   assert.equal(await plainSha256Of(fox, file.hash), file.sha256);
 });
 
@@ -70,37 +72,62 @@ function waitForIdleShare(page) {
   });
 }
 
+/** How many progress events of `transfer` the page recorded after its `from`th event. */
+function progressAfter(page, transfer, from) {
+  return page.evaluate(([t, at]) => window.__files.slice(at).filter((e) => e.transfer === t && e.type === 'progress').length, [transfer, from]);
+}
+
+// The cancel cases hold their receiver's disk (slowDisk) once its download moves: the download stays
+// mid-way whatever the machine's speed (so 16 MB do), its bytes arrive ahead of what it stores, and
+// those writes finish only after the stop, as on a busy machine. They must report no progress then
+// (in a room, the card said "Received…" again, and a sender's cancel ended up shown as "Cancelled.").
 test('a receiver cancelling stops both ends and frees what both kept', async () => {
-  const file = await shareRandomFile(chrome, 40 * MB);
-  const transfer = await fetchOn(fox, file, 'c0c0c0c0c0c0c0c0');
-  await waitForFileEvent(fox, { type: 'progress', transfer });
-  assert.equal((await fox.evaluate(() => window.__share.usage())).downloads, 1);
-  assert.deepEqual(await spillsOf(fox, file.hash).then(({ files, locks }) => [files.filter((name) => !name.includes('.')).length, locks]), [1, 1], 'the download spills to OPFS');
-  await fox.evaluate((t) => window.__share.cancel(t), transfer);
-  await waitForFileEvent(fox, { type: 'ended', transfer, outcome: 'cancelled' });
-  await waitForFileEvent(chrome, { type: 'upload', hash: file.hash, done: true, reason: 'cancelled' });
-  assert.equal(await fox.evaluate((h) => window.__share.holds(h), file.hash), false);
-  assert.deepEqual(await spillsOf(fox, file.hash), { files: [], locks: 0 });
-  assert.deepEqual(await fox.evaluate(() => window.__share.usage()), { downloads: 0, unstored: 0, queued: 0, buffered: 0 });
-  await waitForIdleShare(chrome);  // the sender's queued chunks dropped, its link's buffer drained
+  try {
+    const file = await shareRandomFile(chrome, 16 * MB);
+    const transfer = await fetchOn(fox, file, 'c0c0c0c0c0c0c0c0');
+    await waitForFileEvent(fox, { type: 'progress', transfer });
+    await slowDisk(fox, null);
+    await waitForUnstored(fox);
+    assert.equal((await fox.evaluate(() => window.__share.usage())).downloads, 1);
+    assert.deepEqual(await spillsOf(fox, file.hash).then(({ files, locks }) => [files.filter((name) => !name.includes('.')).length, locks]), [1, 1], 'the download spills to OPFS');
+    const cancelledAt = await fox.evaluate((t) => { window.__share.cancel(t); return window.__files.length; }, transfer);
+    await slowDisk(fox, 0);
+    await waitForFileEvent(fox, { type: 'ended', transfer, outcome: 'cancelled' });
+    assert.equal(await progressAfter(fox, transfer, cancelledAt), 0, 'progress reported after the cancel');
+    assert.equal(await fox.evaluate((h) => window.__share.holds(h), file.hash), false);
+    assert.deepEqual(await spillsOf(fox, file.hash), { files: [], locks: 0 });
+    assert.deepEqual(await fox.evaluate(() => window.__share.usage()), { downloads: 0, unstored: 0, queued: 0, buffered: 0 });
+    await waitForIdleShare(chrome);  // the sender's queued chunks dropped, its link's buffer drained
+  } finally {
+    await slowDisk(fox, 0);
+  }
 });
 
 test('a sender cancelling stops both ends; the receiver frees its bytes once it gives up', async () => {
-  const file = await shareRandomFile(fox, 40 * MB);
-  const transfer = await fetchOn(chrome, file, 'f0f0f0f0f0f0f0f0');
-  await waitForFileEvent(chrome, { type: 'progress', transfer });
-  await fox.evaluate((h) => window.__share.withdraw(h), file.hash);
-  const ended = await waitForFileEvent(chrome, { type: 'ended', transfer });
-  assert.equal(ended.outcome, 'incomplete');
-  assert.equal(ended.reason, 'withdrawn');
-  assert.ok(ended.bytes < file.size);
-  await waitForIdleShare(fox);
-  // Incomplete keeps the bytes for another holder (a room gives up at once when the author withdrew).
-  assert.equal((await spillsOf(chrome, file.hash)).files.filter((name) => !name.includes('.')).length, 1);  // (Chromium's .crswap aside)
-  await chrome.evaluate((t) => window.__share.cancel(t), transfer);
-  await waitForFileEvent(chrome, { type: 'ended', transfer, outcome: 'cancelled' });
-  assert.deepEqual(await spillsOf(chrome, file.hash), { files: [], locks: 0 });
-  await waitForIdleShare(chrome);
+  try {
+    const file = await shareRandomFile(fox, 16 * MB);
+    const transfer = await fetchOn(chrome, file, 'f0f0f0f0f0f0f0f0');
+    await waitForFileEvent(chrome, { type: 'progress', transfer });
+    await slowDisk(chrome, null);
+    await waitForUnstored(chrome);
+    await fox.evaluate((h) => window.__share.withdraw(h), file.hash);
+    const ended = await waitForFileEvent(chrome, { type: 'ended', transfer });
+    assert.equal(ended.outcome, 'incomplete');
+    assert.equal(ended.reason, 'withdrawn');
+    assert.ok(ended.bytes < file.size);
+    const endedAt = await chrome.evaluate((t) => window.__files.findIndex((e) => e.transfer === t && e.type === 'ended'), transfer);
+    await slowDisk(chrome, 0);
+    await waitForIdleShare(fox);
+    // Incomplete keeps the bytes for another holder (a room gives up at once when the author withdrew).
+    assert.equal((await spillsOf(chrome, file.hash)).files.filter((name) => !name.includes('.')).length, 1);  // (Chromium's .crswap aside)
+    await chrome.evaluate((t) => window.__share.cancel(t), transfer);
+    await waitForFileEvent(chrome, { type: 'ended', transfer, outcome: 'cancelled' });
+    assert.deepEqual(await spillsOf(chrome, file.hash), { files: [], locks: 0 });
+    await waitForIdleShare(chrome);
+    assert.equal(await progressAfter(chrome, transfer, endedAt), 0, 'progress reported after the download stopped');
+  } finally {
+    await slowDisk(chrome, 0);
+  }
 });
 
 test('a relay rewriting a signed description (a host in the middle) gets no link', async () => {
@@ -132,6 +159,11 @@ function spilled(page) {
   });
 }
 
+// A slow disk (slowDisk: each 1 MiB written waits this long) keeps a download moving for at least
+// size / 1 MiB × this, whatever the machine's speed: still under way when its tab closes or its sender
+// dies, from a file of a few MB.
+const SLOW_DISK_MS = 200;
+
 /**
  * A tab of `live`'s browser (member `liveId`'s profile) pulls a file from `holder` and is closed
  * mid-download; another tab then starts a FileShare, which sweeps: exactly the closed tab's file
@@ -145,7 +177,8 @@ async function closedTabCase({ live, liveId, holder, holderId, holderKey, kept, 
   await knowKeys(leaving, { [holderId]: holderKey });
   await knowKeys(holder, { [leavingId]: leavingKey });
   members[leavingId] = leaving;
-  const file = await shareRandomFile(holder, 24 * MB);
+  await slowDisk(leaving, SLOW_DISK_MS);  // still downloading when closed, whatever the machine
+  const file = await shareRandomFile(holder, 8 * MB);
   const transfer = await fetchOn(leaving, file, holderId);
   await waitForFileEvent(leaving, { type: 'progress', transfer });
   const [name] = (await spilled(leaving)).filter((entry) => entry.startsWith(file.hash) && !entry.includes('.'));
@@ -188,7 +221,8 @@ test('the same in Firefox', async () => {
 });
 
 test('a sender killed mid-transfer leaves the receiver with a clear "incomplete"', async () => {
-  const file = await shareRandomFile(fox, 60 * MB);
+  await slowDisk(chrome, SLOW_DISK_MS);  // still moving when its sender dies, whatever the machine
+  const file = await shareRandomFile(fox, 16 * MB);
   const transfer = await fetchOn(chrome, file, 'f0f0f0f0f0f0f0f0');
   await waitForFileEvent(chrome, { type: 'progress', transfer });
   killBrowser(browsers, 'fox');

@@ -1,6 +1,8 @@
 // Two members' FileShares (web/files/) in real pages, without a room: the test relays their
 // signaling texts itself, as the room's host would. Used by files-direct.test.mjs and tools/bench-files.
 
+import { STALL_MS, until } from './harness.mjs';
+
 /**
  * Sets up a FileShare in `page` as member `selfId`; its events are recorded in window.__files.
  * signed: the page makes an Ed25519 key (WebCrypto) and signs its links' descriptions; the others'
@@ -82,6 +84,61 @@ export function shareRandomFile(page, size) {
 /** Waits for a recorded FileShare event matching `fields`; returns it. */
 export function waitForFileEvent(page, fields) {
   return page.waitForFunction((wanted) => window.__files.find((e) => Object.entries(wanted).every(([k, v]) => e[k] === v)), fields);
+}
+
+/**
+ * Waits until download `transfer` of `page` arrives whole ('received'); returns that event. No fixed
+ * deadline: it fails when the download ends without the file, or moves no byte for STALL_MS.
+ */
+export function waitForDownload(page, transfer) {
+  return until(`download ${transfer} did not arrive`, async () => {
+    const { received, ended, bytes } = await page.evaluate((t) => {
+      const of = window.__files.filter((e) => e.transfer === t);
+      return {
+        received: of.find((e) => e.type === 'received') ?? null,
+        ended: of.find((e) => e.type === 'ended') ?? null,
+        bytes: of.reduce((most, e) => (e.type === 'progress' ? Math.max(most, e.bytes) : most), 0),
+      };
+    }, transfer);
+    if (!received && ended) throw new Error(`download ${transfer} ended without the file: ${JSON.stringify(ended)}`);
+    return [Boolean(received), received ?? { bytes }, bytes];
+  }, { deadlineMs: STALL_MS, everyMs: 250 });
+}
+
+/**
+ * Makes the page's storage slow from now on, as a busy disk: each write to an OPFS file (a download's
+ * 1 MiB parts, web/files/sink.js) waits `ms` first; null holds every write until the next call (0: as
+ * fast as it is). A download then lasts at least size / 1 MiB × ms, or stays where it is while held
+ * (its holder sends a window ahead of what is stored), whatever the machine's speed; and its writes
+ * lag behind its bytes.
+ */
+export function slowDisk(page, ms) {
+  return page.evaluate((delay) => {
+    const proto = FileSystemWritableFileStream.prototype;
+    if (!proto.disk) {
+      const disk = { delay: 0, held: null, release: () => {} };
+      const write = proto.write;
+      proto.disk = disk;
+      proto.write = async function slowWrite(...args) {
+        if (disk.delay) await new Promise((resolve) => { setTimeout(resolve, disk.delay); });
+        await disk.held;
+        return write.apply(this, args);
+      };
+    }
+    const { disk } = proto;
+    disk.release();
+    disk.held = delay === null ? new Promise((resolve) => { disk.release = resolve; }) : null;
+    disk.delay = delay ?? 0;
+  }, ms);
+}
+
+/** Waits until `page`'s FileShare has received bytes it has not stored yet (its disk lags or is held). */
+export function waitForUnstored(page) {
+  // More than a part: a part's bytes (under 1 MiB) wait in the page until it is full anyway.
+  return until('no bytes waiting to be stored', async () => {
+    const { unstored } = await page.evaluate(() => window.__share.usage());
+    return [unstored > 1024 * 1024, unstored];
+  });
 }
 
 /** Plain SHA-256 (hex) of the blob a page holds for `hash`. */

@@ -9,22 +9,40 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { spillsOf } from './files-pair.mjs';
-import { closeBrowsers, joinAs, killBrowser, openBrowsers, say, startServer, waitForMembers } from './harness.mjs';
+import { slowDisk, spillsOf } from './files-pair.mjs';
+import { STALL_MS, closeBrowsers, joinAs, killBrowser, openBrowsers, say, startServer, until, waitForMembers } from './harness.mjs';
 
 const MB = 1024 * 1024;
-const TRANSFER_DEADLINE_MS = 240000;  // 50 MB to two members at once, on a busy 2-core machine
 let server;
 let browsers;
 const page = (name) => browsers.find((b) => b.name === name).page;
 
+/**
+ * Keeps the page's file events that say why a download stopped ('fileended': its outcome and reason,
+ * which the card words without the reason) in window.fileEnds, for waitForCard's failures.
+ */
+function recordFileEnds(p) {
+  return p.evaluate(() => {
+    window.fileEnds = [];
+    const dispatch = EventTarget.prototype.dispatchEvent;
+    EventTarget.prototype.dispatchEvent = function dispatchEvent(event) {
+      if (event.type === 'fileended') window.fileEnds.push({ at: new Date().toISOString(), ...event.detail });
+      return dispatch.call(this, event);
+    };
+  });
+}
+
+/** Opens the room page in `p` and joins as `nick`. */
+async function enter(p, nick) {
+  await p.goto(`${server.url}/`);
+  await recordFileEnds(p);
+  await joinAs(p, { nick, room: 'files', signal: server.signal });
+}
+
 before(async () => {
   server = await startServer();
   browsers = await openBrowsers(['host', 'guest', 'other']);
-  for (const { name, page: p } of browsers) {
-    await p.goto(`${server.url}/`);
-    await joinAs(p, { nick: name, room: 'files', signal: server.signal });
-  }
+  for (const { name, page: p } of browsers) await enter(p, name);
   await waitForMembers(page('other'), ['host', 'guest', 'other']);
 });
 
@@ -65,20 +83,30 @@ function dropFile(p, { name, type, size = 0, kind = 'random' }) {
 }
 
 /**
- * Waits until the card of the file named `name` shows `selector`; returns what it says. Checks every
- * 250 ms up to `deadlineMs` (files take longer than the harness's 30 s deadline for a page to react).
+ * Waits until the card of the file named `name` shows `selector`, its status matching `status`;
+ * returns { status, hash }. No fixed deadline (a 50 MB file on a busy machine takes what it takes):
+ * it fails once the page has shown nothing new for STALL_MS, no card yet (its sender still hashing
+ * it), or a card whose progress bar and status stay as they are.
  */
-async function waitForCard(p, name, selector, deadlineMs = TRANSFER_DEADLINE_MS, status = /.*/) {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const found = await p.evaluate(([fileName, sel]) => {
-      const card = [...document.querySelectorAll('.file-card')].find((c) => c.querySelector('.file-meta').textContent.startsWith(`${fileName} ·`));
-      return card?.querySelector(sel) ? { status: card.querySelector('.file-status').textContent, hash: card.dataset.hash } : null;
-    }, [name, selector]);
-    if (found && status.test(found.status)) return found;
-    if (Date.now() > until) throw new Error(`${name}: no ${selector} within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+async function waitForCard(p, name, selector, status = /.*/) {
+  try {
+    return await until(`${name}: no ${selector} with a status matching ${status}`, async () => {
+      const card = await p.evaluate(([fileName, sel]) => {
+        const found = [...document.querySelectorAll('.file-card')].find((c) => c.querySelector('.file-meta').textContent.startsWith(`${fileName} ·`));
+        return found && { shows: Boolean(found.querySelector(sel)), status: found.querySelector('.file-status').textContent,
+                          hash: found.dataset.hash, bytes: found.querySelector('progress').value };
+      }, [name, selector]);
+      return [Boolean(card?.shows && status.test(card.status)), card ?? null, card ? [card.bytes, card.status] : null];
+    }, { deadlineMs: STALL_MS, everyMs: 250 });
+  } catch (error) {
+    const ends = await p.evaluate(() => window.fileEnds).catch(() => 'unknown');
+    throw new Error(`${error.message}; the page's downloads that stopped: ${JSON.stringify(ends)}`);
   }
+}
+
+/** Gives `names`' pages a slow disk (files-pair.mjs; 0: their own again). */
+function slowDisks(names, ms) {
+  return Promise.all(names.map((name) => slowDisk(page(name), ms)));
 }
 
 /** The plain SHA-256 of what the download link of the file named `name` gives. */
@@ -101,32 +129,39 @@ function clickCardButton(p, name, label) {
 }
 
 // Transfers make way for chat (web/files/chat-first.js) whatever moves in the conversation: read
-// through the module itself, whose rooms pace with the files/chat-first.js a page imports.
+// through the module itself, whose rooms pace with the files/chat-first.js a page imports. Each event
+// must move chat as the room hands it to the page (chatMoves() counts, so no event waits for the pause
+// of the one before to end).
 test('every chat-side event makes the page\'s transfers make way: lines, replies, edits, reactions, deletes, typing, renames', async () => {
   const [alice, bob] = [page('host'), page('other')];
   for (const [p, nick] of [[alice, 'alice'], [bob, 'bob']]) {
     await p.evaluate(async (who) => {
       const { joinRoom } = await import('/webchat.js');
       window.pace = await import('/files/chat-first.js');
-      window.paceRoom = await joinRoom({ room: 'pace', nick: who });
-      window.paceSeen = [];  // each event as it came, with whether transfers made way right then
-      for (const type of ['message', 'typing', 'notice']) {
-        window.paceRoom.addEventListener(type, ({ detail }) => {
-          window.paceSeen.push({ what: `${type} ${detail.kind ?? ''}`.trim(), text: detail.text ?? '', mid: detail.mid ?? '', active: window.pace.chatActive() });
-        });
-      }
+      const room = await joinRoom({ room: 'pace', nick: who });
+      window.paceRoom = room;
+      window.paceSeen = [];  // each event as it came: whether handing it to the page moved chat, and transfers made way
+      const dispatch = room.dispatchEvent.bind(room);
+      room.dispatchEvent = (event) => {
+        const moves = window.pace.chatMoves();
+        const result = dispatch(event);
+        if (['message', 'typing', 'notice'].includes(event.type)) {
+          const { detail } = event;
+          window.paceSeen.push({ what: `${event.type} ${detail.kind ?? ''}`.trim(), text: detail.text ?? '', mid: detail.mid ?? '',
+                                 moved: window.pace.chatMoves() > moves, active: window.pace.chatActive() });
+        }
+        return result;
+      };
     }, nick);
   }
   await bob.waitForFunction(() => window.paceRoom.members.length === 2);
   await alice.waitForFunction(() => window.paceRoom.members.length === 2);
-  const quiet = (p) => p.waitForFunction(() => !window.pace.chatActive());
-  // alice acts; bob's transfers make way the moment it reaches him (each from a quiet page).
+  // alice acts; bob's transfers make way the moment it reaches him.
   const heard = async (what, act, arg) => {
-    await quiet(bob);
     const before = await bob.evaluate(() => window.paceSeen.length);
     await alice.evaluate(act, arg);
     const seen = await bob.waitForFunction(([kind, from]) => window.paceSeen.slice(from).find((e) => e.what === kind), [what, before]);
-    assert.equal(seen.active, true, `${what}: bob's transfers did not make way`);
+    assert.ok(seen.moved && seen.active, `${what}: bob's transfers did not make way (${JSON.stringify(seen)})`);
     return seen;
   };
   const line = await heard('message text', () => window.paceRoom.send('first'));
@@ -142,17 +177,17 @@ test('every chat-side event makes the page\'s transfers make way: lines, replies
   await heard('notice renamed', () => window.paceRoom.rename('alicia'));
   // bob's own: at once, before the room answers.
   for (const act of ['rename', 'send', 'react', 'typing']) {
-    await quiet(bob);
-    const active = await bob.evaluate((what) => {
+    const { moved, active } = await bob.evaluate((what) => {
       const room = window.paceRoom;
       const target = room.history.find((e) => e.kind === 'text' && e.text.startsWith('first'))?.mid;
+      const moves = window.pace.chatMoves();
       if (what === 'rename') room.rename('robert');
       if (what === 'send') room.send('mine');
       if (what === 'react') room.react(target, '🎉');
       if (what === 'typing') room.typing();
-      return window.pace.chatActive();
+      return { moved: window.pace.chatMoves() > moves, active: window.pace.chatActive() };
     }, act);
-    assert.equal(active, true, `bob's own ${act}: his transfers did not make way`);
+    assert.ok(moved && active, `bob's own ${act}: his transfers did not make way`);
   }
   for (const p of [alice, bob]) await p.evaluate(() => window.paceRoom.leave());
 });
@@ -207,38 +242,65 @@ test('an image shows inline whatever its name; an SVG named .png, an SVG or an H
 });
 
 /** Waits until a download of `hash` keeps nothing in the page's storage (its sink is discarded just after its card says it stopped). */
-async function waitUntilFreed(p, hash) {
-  const until = Date.now() + 30000;
-  for (;;) {
+function waitUntilFreed(p, hash) {
+  return until('still kept after the download stopped', async () => {
     const left = await spillsOf(p, hash);
-    if (left.files.length === 0 && left.locks === 0) return;
-    if (Date.now() > until) throw new Error(`still kept 30 s after the download stopped: ${JSON.stringify(left)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return [left.files.length === 0 && left.locks === 0, left];
+  }, { everyMs: 100 });
 }
 
+/** What the card of the file named `name` says under it now. */
+function cardStatus(p, name) {
+  return p.evaluate((fileName) => [...document.querySelectorAll('.file-card')]
+    .find((c) => c.querySelector('.file-meta').textContent.startsWith(`${fileName} ·`)).querySelector('.file-status').textContent, name);
+}
+
+// A slow disk (slowDisk: each 1 MiB written waits this long) keeps a download moving for at least
+// size / 1 MiB × this, whatever the machine's speed: still under way when it is cancelled or its
+// sender dies, from a file of a few MB.
+const SLOW_DISK_MS = 300;
+
 test('a receiver cancelling stops its download and frees what it stored', async () => {
-  await dropFile(page('host'), { name: 'cancel-me.bin', type: '', size: 40 * MB });
-  const { hash } = await waitForCard(page('other'), 'cancel-me.bin', '.file-status:not(:empty)');
-  const moving = await spillsOf(page('other'), hash);
-  assert.equal(moving.files.filter((name) => !name.includes('.')).length, 1, 'the download spills to one OPFS file');
-  assert.equal(moving.locks, 1);
-  await clickCardButton(page('other'), 'cancel-me.bin', 'Cancel');
-  const { status } = await waitForCard(page('other'), 'cancel-me.bin', '.file-actions button:not([hidden])', 30000, /^Cancelled/);
-  assert.equal(status, 'Cancelled.');
-  await waitUntilFreed(page('other'), hash);
+  await slowDisks(['other'], SLOW_DISK_MS);
+  try {
+    await dropFile(page('host'), { name: 'cancel-me.bin', type: '', size: 16 * MB });
+    const { hash } = await waitForCard(page('other'), 'cancel-me.bin', '.file-status:not(:empty)');
+    const moving = await spillsOf(page('other'), hash);
+    assert.equal(moving.files.filter((name) => !name.includes('.')).length, 1, 'the download spills to one OPFS file');
+    assert.equal(moving.locks, 1);
+    await clickCardButton(page('other'), 'cancel-me.bin', 'Cancel');
+    const { status } = await waitForCard(page('other'), 'cancel-me.bin', '.file-actions button:not([hidden])', /^Cancelled/);
+    assert.equal(status, 'Cancelled.');
+    await waitUntilFreed(page('other'), hash);
+    assert.equal(await cardStatus(page('other'), 'cancel-me.bin'), 'Cancelled.', 'once its download was freed');
+  } finally {
+    await slowDisks(['other'], 0);
+  }
 });
 
 test('its sender cancelling stops every receiver, which frees what it stored', async () => {
-  await dropFile(page('host'), { name: 'withdrawn.bin', type: '', size: 30 * MB });
-  // Both receivers pulling it, neither done: both are stopped mid-transfer.
-  const { hash } = await waitForCard(page('other'), 'withdrawn.bin', '.file-status:not(:empty)', TRANSFER_DEADLINE_MS, /^Received/);
-  await waitForCard(page('guest'), 'withdrawn.bin', '.file-status:not(:empty)', TRANSFER_DEADLINE_MS, /^Received/);
-  await clickCardButton(page('host'), 'withdrawn.bin', 'Cancel');
-  for (const name of ['guest', 'other']) {
-    const { status } = await waitForCard(page(name), 'withdrawn.bin', '.file-actions button:not([hidden])', 30000, /^Cancelled/);
-    assert.equal(status, 'Cancelled by its sender.', name);
-    await waitUntilFreed(page(name), hash);
+  const receivers = ['guest', 'other'];
+  await slowDisks(receivers, SLOW_DISK_MS);
+  try {
+    await dropFile(page('host'), { name: 'withdrawn.bin', type: '', size: 16 * MB });
+    // Both receivers pulling it, neither done: both are stopped mid-transfer. Their disks are held
+    // meanwhile, so what arrived ahead of their writes is stored only after the stop, as on a busy
+    // machine (where a card used to end up saying "Cancelled.": its late writes reported progress).
+    const { hash } = await waitForCard(page('other'), 'withdrawn.bin', '.file-status:not(:empty)', /^Received/);
+    await waitForCard(page('guest'), 'withdrawn.bin', '.file-status:not(:empty)', /^Received/);
+    await slowDisks(receivers, null);
+    await clickCardButton(page('host'), 'withdrawn.bin', 'Cancel');
+    for (const name of receivers) {
+      const { status } = await waitForCard(page(name), 'withdrawn.bin', '.file-actions button:not([hidden])', /^Cancelled/);
+      assert.equal(status, 'Cancelled by its sender.', name);
+    }
+    await slowDisks(receivers, 0);
+    for (const name of receivers) {
+      await waitUntilFreed(page(name), hash);
+      assert.equal(await cardStatus(page(name), 'withdrawn.bin'), 'Cancelled by its sender.', `${name}, once its download was freed`);
+    }
+  } finally {
+    await slowDisks(receivers, 0);
   }
 });
 
@@ -295,23 +357,34 @@ function turnHostile(p, mode) {
 // host shares an honest one: both receivers cut the guest off and say so on the file's card, the room
 // goes on chatting (with the hostile member too), and the honest file arrives whole.
 let honest = null;  // the plain SHA-256 of the host's file moving through the hostile cases
+// Until the first hostile file is cut off, 'other' writes the honest one slowly (1 MiB a second, so 16
+// MB take at least 16 s): still moving then whatever the machine's speed.
+const HONEST_DISK_MS = 1000;
 async function hostileCase(mode, name, expected) {
-  if (!honest) {
-    honest = await dropFile(page('host'), { name: 'honest.bin', type: '', size: 40 * MB });
-    await waitForCard(page('other'), 'honest.bin', '.file-status:not(:empty)', TRANSFER_DEADLINE_MS, /^Received/);
-  }
-  await turnHostile(page('guest'), mode);
-  const sha256 = await dropFile(page('guest'), { name, type: '', size: 2 * MB + 1000 });
+  const first = !honest;
+  let stillMoving;
+  let sha256;
   try {
-    for (const receiver of ['host', 'other']) {
-      const { status } = await waitForCard(page(receiver), name, '.file-status[data-tone="error"]', 60000);
-      assert.match(status, expected, receiver);
+    if (first) {
+      await slowDisks(['other'], HONEST_DISK_MS);
+      honest = await dropFile(page('host'), { name: 'honest.bin', type: '', size: 16 * MB });
+      await waitForCard(page('other'), 'honest.bin', '.file-status:not(:empty)', /^Received/);
     }
+    await turnHostile(page('guest'), mode);
+    sha256 = await dropFile(page('guest'), { name, type: '', size: 2 * MB + 1000 });
+    try {
+      for (const receiver of ['host', 'other']) {
+        const { status } = await waitForCard(page(receiver), name, '.file-status[data-tone="error"]');
+        assert.match(status, expected, receiver);
+      }
+    } finally {
+      await turnHostile(page('guest'), null);
+    }
+    stillMoving = await page('other').evaluate(() => ![...document.querySelectorAll('.file-card')]
+      .find((c) => c.querySelector('.file-meta').textContent.startsWith('honest.bin ·')).querySelector('.file-link'));
   } finally {
-    await turnHostile(page('guest'), null);
+    if (first) await slowDisks(['other'], 0);
   }
-  const stillMoving = await page('other').evaluate(() => ![...document.querySelectorAll('.file-card')]
-    .find((c) => c.querySelector('.file-meta').textContent.startsWith('honest.bin ·')).querySelector('.file-link'));
   // The room keeps chatting, the hostile member included.
   await say(page('guest'), `still here after ${mode}`);
   await say(page('other'), `heard you after ${mode}`);
@@ -360,32 +433,41 @@ test('a member sending data past the end of a file it sent whole is cut off, sai
 });
 
 test('a newcomer fetches an earlier file on demand', async () => {
+  const sha256 = await dropFile(page('host'), { name: 'earlier.bin', type: '', size: 4 * MB });
+  await waitForCard(page('other'), 'earlier.bin', '.file-meta');  // in the history: earlier than the newcomer
   const [late] = await openBrowsers(['late']);
   browsers.push(late);
-  await late.page.goto(`${server.url}/`);
-  await joinAs(late.page, { nick: 'late', room: 'files', signal: server.signal });
-  await waitForCard(late.page, 'big.bin', '.file-actions button:not([hidden])');
-  await clickCardButton(late.page, 'big.bin', 'Download');
-  await waitForCard(late.page, 'big.bin', '.file-link');
-  const expected = await downloadedSha256(page('guest'), 'big.bin');
-  assert.equal(await downloadedSha256(late.page, 'big.bin'), expected);
+  await enter(late.page, 'late');
+  await waitForCard(late.page, 'earlier.bin', '.file-actions button:not([hidden])');
+  await clickCardButton(late.page, 'earlier.bin', 'Download');
+  await waitForCard(late.page, 'earlier.bin', '.file-link');
+  assert.equal(await downloadedSha256(late.page, 'earlier.bin'), sha256);
 });
 
 test('the sender killed mid-transfer leaves the others with a clear "incomplete"', async () => {
-  await dropFile(page('guest'), { name: 'doomed.bin', type: '', size: 80 * MB });
-  await waitForCard(page('other'), 'doomed.bin', '.file-status:not(:empty)');
-  killBrowser(browsers, 'guest');
-  const { status } = await waitForCard(page('other'), 'doomed.bin', '.file-status[data-tone="error"]');
-  assert.match(status, /^Incomplete/);
+  // Every receiver writes it slowly, so none holds all of it when its sender dies, whatever the
+  // machine's speed (one that did would serve it to the others).
+  const receivers = ['host', 'other', 'late'];
+  await slowDisks(receivers, SLOW_DISK_MS);
+  try {
+    await dropFile(page('guest'), { name: 'doomed.bin', type: '', size: 16 * MB });
+    await waitForCard(page('other'), 'doomed.bin', '.file-status:not(:empty)');
+    killBrowser(browsers, 'guest');
+    const { status } = await waitForCard(page('other'), 'doomed.bin', '.file-status[data-tone="error"]');
+    assert.match(status, /^Incomplete/);
+  } finally {
+    await slowDisks(receivers, 0);
+  }
 });
 
 test('the host killed mid-transfer: the transfer between two guests completes after the failover', async () => {
-  // Left: host, other, late. The file goes other → late (and host) over direct links, not the host's.
-  await dropFile(page('other'), { name: 'through-failover.bin', type: '', size: 30 * MB });
-  const late = browsers.find((b) => b.name === 'late').page;
+  // Left: host, other, late. The file goes other → late (and host) over direct links, not the host's;
+  // late writes it slowly, so it is still moving when the host dies, whatever the machine's speed.
+  const late = page('late');
+  await slowDisk(late, SLOW_DISK_MS);
+  const sha256 = await dropFile(page('other'), { name: 'through-failover.bin', type: '', size: 16 * MB });
   await waitForCard(late, 'through-failover.bin', '.file-status:not(:empty)');
   killBrowser(browsers, 'host');
   await waitForCard(late, 'through-failover.bin', '.file-link');
-  const expected = await downloadedSha256(page('other'), 'through-failover.bin');
-  assert.equal(await downloadedSha256(late, 'through-failover.bin'), expected);
+  assert.equal(await downloadedSha256(late, 'through-failover.bin'), sha256);
 });

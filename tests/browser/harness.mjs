@@ -2,6 +2,8 @@
 // processes opened through a driver adapter (drivers/*.mjs; WEBCHAT_BROWSERS picks them), and helpers
 // that act on the page as a person would. Tests use only these helpers and the adapter's surface.
 
+import './scratch.mjs';  // first: every temporary folder of this process goes in its own
+
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -215,17 +217,32 @@ export function recordStatuses(page) {
 
 export const statusesSeen = (page) => page.evaluate(() => window.statusSeen);
 
+// What a transfer may go without moving before its wait fails. Its waits have no fixed deadline (a
+// busy machine slows a 50 MB file down, and it takes what it takes) but fail once nothing moves this
+// long: the transfers' own timers give up on a silent holder after 15 to 30 s (docs/files.md).
+export const STALL_MS = 60000;
+
 /**
- * Polls `check()`, which resolves with [done, lastSeen], until done; resolves with lastSeen. After
- * DEADLINE_MS it throws, saying `what` and what was last seen.
+ * Polls `check()`, which resolves with [done, lastSeen, progress], until done; resolves with lastSeen.
+ * After `deadlineMs` it throws, saying `what` and what was last seen. When check gives `progress`
+ * (bytes moved, a status shown: anything JSON), the deadline counts from its last change instead: a
+ * wait that fails only when nothing moves.
  */
-export async function until(what, check) {
-  const deadline = Date.now() + DEADLINE_MS;
+export async function until(what, check, { deadlineMs = DEADLINE_MS, everyMs = 200 } = {}) {
+  let deadline = Date.now() + deadlineMs;
+  let moved;
   for (;;) {
-    const [done, last] = await check();
+    const [done, last, progress] = await check();
     if (done) return last;
-    if (Date.now() > deadline) throw new Error(`${what}; last seen: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => { setTimeout(resolve, 200); });
+    const now = Date.now();
+    if (progress !== undefined && JSON.stringify(progress) !== moved) {
+      moved = JSON.stringify(progress);
+      deadline = now + deadlineMs;
+    }
+    if (now > deadline) {
+      throw new Error(`${what}${moved === undefined ? '' : ` (nothing moved for ${deadlineMs} ms)`}; last seen: ${JSON.stringify(last)}`);
+    }
+    await new Promise((resolve) => { setTimeout(resolve, everyMs); });
   }
 }
 

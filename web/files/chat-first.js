@@ -12,11 +12,21 @@ const ACTIVE_MS = 3000;
 export const PACED_BYTES_PER_S = 1024 * 1024;
 
 let lastLine = -Infinity;
+let moves = 0;
 let nextSlot = 0;  // while chat is active: when the page's next chunk may go (performance.now())
 
 /** A line (or a typing notice) moved in one of the page's rooms. */
 export function chatMoved() {
   lastLine = performance.now();
+  moves += 1;
+}
+
+/**
+ * How many times chat moved in this page so far: whether one event made transfers make way can be
+ * told while they still make way for the one before (files.test.mjs reads it).
+ */
+export function chatMoves() {
+  return moves;
 }
 
 /** Whether transfers should make way for lines now. */
