@@ -15,6 +15,8 @@
 // removes them if this process dies first (even SIGKILL), and the next run removes what is left of
 // runs whose process is gone.
 
+import '../browser/scratch.mjs';  // the run's folder (this.dir) goes in the process's own
+
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

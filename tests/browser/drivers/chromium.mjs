@@ -9,6 +9,8 @@
 //   emulate({ width, height, dark }), newTab(), front() (front: Chromium only)
 //   const browser = await launchAttached({ name, ... });  a page that can be frozen: page.lifecycle(state)
 
+import '../scratch.mjs';  // first: before playwright is loaded
+
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,7 +60,10 @@ export async function launch({ name, deadlineMs, executablePath = CHROMIUM, args
     },
     /** SIGKILL, as if the machine lost power: no pagehide, no goodbye on any channel. */
     kill() {
-      process.kill(pid, 'SIGKILL');
+      // The whole process group (playwright starts it detached), as a power loss would: its renderers
+      // and network process carry the peer connections, and without their parent they linger until
+      // they notice it is gone (playwright removes the profile once all of them closed its pipes).
+      try { process.kill(-pid, 'SIGKILL'); } catch { process.kill(pid, 'SIGKILL'); }
       browser.close().catch(() => {});  // the connection is gone; only settle the client side
     },
   };

@@ -9,6 +9,8 @@
 // Over BiDi puppeteer cannot emulate prefers-color-scheme per page, so dark mode is a preference of
 // the whole browser: pass `dark` to launch() (the harness does, from the page options).
 
+import '../scratch.mjs';  // first: before puppeteer is loaded
+
 import puppeteer from 'puppeteer-core';
 
 import { forwardPageErrors } from './page-errors.mjs';
