@@ -17,7 +17,8 @@ import { join } from 'node:path';
 const ROOT = tmpdir();  // /tmp, unless the environment says otherwise
 const PREFIX = 'webchat-tmp-';
 
-const alive = (pid) => {
+/** Whether process `pid` still runs (another user's too: signalling it is refused, EPERM). */
+export const alive = (pid) => {
   try {
     process.kill(pid, 0);
     return true;

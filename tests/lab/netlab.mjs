@@ -15,7 +15,8 @@
 // removes them if this process dies first (even SIGKILL), and the next run removes what is left of
 // runs whose process is gone.
 
-import '../browser/scratch.mjs';  // the run's folder (this.dir) goes in the process's own
+// First: the run's folder (this.dir) goes in the process's own temporary folder.
+import { alive } from '../browser/scratch.mjs';
 
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -61,15 +62,6 @@ export async function labUnavailable() {
   }
   return '';
 }
-
-const alive = (pid) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-};
 
 async function namespaces() {
   const out = await sh('ip', 'netns', 'list');
