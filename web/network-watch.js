@@ -12,9 +12,10 @@
 // look ended at its cap before the STUN answer came), nor one seen within the last minute (a carrier NAT
 // or a router balancing two uplinks that hands out addresses from a pool: A, B, A is one network). After
 // a report, further changes are learned without a report for REPORT_QUIET_MS: one move often shows its
-// new host address a look before its new public one, and a second report would restart the rejoin the
-// first one began. The room logic hears of a change (Room.networkChanged) and decides what follows. The
-// first look waits a period, so that it is not on a join's path. Each look is a STUN binding request to
+// new host address a look before its new public one (the room logic takes a second report within its
+// kMovedWindowMs as the same move and keeps the rejoin under way; this only spares it the work). The
+// room logic hears of a change (Room.networkChanged) and decides what follows. The first look waits a
+// period, so that it is not on a join's path. Each look is a STUN binding request to
 // each configured STUN server (docs/security.md: what a STUN server learns); joinRoom's `watchNetwork:
 // false` turns the watch off (changes are then noticed only when links fall silent).
 

@@ -67,6 +67,17 @@ inline bool hostedThroughout(const Simulation& sim, std::size_t member) {
          std::all_of(firstHost, statuses.end(), [](const auto& s) { return s.state == RoomState::Host; });
 }
 
+// How often `member` started looking for a host again after being in a room (host or guest).
+inline int rejoins(const Simulation& sim, std::size_t member) {
+  int count = 0;
+  bool inside = false;
+  for (const auto& s : sim.observed(member).statuses) {
+    if (s.state == RoomState::Reconnecting && inside) ++count;
+    inside = s.state == RoomState::Host || s.state == RoomState::Guest;
+  }
+  return count;
+}
+
 // A say as a hostile browser would craft it: any author, mid, kind and target, straight onto the
 // channel, signed with `key` (the hostile member's own: it holds no other).
 inline std::string craftedSay(const std::string& from, const std::string& mid, const std::string& nick,

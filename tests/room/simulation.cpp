@@ -90,10 +90,18 @@ void Simulation::partition(std::size_t a, std::size_t b, bool cut) {
 }
 Simulation::~Simulation() = default;
 
-void Simulation::move(std::size_t member, Millis noticedAfter) {
+void Simulation::move(std::size_t member, Millis noticedAfter, bool closesOwnLinks) {
   Node& node = *nodes_.at(member);
   for (auto it = peerOf_.begin(); it != peerOf_.end();) {
     bool mine = it->first.node == member || it->second.node == member;
+    if (closesOwnLinks && it->first.node == member) {
+      at(now_ + 1, [this, member, link = it->first.link] {
+        Node& n = *nodes_[member];
+        if (!n.alive || !n.described.count(link)) return;
+        n.room->onLinkClosed(link, now_, LinkEnd::IceFailed);
+        drain(member);
+      }, member);
+    }
     it = mine ? peerOf_.erase(it) : std::next(it);
   }
   for (auto it = awaitingCandidates_.begin(); it != awaitingCandidates_.end();) {

@@ -89,7 +89,9 @@ class Simulation final {
   // The browser's own network changes (a new address): its open links break silently, what it described
   // before never connects, and its requests parked at the server stay there with their replies lost
   // (the server answers the old address). Its driver notices `noticedAfter` later (onNetworkChanged).
-  void move(std::size_t member, Millis noticedAfter);
+  // `closesOwnLinks`: its own browser reports its open links closed at once (as Chromium does when the
+  // address they were bound to is removed from its interface); their peers' ends still go silent.
+  void move(std::size_t member, Millis noticedAfter, bool closesOwnLinks = false);
   // The signaling server goes down (every request fails as unreachable) or comes back.
   void serverDown(bool down) { serverDown_ = down; }
   [[nodiscard]] std::string send(std::size_t member, const std::string& text);

@@ -213,7 +213,7 @@ void Room::handleClose(LinkId id, Millis now, LinkEnd why) {
   if (it == links_.end()) return;
   Stage stage = it->second.stage;
   if (stage == Stage::Member) return removeMember(id);
-  if (stage == Stage::Joined) return startFailover(now);
+  if (stage == Stage::Joined) return startFailover(now, HostLost::Closed);
   bool offering = it->second.offering;
   if (!offering && attemptFailed(it->second, why)) return;
   closeLink(id);
@@ -326,7 +326,7 @@ void Room::keepAlive(Millis now) {
     if (now - link.lastSent >= kHeartbeatMs) sendTo(id, Ping{});
   }
   for (LinkId id : silentGuests) removeMember(id);
-  if (hostSilent) return startFailover(now);
+  if (hostSilent) return startFailover(now, HostLost::Silent);
   if (state_ == RoomState::Guest && !outbox_.empty() && now - lastResend_ >= kResendMs) resendOutbox(kResendBatch);
 }
 

@@ -205,6 +205,10 @@ class Room final {
     std::int64_t epochIfHosting = 1;
     std::set<std::string> expected;     // members that will rejoin us if we end up hosting
     bool failover = false;              // looking for whoever re-forms the room after its host was lost
+    std::size_t successors = 0;         // failover: the members in line for the lost host, us included
+    // The first successor's search: if it ends in hosting, that is a takeover renewOffers may undo
+    // (tookOver_). Without takeOverAt it hosts on the first probe that finds nobody parked.
+    bool firstInLine = false;
   };
 
   // Looking for a host (room_join.cpp).
@@ -227,7 +231,10 @@ class Room final {
   void onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis now);
   void onUploadRequest(LinkId id, const Upload& upload);
   void onDenied(const Denied& denied);
-  void startFailover(Millis now, bool hostBack = false);  // hostBack: it said bye{back} (a reload)
+  // How a guest lost its host: its heartbeats stopped, its link closed under us, it said bye (`LeftBack`:
+  // bye{back}, a reload), or this browser's own network changed (the driver said so).
+  enum class HostLost { Silent, Closed, Left, LeftBack, OwnMove };
+  void startFailover(Millis now, HostLost how);
   // The host's silence is our own doing (a pause, a network change): look for it, or whoever took
   // over, as a returning member; host only after every successor's turn and a connect timeout.
   void lookAsReturning(Search& next, std::size_t successors, Millis now) const;
@@ -257,6 +264,8 @@ class Room final {
   bool moved(Millis now) const { return movedAt_ && now - *movedAt_ < kMovedWindowMs; }
   void renewOffers(Millis now);  // host: the offers described before name dead addresses
   void searchAgain(Millis now);  // joining or reconnecting: requests and answers under way may be dead
+  // A report that belongs to the move whose rejoin is under way (ownMoveAt_): the rejoin goes on.
+  void keepRejoining(Millis now);
 
   // A host's guests (room_members.cpp).
   void onHostMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);
@@ -358,6 +367,9 @@ class Room final {
   Millis now_ = 0;  // the time of the input being handled
   std::optional<Millis> wokeAt_;  // when this member last came back from a pause
   std::optional<Millis> movedAt_;  // when the driver last said this browser's network changed
+  // When this member last began rejoining because its own network changed or may have (a report; its
+  // host link closed under it; a takeover undone): reports within kMovedWindowMs belong to that move.
+  std::optional<Millis> ownMoveAt_;
   // A first successor that took over, until anyone is back: what it took over from (renewOffers).
   struct TookOver {
     Millis at = 0;

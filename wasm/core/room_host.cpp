@@ -21,8 +21,11 @@ bool timedOut(int status) { return status == 204; }
 // kFailoverSettleMs passes) their lines of the old room are adopted first and new lines held back, so
 // the order everyone saw before the failover is kept.
 void Room::becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis now) {
-  search_ = {};
+  // A first successor taking over: until anyone is back, a report of its own network's change undoes
+  // it (renewOffers). rank_ is still the lost host's.
   tookOver_.reset();
+  if (search_.failover && search_.firstInLine) tookOver_ = TookOver{now, rank_, expected, search_.successors};
+  search_ = {};
   rank_ = HostRank{epoch, now, selfId_};
   std::vector<Member> members{Member{selfId_, config_.nick, true, config_.key}};
   for (const auto& m : members_) {

@@ -166,7 +166,7 @@ void Room::onGuestMessage(LinkId id, Link& link, const PeerMessage& message, Mil
   }
   if (const auto* moved = std::get_if<Moved>(&message)) return follow(moved->rank, now);
   if (std::holds_alternative<Close>(message)) return shutDown("room-closed");
-  if (const auto* bye = std::get_if<Bye>(&message)) return startFailover(now, bye->back);
+  if (const auto* bye = std::get_if<Bye>(&message)) return startFailover(now, bye->back ? HostLost::LeftBack : HostLost::Left);
   drop("out of turn: not a message a host sends");
 }
 
@@ -220,10 +220,13 @@ void Room::onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis) {
 
 // Our host went away. The earliest-joined remaining member takes over at once; the others look for
 // its offer, and each later one takes over in turn if nobody earlier shows up in time. A host that
-// said it reloads (`hostBack`) is expected back like the others, as a guest: it stays listed while the
+// said it reloads (`LeftBack`) is expected back like the others, as a guest: it stays listed while the
 // room settles, so its return shows nobody a "left" and a "joined" (only the host change).
-void Room::startFailover(Millis now, bool hostBack) {
+void Room::startFailover(Millis now, HostLost how) {
   const std::string lostHost = rank_.host;
+  // A link that still works (a report of a change that did not happen) tells the host we are coming
+  // back, so it keeps us listed meanwhile: nobody sees us leave and join.
+  if (hostLink_ && how == HostLost::OwnMove) sendTo(*hostLink_, Bye{true});
   if (hostLink_) closeLink(*hostLink_);
   std::vector<std::string> successors;
   for (const auto& m : members_) {
@@ -238,30 +241,42 @@ void Room::startFailover(Millis now, bool hostBack) {
   // Any host of a later epoch is the room re-formed; the lost host's own epoch is not.
   next.floor = HostRank{rank_.epoch + 1, std::numeric_limits<Millis>::max(), {}};
   next.takeOverAt = now + position * kSuccessorStepMs;
+  next.successors = successors.size();
+  next.firstInLine = position == 0;
   // Back from a pause (issue #17: a guest frozen 20 s took over a healthy room on resuming): the
   // silence was ours, and the host most likely dropped us meanwhile. Look for it, or for whoever
   // took over, as a returning member; host only after every other successor had its turn.
   // The same when this browser's own network changed (issue #17: a renumbered first successor took
   // over a healthy room): its links died because it moved, not because the host did.
-  const bool woke = waking(now) || moved(now);
+  const bool woke = waking(now) || moved(now) || how == HostLost::OwnMove;
   next.failover = true;
   if (woke) lookAsReturning(next, successors.size(), now);
   for (const auto& id : successors) {
     if (id != selfId_) next.expected.insert(id);
   }
-  if (hostBack && !lostHost.empty() && member(lostHost)) next.expected.insert(lostHost);
+  if (how == HostLost::LeftBack && !lostHost.empty() && member(lostHost)) next.expected.insert(lostHost);
   setState(RoomState::Reconnecting);
+  if (how == HostLost::Closed && !woke) {
+    // The link closed under us, with no silence before it and no bye: a host that leaves says bye
+    // first, and one that dies or moves falls silent. A browser does close the links bound to an address of its own
+    // that went away, before any look at its addresses can tell (issue #17: a guest whose address was
+    // replaced took the room over for a moment). So the host may well be there: accept its offers
+    // again, and the first successor hosts only once a probe finds nobody parked.
+    ownMoveAt_ = now;
+    next.floor = rank_;
+    if (position == 0) next.takeOverAt.reset();
+    return search(std::move(next), now);
+  }
   if (position == 0 && !woke) {
-    TookOver took{now, rank_, next.expected, successors.size()};
-    becomeHost(next.epochIfHosting, next.expected, now);
-    tookOver_ = std::move(took);  // until anyone is back (renewOffers)
-    return;
+    search_ = std::move(next);
+    return becomeHost(search_.epochIfHosting, search_.expected, now);
   }
   search(std::move(next), now);
 }
 
 void Room::lookAsReturning(Search& next, std::size_t successors, Millis now) const {
   next.floor = rank_;
+  next.firstInLine = false;  // hosting after every successor's turn is not a takeover to undo
   next.takeOverAt = now + static_cast<Millis>(successors) * kSuccessorStepMs + kConnectTimeoutMs;
 }
 

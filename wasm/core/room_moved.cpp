@@ -3,6 +3,7 @@
 // and nothing says so: links fall silent, parked requests never come back, and what was described
 // before names addresses nobody reaches. A host parks fresh offers; a guest looks for its host as a
 // returning member rather than taking the room over (docs/protocol.md, "A network of one's own").
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -13,23 +14,45 @@ namespace webchat {
 void Room::onNetworkChanged(Millis now) {
   advance(now);
   if (state_ == RoomState::Idle || state_ == RoomState::Closed) return;
+  // One move can be reported more than once (its new host address a look before its new public one),
+  // or after its links already closed under us (a browser drops the links of an address it lost at
+  // once): within kMovedWindowMs of the rejoin it began, a report is that move, not another.
+  const bool sameMove = ownMoveAt_ && now - *ownMoveAt_ < kMovedWindowMs;
   movedAt_ = now;
   switch (state_) {
     case RoomState::Host: return renewOffers(now);
-    // Its link to the host is most likely dead (heartbeats would say so within 3 s): rejoin now, and
-    // as a returning member (moved(now)), never as the room's next host.
-    case RoomState::Guest: return startFailover(now);
-    case RoomState::Joining:
-    case RoomState::Reconnecting: return searchAgain(now);
+    case RoomState::Guest: {
+      // Back in the room over a link made after our links died: that link works on the new network.
+      auto host = hostLink_ ? links_.find(*hostLink_) : links_.end();
+      if (sameMove && host != links_.end() && host->second.started >= *ownMoveAt_) return;
+      // Its link to the host is most likely dead (heartbeats would say so within 3 s): rejoin now, and
+      // as a returning member, never as the room's next host.
+      ownMoveAt_ = now;
+      return startFailover(now, HostLost::OwnMove);
+    }
+    case RoomState::Reconnecting:
+      if (sameMove) return keepRejoining(now);
+      return searchAgain(now);
+    case RoomState::Joining: return searchAgain(now);
     default: return;
   }
+}
+
+void Room::keepRejoining(Millis now) {
+  // The rejoin under way began after the links died: its probe and answer went out from the new
+  // network, so they are kept. Only, the silence being ours, nobody is taken over before every
+  // successor's turn (a first successor checking whether its host is still there no longer hosts on
+  // one empty probe).
+  if (search_.failover) lookAsReturning(search_, std::max<std::size_t>(search_.successors, 1), now);
 }
 
 void Room::renewOffers(Millis now) {
   // A first successor that took over because its own network went away, before the driver said so:
   // nobody is back yet, so step down and look for the room's host as a returning member.
-  const bool anyGuest = hasOffering({Stage::Member, Stage::Uploading});
-  if (tookOver_ && now - tookOver_->at < kMovedWindowMs && !anyGuest) {
+  // Anyone taking one of our offers is our room re-forming (an expected member, the old host merging
+  // into us): stepping down then would cut them off and leave the room without a host.
+  const bool anyoneBack = hasOffering({Stage::AwaitingAnswer, Stage::Connecting, Stage::Uploading, Stage::Member});
+  if (tookOver_ && now - tookOver_->at < kMovedWindowMs && !anyoneBack) {
     TookOver took = *std::exchange(tookOver_, std::nullopt);
     closeAllLinks(nullptr);
     cancelRequests(Purpose::HostProbe);
@@ -44,6 +67,12 @@ void Room::renewOffers(Millis now) {
     next.epochIfHosting = took.lost.epoch + 1;
     next.expected = std::move(took.expected);
     lookAsReturning(next, took.successors, now);
+    // Only, a probe that finds nobody parked means nobody hosts the room now: the old host may have
+    // taken our offer to merge into us just before we stepped down (the mailbox's "taken" was still
+    // on its way to us), and it and its guests now look for us. Host again at once then.
+    next.takeOverAt.reset();
+    next.successors = took.successors;
+    ownMoveAt_ = now;
     setState(RoomState::Reconnecting);
     return search(std::move(next), now);
   }
