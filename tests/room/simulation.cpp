@@ -23,6 +23,7 @@ struct Simulation::Node {
   // from it (the server still holds them; their replies never come back).
   std::set<LinkId> stale;
   std::set<RequestId> lost;
+  Millis unsettledUntil = 0;  // what it describes before then names the old address too
 };
 
 namespace {
@@ -90,8 +91,9 @@ void Simulation::partition(std::size_t a, std::size_t b, bool cut) {
 }
 Simulation::~Simulation() = default;
 
-void Simulation::move(std::size_t member, Millis noticedAfter, bool closesOwnLinks) {
+void Simulation::move(std::size_t member, Millis noticedAfter, bool closesOwnLinks, Millis unsettledFor) {
   Node& node = *nodes_.at(member);
+  node.unsettledUntil = now_ + unsettledFor;
   for (auto it = peerOf_.begin(); it != peerOf_.end();) {
     bool mine = it->first.node == member || it->second.node == member;
     if (closesOwnLinks && it->first.node == member) {
@@ -259,6 +261,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
             Node& n = *nodes_[member];
             if (!n.alive || !n.described.count(link)) return;
             n.described[link] = true;
+            if (now_ < n.unsettledUntil) n.stale.insert(link);
             std::string fp = options_.swapFingerprints ? "sha-256 the-man-in-the-middle" : n.fingerprint;
             n.room->onLinkDescribed(link, fakeSdp(member, link, trickled) + "\r\na=fingerprint:" + fp + "\r\n", now_,
                                     trickled ? IceCandidates::Follow : IceCandidates::Included);

@@ -91,7 +91,9 @@ class Simulation final {
   // (the server answers the old address). Its driver notices `noticedAfter` later (onNetworkChanged).
   // `closesOwnLinks`: its own browser reports its open links closed at once (as Chromium does when the
   // address they were bound to is removed from its interface); their peers' ends still go silent.
-  void move(std::size_t member, Millis noticedAfter, bool closesOwnLinks = false);
+  // `unsettledFor`: what it describes that long after the move still names the old address (a browser
+  // learns of its new one a moment later), so it never connects either.
+  void move(std::size_t member, Millis noticedAfter, bool closesOwnLinks = false, Millis unsettledFor = 0);
   // The signaling server goes down (every request fails as unreachable) or comes back.
   void serverDown(bool down) { serverDown_ = down; }
   [[nodiscard]] std::string send(std::size_t member, const std::string& text);

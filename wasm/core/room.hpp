@@ -370,6 +370,9 @@ class Room final {
   // When this member last began rejoining because its own network changed or may have (a report; its
   // host link closed under it; a takeover undone): reports within kMovedWindowMs belong to that move.
   std::optional<Millis> ownMoveAt_;
+  // Whether the driver has reported that move: a rejoin begun on a close alone keeps no attempt made
+  // before the report (the browser may have described it from a network still being set up).
+  bool ownMoveReported_ = false;
   // A first successor that took over, until anyone is back: what it took over from (renewOffers).
   struct TookOver {
     Millis at = 0;

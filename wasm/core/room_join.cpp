@@ -263,6 +263,7 @@ void Room::startFailover(Millis now, HostLost how) {
     // replaced took the room over for a moment). So the host may well be there: accept its offers
     // again, and the first successor hosts only once a probe finds nobody parked.
     ownMoveAt_ = now;
+    ownMoveReported_ = false;
     next.floor = rank_;
     if (position == 0) next.takeOverAt.reset();
     return search(std::move(next), now);

@@ -18,7 +18,9 @@ void Room::onNetworkChanged(Millis now) {
   // or after its links already closed under us (a browser drops the links of an address it lost at
   // once): within kMovedWindowMs of the rejoin it began, a report is that move, not another.
   const bool sameMove = ownMoveAt_ && now - *ownMoveAt_ < kMovedWindowMs;
+  const bool reportedBefore = sameMove && ownMoveReported_;
   movedAt_ = now;
+  if (state_ != RoomState::Host) ownMoveReported_ = true;
   switch (state_) {
     case RoomState::Host: return renewOffers(now);
     case RoomState::Guest: {
@@ -30,17 +32,22 @@ void Room::onNetworkChanged(Millis now) {
       ownMoveAt_ = now;
       return startFailover(now, HostLost::OwnMove);
     }
+    case RoomState::Joining:
     case RoomState::Reconnecting:
-      if (sameMove) return keepRejoining(now);
+      // The move's second report: the probe and answer under way went out after its first.
+      if (reportedBefore) return keepRejoining(now);
+      // Its first (after a close, or while joining): what went out before it may have left from the
+      // old address, or from a network still being set up (seen in the lab: an answer made as the
+      // address was replaced never connected). Look again, from now on as one move.
+      ownMoveAt_ = now;
       return searchAgain(now);
-    case RoomState::Joining: return searchAgain(now);
     default: return;
   }
 }
 
 void Room::keepRejoining(Millis now) {
-  // The rejoin under way began after the links died: its probe and answer went out from the new
-  // network, so they are kept. Only, the silence being ours, nobody is taken over before every
+  // The rejoin under way began at the move's first report: its probe and answer went out from the
+  // new network, so they are kept. Only, the silence being ours, nobody is taken over before every
   // successor's turn (a first successor checking whether its host is still there no longer hosts on
   // one empty probe).
   if (search_.failover) lookAsReturning(search_, std::max<std::size_t>(search_.successors, 1), now);
@@ -73,6 +80,7 @@ void Room::renewOffers(Millis now) {
     next.takeOverAt.reset();
     next.successors = took.successors;
     ownMoveAt_ = now;
+    ownMoveReported_ = true;
     setState(RoomState::Reconnecting);
     return search(std::move(next), now);
   }
