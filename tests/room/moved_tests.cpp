@@ -7,11 +7,27 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "sim_checks.hpp"
 
 using namespace webchat;
 using namespace webchat::sim;
+
+namespace {
+
+// alice hosting bob and carol, all three holding one line `text` said by member `author`.
+std::vector<std::size_t> threeWithALine(Simulation& sim, std::size_t author, const std::string& text) {
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
+  REQUIRE(sim.send(room[author], text) == "");
+  REQUIRE(sim.runUntil([&] {
+    return std::all_of(room.begin(), room.end(), [&](auto m) { return sim.room(m).history().size() == 1; });
+  }, 5000));
+  return room;
+}
+
+}  // namespace
 
 // Issue #17, seen in the lab: the renumbered guest that was next in line hosted with a new epoch and
 // the healthy host merged under it. Noticed before its host's silence (the driver looks every second)
@@ -20,10 +36,8 @@ TEST_CASE("a guest whose network changes rejoins its host as a guest, even as th
   for (Millis noticedAfter : {500, 1500, 3500}) {
     INFO("noticed after " << noticedAfter << " ms");
     Simulation sim;
-    auto room = requireRoom(sim, {"alice", "bob", "carol"});
+    auto room = threeWithALine(sim, 2, "before the move");
     auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
-    REQUIRE(sim.send(carol, "before the move") == "");
-    REQUIRE(sim.runUntil([&] { return sim.room(bob).history().size() == 1; }, 5000));
     const std::string bobId = sim.room(bob).selfId();
 
     Millis movedAt = sim.now();
@@ -72,10 +86,8 @@ TEST_CASE("a lone host whose network changes parks a fresh offer; a newcomer joi
 // host from a dead one), and the moved host, looking for other hosts often meanwhile, joins it.
 TEST_CASE("a host whose network changes joins the member that took over; one history, every line once") {
   Simulation sim;
-  auto room = requireRoom(sim, {"alice", "bob", "carol"});
+  auto room = threeWithALine(sim, 1, "before the move");
   auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
-  REQUIRE(sim.send(bob, "before the move") == "");
-  REQUIRE(sim.runUntil([&] { return sim.room(alice).history().size() == 1; }, 5000));
   Millis movedAt = sim.now();
   sim.move(alice, 800);
   REQUIRE(sim.send(alice, "from the new network") == "");
@@ -101,11 +113,9 @@ TEST_CASE("a guest whose links close under it as its address goes rejoins its ho
     for (Millis noticedAfter : {300, 1500, 4000, 8000}) {
       INFO("member " << mover << ", noticed after " << noticedAfter << " ms");
       Simulation sim;
-      auto room = requireRoom(sim, {"alice", "bob", "carol"});
+      auto room = threeWithALine(sim, 2, "before the move");
       auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
       const auto other = mover == bob ? carol : bob;
-      REQUIRE(sim.send(carol, "before the move") == "");
-      REQUIRE(sim.runUntil([&] { return sim.room(bob).history().size() == 1; }, 5000));
       const std::string id = sim.room(room[mover]).selfId();
 
       Millis movedAt = sim.now();
@@ -138,10 +148,8 @@ TEST_CASE("a guest whose links close under it as its address goes rejoins its ho
 // and takes over after that one probe; the next successor, which saw only silence, joins it.
 TEST_CASE("a first successor whose host link closes as the host goes takes over after one empty probe") {
   Simulation sim;
-  auto room = requireRoom(sim, {"alice", "bob", "carol"});
+  auto room = threeWithALine(sim, 2, "before");
   auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
-  REQUIRE(sim.send(carol, "before") == "");
-  REQUIRE(sim.runUntil([&] { return sim.room(bob).history().size() == 1; }, 5000));
   const LinkId toHost = sim.linkTo(bob, alice);
   REQUIRE(toHost != 0);
   sim.crash(alice);
@@ -168,10 +176,8 @@ TEST_CASE("a first successor that took over does not step down on members alread
   for (Millis noticedAfter = 3000; noticedAfter <= 7000; noticedAfter += 10) {
     INFO("noticed after " << noticedAfter << " ms");
     Simulation sim;
-    auto room = requireRoom(sim, {"alice", "bob", "carol"});
+    auto room = threeWithALine(sim, 2, "before the move");
     auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
-    REQUIRE(sim.send(carol, "before the move") == "");
-    REQUIRE(sim.runUntil([&] { return sim.room(bob).history().size() == 1; }, 5000));
     Millis movedAt = sim.now();
     sim.move(bob, noticedAfter);
     REQUIRE(sim.send(bob, "from the new network") == "");
