@@ -27,21 +27,34 @@ export function roomCertificate() {
 // probe was out, the offer's arrival waiting behind it. The first link whose configuration has the
 // same certificate takes it (a joiner's answering connection, or a first host's offer), its ICE
 // servers set then; later links make their own.
-let ahead = null;  // { pc, certificate }
+let ahead = null;  // { pc, certificate, expiry }
+const AHEAD_UNUSED_MS = 60000;  // a connection made ahead that no join took in this time is closed
+
+function dropAhead() {
+  if (!ahead) return;
+  clearTimeout(ahead.expiry);
+  ahead.pc.close();
+  ahead = null;
+}
 
 /** Makes the connection ahead (once the certificate is made); resolves when it is, never rejects. */
 export async function connectionAhead(newPeerConnection) {
-  const cert = await roomCertificate().catch(() => null);
+  const cert = await Promise.resolve().then(roomCertificate).catch(() => null);
   if (!cert || ahead) return;
   try {
     ahead = { pc: newPeerConnection({ certificates: [cert] }), certificate: cert };
+    // Held no longer than a person plausibly takes to join (an invitation opened and left, a join that
+    // made its own connection meanwhile), nor past the page's life.
+    ahead.expiry = setTimeout(dropAhead, AHEAD_UNUSED_MS);
+    globalThis.addEventListener?.('pagehide', dropAhead, { once: true });
   } catch { /* the join makes its own */ }
 }
 
 /** The connection made ahead, configured as `config` says, if it has config's certificate; else null. */
 export function takeConnectionAhead(config) {
   if (!ahead || config.certificates?.[0] !== ahead.certificate) return null;
-  const { pc } = ahead;
+  const { pc, expiry } = ahead;
+  clearTimeout(expiry);
   ahead = null;
   if (pc.signalingState === 'closed') return null;
   try {

@@ -86,7 +86,7 @@ export class SignalMailbox {
 // Only where the Content-Length counts the bytes the stream gives: a same-origin response (a
 // cross-origin one may hide its Content-Encoding) that is not compressed. Decoded as text() does.
 const utf8Text = new TextDecoder();
-async function bodyText(response) {
+export async function bodyText(response) {
   if (response.type !== 'basic' || !response.body || response.headers.get('content-encoding')) return response.text();
   const length = Number(response.headers.get('content-length'));
   if (!Number.isSafeInteger(length) || length <= 0) return response.text();
@@ -100,7 +100,8 @@ async function bodyText(response) {
     got += value.length;
   }
   if (got === length) reader.read().catch(() => {});  // the stream's end, read when it comes (not awaited)
-  if (got < length) throw new TypeError(`the body ended after ${got} of ${length} bytes`);
+  // Fewer bytes than promised, the stream ended cleanly: what came, as text() would give it (a body
+  // cut off by the network is a read error, thrown above as text() throws it).
   if (chunks.length === 1) return utf8Text.decode(chunks[0]);
   const bytes = new Uint8Array(got);
   chunks.reduce((at, chunk) => (bytes.set(chunk, at), at + chunk.length), 0);

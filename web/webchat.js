@@ -86,12 +86,14 @@ function loadCore() {
 // Whether the page's Content-Security-Policy forbids compiling WebAssembly (a script-src without
 // 'wasm-unsafe-eval' or 'unsafe-eval'): then even the smallest module is refused. Asked only once
 // the core failed to load, so a page allowed to compile never pays for it.
+// A browser without WebAssembly at all (turned off by policy, a JIT-less mode) is not the page's CSP.
 function wasmForbidden() {
+  if (typeof WebAssembly !== 'object') return false;
   try {
     new WebAssembly.Module(Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0));  // "\0asm", version 1: empty
     return false;
-  } catch {
-    return true;
+  } catch (error) {
+    return error instanceof WebAssembly.CompileError || error instanceof EvalError;  // what CSP throws
   }
 }
 
