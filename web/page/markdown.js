@@ -49,8 +49,15 @@ export function plainSnippet(text, max) {
     block.before(' ');
     block.after(' ');
   }
-  const words = [...scratch.textContent.replace(/\s+/g, ' ').trim()];  // by code point: no half emoji
+  const words = characters(scratch.textContent.replace(/\s+/g, ' ').trim());
   return words.length > max ? `${words.slice(0, max).join('')}…` : words.join('');
+}
+
+// What a person sees as characters (grapheme clusters: a flag, a family emoji, a letter and its accents
+// are one), so that a cut never splits one; by code point where Intl.Segmenter is missing.
+const graphemes = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+function characters(text) {
+  return graphemes ? Array.from(graphemes.segment(text), (part) => part.segment) : [...text];
 }
 
 // Code fences and quotes; everything else is inline text with its line breaks kept.
