@@ -216,3 +216,26 @@ TEST_CASE("a guest whose first attempt after its links closed names its old addr
     CHECK(rejoins(sim, bob) == 1);
   }
 }
+
+// Review finding: a first successor whose host link closes looks for its host's offer, and hosts
+// only on a probe that finds nobody parked. A host alive but out of its reach (its network gone one
+// way, no TURN) keeps parking offers that never connect: the successor must not answer them for
+// ever, but host at the latest when a returning member would (every successor's turn, then one
+// connect timeout).
+TEST_CASE("a first successor whose host link closes while the host lives on out of reach hosts after a bounded wait") {
+  Simulation sim;
+  auto room = requireRoom(sim, {"alice", "bob"});
+  auto [alice, bob] = std::tuple{room[0], room[1]};
+  const LinkId toHost = sim.linkTo(bob, alice);
+  REQUIRE(toHost != 0);
+  sim.partition(alice, bob);
+  const Millis closedAt = sim.now();
+  sim.input(bob, [&](Room& r, Millis now) {
+    r.onLinkClosed(toHost, now);
+    return std::string();
+  });
+  REQUIRE(sim.runUntil([&] { return sim.room(bob).state() == RoomState::Host; }, 30000));
+  CHECK(sim.now() - closedAt >= kProbeTimeoutMs);  // it did look for alice's offer first
+  CHECK(sim.now() - closedAt <= kSuccessorStepMs + kConnectTimeoutMs + 1000);
+  CHECK(sim.room(alice).state() == RoomState::Host);
+}

@@ -202,12 +202,16 @@ class Room final {
   struct Search {
     std::optional<HostRank> floor;      // accept offers from floor->host or hosts that outrank it
     std::optional<Millis> takeOverAt;   // unset: host as soon as a probe finds nobody
+    // Also host as soon as a probe finds nobody, before takeOverAt (which then only bounds the wait: a
+    // host whose offer keeps being there but never connects must not keep us looking for ever).
+    bool hostWhenEmpty = false;
     std::int64_t epochIfHosting = 1;
     std::set<std::string> expected;     // members that will rejoin us if we end up hosting
     bool failover = false;              // looking for whoever re-forms the room after its host was lost
     std::size_t successors = 0;         // failover: the members in line for the lost host, us included
     // The first successor's search: if it ends in hosting, that is a takeover renewOffers may undo
-    // (tookOver_). Without takeOverAt it hosts on the first probe that finds nobody parked.
+    // (tookOver_). Without takeOverAt, or with hostWhenEmpty, it hosts on the first probe that finds
+    // nobody parked.
     bool firstInLine = false;
   };
 

@@ -27,7 +27,7 @@ void Room::probe() {
               std::any_of(links_.begin(), links_.end(), [](const auto& l) { return !l.second.offering; });
   if (busy) return;  // one probe or one answer at a time
   // A member waiting for a successor polls briefly, so that it can take over on time.
-  Millis timeout = search_.takeOverAt ? kRejoinProbeMs : kProbeTimeoutMs;
+  Millis timeout = search_.takeOverAt && !search_.hostWhenEmpty ? kRejoinProbeMs : kProbeTimeoutMs;
   signalGet(Purpose::Probe, 0, offerSignalId(config_.room), timeout);
 }
 
@@ -35,7 +35,7 @@ void Room::onProbeDone(int status, std::string_view body, Millis now) {
   if (state_ != RoomState::Joining && state_ != RoomState::Reconnecting) return;
   if (timedOut(status)) {
     signalingRecovered();
-    if (!search_.takeOverAt) return becomeHost(search_.epochIfHosting, search_.expected, now);
+    if (!search_.takeOverAt || search_.hostWhenEmpty) return becomeHost(search_.epochIfHosting, search_.expected, now);
     return probe();  // keep waiting for the expected host until tick() sees takeOverAt pass
   }
   if (!succeeded(status)) return signalingFailed(status, now, &Room::probe);
@@ -261,11 +261,15 @@ void Room::startFailover(Millis now, HostLost how) {
     // first, and one that dies or moves falls silent. A browser does close the links bound to an address of its own
     // that went away, before any look at its addresses can tell (issue #17: a guest whose address was
     // replaced took the room over for a moment). So the host may well be there: accept its offers
-    // again, and the first successor hosts only once a probe finds nobody parked.
+    // again, and the first successor hosts once a probe finds nobody parked, or at the latest when a
+    // returning member would (that host's offer there but never connecting: alive, out of our reach).
     ownMoveAt_ = now;
     ownMoveReported_ = false;
     next.floor = rank_;
-    if (position == 0) next.takeOverAt.reset();
+    if (position == 0) {
+      next.hostWhenEmpty = true;
+      next.takeOverAt = now + static_cast<Millis>(next.successors) * kSuccessorStepMs + kConnectTimeoutMs;
+    }
     return search(std::move(next), now);
   }
   if (position == 0 && !woke) {
@@ -278,6 +282,7 @@ void Room::startFailover(Millis now, HostLost how) {
 void Room::lookAsReturning(Search& next, std::size_t successors, Millis now) const {
   next.floor = rank_;
   next.firstInLine = false;  // hosting after every successor's turn is not a takeover to undo
+  next.hostWhenEmpty = false;
   next.takeOverAt = now + static_cast<Millis>(successors) * kSuccessorStepMs + kConnectTimeoutMs;
 }
 

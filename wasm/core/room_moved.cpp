@@ -77,7 +77,8 @@ void Room::renewOffers(Millis now) {
     // Only, a probe that finds nobody parked means nobody hosts the room now: the old host may have
     // taken our offer to merge into us just before we stepped down (the mailbox's "taken" was still
     // on its way to us), and it and its guests now look for us. Host again at once then.
-    next.takeOverAt.reset();
+    // (lookAsReturning's takeOverAt stays, as the bound: an old host there but out of reach.)
+    next.hostWhenEmpty = true;
     next.successors = took.successors;
     ownMoveAt_ = now;
     ownMoveReported_ = true;
