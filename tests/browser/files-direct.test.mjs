@@ -81,13 +81,19 @@ function progressAfter(page, transfer, from) {
 // mid-way whatever the machine's speed (so 16 MB do), its bytes arrive ahead of what it stores, and
 // those writes finish only after the stop, as on a busy machine. They must report no progress then
 // (in a room, the card said "Received…" again, and a sender's cancel ended up shown as "Cancelled.").
+// A 16 MB download from `sender` to `receiver`, moving, its receiver's disk held: { file, transfer }.
+async function heldDownload(sender, receiver, transferId) {
+  const file = await shareRandomFile(sender, 16 * MB);
+  const transfer = await fetchOn(receiver, file, transferId);
+  await waitForFileEvent(receiver, { type: 'progress', transfer });
+  await slowDisk(receiver, null);
+  await waitForUnstored(receiver);
+  return { file, transfer };
+}
+
 test('a receiver cancelling stops both ends and frees what both kept', async () => {
   try {
-    const file = await shareRandomFile(chrome, 16 * MB);
-    const transfer = await fetchOn(fox, file, 'c0c0c0c0c0c0c0c0');
-    await waitForFileEvent(fox, { type: 'progress', transfer });
-    await slowDisk(fox, null);
-    await waitForUnstored(fox);
+    const { file, transfer } = await heldDownload(chrome, fox, 'c0c0c0c0c0c0c0c0');
     assert.equal((await fox.evaluate(() => window.__share.usage())).downloads, 1);
     assert.deepEqual(await spillsOf(fox, file.hash).then(({ files, locks }) => [files.filter((name) => !name.includes('.')).length, locks]), [1, 1], 'the download spills to OPFS');
     const cancelledAt = await fox.evaluate((t) => { window.__share.cancel(t); return window.__files.length; }, transfer);
@@ -105,11 +111,7 @@ test('a receiver cancelling stops both ends and frees what both kept', async () 
 
 test('a sender cancelling stops both ends; the receiver frees its bytes once it gives up', async () => {
   try {
-    const file = await shareRandomFile(fox, 16 * MB);
-    const transfer = await fetchOn(chrome, file, 'f0f0f0f0f0f0f0f0');
-    await waitForFileEvent(chrome, { type: 'progress', transfer });
-    await slowDisk(chrome, null);
-    await waitForUnstored(chrome);
+    const { file, transfer } = await heldDownload(fox, chrome, 'f0f0f0f0f0f0f0f0');
     await fox.evaluate((h) => window.__share.withdraw(h), file.hash);
     const ended = await waitForFileEvent(chrome, { type: 'ended', transfer });
     assert.equal(ended.outcome, 'incomplete');

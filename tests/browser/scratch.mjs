@@ -1,5 +1,5 @@
-// Where a test process's temporary folders go: one folder per process, /tmp/webchat-tmp-<pid>-XXXXXX,
-// made TMPDIR for the process and everything it starts before any browser is launched. Playwright's
+// Where a test process's temporary folders go: one folder per process, /tmp/webchat-tmp-<pid>-<random>
+// (mkdtemp), made TMPDIR for the process and everything it starts before any browser is launched. Playwright's
 // and puppeteer's profiles and artifacts (playwright_chromiumdev_profile-*, playwright-artifacts-*,
 // puppeteer_dev_firefox_profile-*), Chromium's and Firefox's own temporary files, the hand-started
 // Chromiums' profiles (webchat-chromium-*) and the lab's folders (webchat-lab-*) all land in it.
