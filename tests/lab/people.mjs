@@ -179,3 +179,26 @@ export function countNetworkLooks(page) {
 export function waitForNetworkLooks(page, count = 2) {
   return page.waitForFunction((n) => window.networkLooks >= n, count);
 }
+
+/**
+ * Runs `body`; when it throws, the error's message also gets what traceJoin recorded in each page of
+ * `pages` ({ who: [page, since] }, `since` a Date.now() or a function resolving to one), so that a
+ * failure says what the pages did (the first lines of a failed run's output are what CI shows) while
+ * a pass prints only its figures.
+ */
+export async function timelinesIfFailing(pages, body) {
+  try {
+    return await body();
+  } catch (error) {
+    const told = await Promise.all(Object.entries(pages).map(async ([who, [page, since]]) => {
+      try {
+        const from = typeof since === 'function' ? await since() : since;
+        return `${who}'s timeline:\n  ${(await joinTimeline(page, from)).filter((l) => !l.startsWith('+-')).join('\n  ')}`;
+      } catch (why) {
+        return `${who}: no timeline (${why.message})`;
+      }
+    }));
+    error.message = `${error.message}\n${told.join('\n')}`;
+    throw error;
+  }
+}
