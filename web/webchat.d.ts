@@ -313,7 +313,10 @@ export class Room extends EventTarget {
   delete(mid: string): void;
   /** Adds (on, the default) or takes back a reaction (one emoji, at most 16 bytes) to a line or file. */
   react(mid: string, emoji: string, on?: boolean): void;
-  /** Tells the room this member is typing; call on every keystroke (it is sent at most every 2 s). */
+  /**
+   * Tells the room this member is typing; call on every keystroke (it is sent at most every 2 s, and
+   * not at all while reconnecting). Throws a RangeError only when not in a room (before joining, after leaving).
+   */
   typing(): void;
   /** Sends data (at most 60,000 bytes) to member `to` through the host. */
   relay(to: string, data: string): void;

@@ -68,6 +68,20 @@ TEST_CASE("typing reaches the others, at most every 2 s, and never enters the hi
   for (auto m : room) CHECK(sim.room(m).history().empty());
 }
 
+TEST_CASE("typing while reconnecting is quietly not sent; before joining and after leaving it is refused") {
+  Simulation sim;
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
+  auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
+  sim.crash(alice);
+  REQUIRE(sim.runUntil([&] { return sim.room(carol).state() == RoomState::Reconnecting; }, 10000));
+  // A person typing through a failover: nothing owed, nothing thrown (the page calls it on each key).
+  CHECK(sim.input(carol, [](Room& r, Millis now) { return r.typing(now); }) == "");
+  REQUIRE(sim.runUntil([&] { return inRoom(sim, bob) && inRoom(sim, carol); }, kSettle));
+  CHECK(sim.observed(bob).typing.empty());  // the notice from the failover was not sent later
+  sim.input(carol, [](Room& r, Millis now) { r.leave(now, /*back=*/false); return std::string(); });
+  CHECK(sim.input(carol, [](Room& r, Millis now) { return r.typing(now); }) == "not in a room");
+}
+
 TEST_CASE("a member renames itself; everyone sees it announced; a taken nickname is refused") {
   Simulation sim;
   auto room = requireRoom(sim, {"alice", "bob", "carol"});

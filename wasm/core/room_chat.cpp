@@ -105,7 +105,8 @@ void Room::resendOutbox(std::size_t upTo) {
 
 std::string Room::typing(Millis now) {
   advance(now);
-  if (!inRoom()) return kNotInRoom;
+  if (state_ == RoomState::Idle || state_ == RoomState::Closed) return kNotInRoom;
+  if (!inRoom()) return {};  // joining or reconnecting: a notice is ephemeral, none is owed later
   if (lastTyping_ && now - *lastTyping_ < kTypingEveryMs) return {};  // said recently enough
   lastTyping_ = now;
   if (state_ == RoomState::Host) {
