@@ -199,9 +199,11 @@ export class Room extends EventTarget {
       signal: options.signal, keys: options.keys, fetch: io.fetch,
       on: {
         // A looking member's probe most likely finds an offer to answer (else it hosts, and offers with
-        // it): making a peer connection takes 1-9 ms of main thread, done while the probe is out.
+        // it): making a peer connection takes 1-9 ms of main thread, done while the probe is out. Not
+        // for a get while connecting (the retry ID: docs/protocol.md), which seldom leads to an answer.
         asking: () => {
-          if (this.#status.state === 'joining' || this.#status.state === 'reconnecting') this.#links.prepare();
+          const looking = this.#status.state === 'joining' || this.#status.state === 'reconnecting';
+          if (looking && this.#status.stage !== 'connecting') this.#links.prepare();
         },
         done: (request, status, body) => this.#input(() => logic.signalDone(request, status, body, Date.now())),
         unreadable: (request) => {

@@ -42,6 +42,13 @@ inline constexpr Millis kSpareAfterAdmitMs = 60;
 inline constexpr Millis kAnswerWaitMs = 5000;          // host waits this long for the answer to a taken offer
 inline constexpr Millis kAnswerParkMs = 4000;          // guest parks its answer this long: no taker = dead host
 inline constexpr Millis kConnectTimeoutMs = 8000;      // answer taken → channel open and welcome received
+// A host whose own network changed tells a joiner still connecting on an offer it described before to
+// look again (a retry text, docs/protocol.md "A network of one's own"). The joiner reads the retry ID
+// only if its channel is not open this long after its answer was taken, so an ordinary join (open in
+// tens of milliseconds) makes no extra request; it reads until its connect timeout, as long as the
+// host parks the text.
+inline constexpr Millis kRetryListenAfterMs = 500;
+inline constexpr Millis kRetryParkMs = kConnectTimeoutMs;
 // A joiner parks its trickled candidates as long as its answer; the host waits for them until the
 // newcomer connects or its connect timeout ends the attempt.
 inline constexpr Millis kCandidatesParkMs = kAnswerParkMs;

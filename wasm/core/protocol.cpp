@@ -78,6 +78,12 @@ std::string encodeCandidates(const CandidatesText& c) {
   return dump(j);
 }
 
+std::string encodeRetry(const RetryText& retry) {
+  json j = envelope("retry");
+  j["offer"] = retry.offer;
+  return dump(j);
+}
+
 Decoded<OfferText> decodeOffer(std::string_view text) {
   std::string type, error;
   json j;
@@ -138,6 +144,17 @@ Decoded<CandidatesText> decodeCandidates(std::string_view text) {
   return {std::move(c), {}};
 }
 
+Decoded<RetryText> decodeRetry(std::string_view text) {
+  std::string type, error;
+  json j;
+  if (!parseEnvelope(text, j, type, error)) return rejected<RetryText>(error);
+  if (type != "retry") return rejected<RetryText>("expected a retry, got '" + type + "'");
+  Reader r(j);
+  RetryText retry;
+  if (!r.token("offer", retry.offer)) return rejected<RetryText>(r.error());
+  return {std::move(retry), {}};
+}
+
 std::string offerSignalId(std::string_view room) { return "wc2." + std::string(room) + ".offer"; }
 
 std::string answerSignalId(std::string_view room, std::string_view offer) {
@@ -146,6 +163,10 @@ std::string answerSignalId(std::string_view room, std::string_view offer) {
 
 std::string candidatesSignalId(std::string_view room, std::string_view offer) {
   return "wc2." + std::string(room) + ".candidates." + std::string(offer);
+}
+
+std::string retrySignalId(std::string_view room, std::string_view offer) {
+  return "wc2." + std::string(room) + ".retry." + std::string(offer);
 }
 
 }  // namespace webchat

@@ -114,6 +114,13 @@ struct CandidatesText {
   std::vector<std::string> candidates;
 };
 
+// Host → joiner, after the host's own network changed (Room::onNetworkChanged): the offer the joiner
+// answered names addresses that are gone, so its attempt can never connect. The joiner looks again at
+// once instead of waiting out its connect timeout (docs/protocol.md, "A network of one's own").
+struct RetryText {
+  std::string offer;  // the offer the joiner answered
+};
+
 // --- Data-channel messages ------------------------------------------------------------------
 struct Upload {  // host → guest: your history has entries I may lack; send those after `after`
   std::uint64_t after = 0;  // the host's newest entry; if the guest's entry at `after` has another
@@ -185,16 +192,19 @@ struct Decoded {
 std::string encodeOffer(const OfferText& offer);
 std::string encodeAnswer(const AnswerText& answer);
 std::string encodeCandidates(const CandidatesText& candidates);
+std::string encodeRetry(const RetryText& retry);
 std::string encodeMessage(const PeerMessage& message);
 
 Decoded<OfferText> decodeOffer(std::string_view text);
 Decoded<AnswerText> decodeAnswer(std::string_view text);
 Decoded<CandidatesText> decodeCandidates(std::string_view text);
+Decoded<RetryText> decodeRetry(std::string_view text);
 Decoded<PeerMessage> decodeMessage(std::string_view text);
 
 // Mailbox IDs a room uses (alphabet [A-Za-z0-9._~-], at most 128 bytes for valid room names).
 std::string offerSignalId(std::string_view room);
 std::string answerSignalId(std::string_view room, std::string_view offer);
 std::string candidatesSignalId(std::string_view room, std::string_view offer);
+std::string retrySignalId(std::string_view room, std::string_view offer);
 
 }  // namespace webchat

@@ -107,6 +107,8 @@ void Room::onSignalDone(RequestId id, int status, std::string_view body, Millis 
     // Taken or not, the answer's fate decides the join: a host that connected without our candidates
     // or one that is gone (its answer fetch fails) needs nothing more from us.
     case Purpose::ParkCandidates: return;
+    case Purpose::FetchRetry: return onRetryFetched(request.link, status, body);
+    case Purpose::ParkRetry: return;  // taken or not: the joiner's own timeout covers the rest
   }
 }
 
@@ -159,6 +161,7 @@ void Room::onLinkOpen(LinkId id, Millis now) {
   Link& link = it->second;
   link.open = true;
   link.lastHeard = now;
+  stopListeningForRetry(id);
   // The joiner's hello came with its answer: the host answers it now, a crossing of the channel sooner
   // than a hello sent on it (or as soon as the verdict on its signature comes: onAnswerHelloVerified).
   if (link.offering && link.stage == Stage::Connecting && link.earlyHello) {
@@ -242,6 +245,7 @@ void Room::tick(Millis now) {
     if (joining && (state_ == RoomState::Joining || state_ == RoomState::Reconnecting)) probe();
   }
   if (!expired.empty()) keepOffering();  // a newcomer that never connected no longer defers the next spare
+  listenForRetry(now);
   keepAlive(now);
   if (state_ == RoomState::Host) {
     expireReturning(now);
@@ -286,6 +290,7 @@ std::optional<Millis> Room::nextDeadline() const {
   if (retry_) consider(retryAt_);
   for (const auto& [id, link] : links_) {
     if (link.deadline) consider(*link.deadline);
+    if (link.retryListenAt) consider(*link.retryListenAt);
     if (saysHelloAgain(link)) consider(link.lastSent + kHelloResendMs);
     if (link.open && (link.stage == Stage::Member || link.stage == Stage::Joined)) {
       consider(link.lastSent + kHeartbeatMs);

@@ -14,7 +14,8 @@
 // Files: room.cpp (inputs, timers), room_plumbing.cpp (effects, status, members), room_join.cpp
 // (looking for a host, being a guest), room_host.cpp (offers, merging), room_members.cpp (a host's
 // guests: hello, welcome, rename, typing, relay, leaving), room_entries.cpp (sequencing and accepting
-// entries, history sync), room_chat.cpp (the user's chat inputs and the outbox).
+// entries, history sync), room_chat.cpp (the user's chat inputs and the outbox), room_moved.cpp and
+// room_retry.cpp (this browser's network changed).
 
 #include <cstdint>
 #include <deque>
@@ -181,6 +182,7 @@ class Room final {
     bool candidatesFollow = false;    // joiner: our answer said so, and they have not been parked yet
     Millis started = 0;               // joiner: when we answered the offer
     std::optional<Millis> deadline;
+    std::optional<Millis> retryListenAt;  // joiner: when to read the retry ID if still not open (room_retry.cpp)
     Millis lastHeard = 0;
     Millis lastSent = 0;
     double sayTokens = kSayBurst;  // host: the guest's rate-limit buckets
@@ -193,7 +195,8 @@ class Room final {
     Millis answeredAt = 0;         // host: when we last answered the joiner's hello (see answerHelloAgain)
     int answeredAgain = 0;         // host: how often we answered a repeat of it
   };
-  enum class Purpose { Probe, HostProbe, ParkOffer, FetchAnswer, ParkAnswer, FetchCandidates, ParkCandidates };
+  enum class Purpose { Probe, HostProbe, ParkOffer, FetchAnswer, ParkAnswer, FetchCandidates, ParkCandidates,
+                       FetchRetry, ParkRetry };
   struct Request {
     Purpose purpose;
     LinkId link = 0;
@@ -270,6 +273,12 @@ class Room final {
   void searchAgain(Millis now);  // joining or reconnecting: requests and answers under way may be dead
   // A report that belongs to the move whose rejoin is under way (ownMoveAt_): the rejoin goes on.
   void keepRejoining(Millis now);
+
+  // Retrying an attempt on an offer its host described before its network changed (room_retry.cpp).
+  void listenForRetry(Millis now);  // joiner: reads the retry ID of each attempt still not open
+  void onRetryFetched(LinkId id, int status, std::string_view body);
+  void stopListeningForRetry(LinkId id);  // joiner: its channel opened
+  void askToRetry(LinkId id);  // host: parks a retry text for the joiner of this link
 
   // A host's guests (room_members.cpp).
   void onHostMessage(LinkId id, Link& link, const PeerMessage& message, Millis now);

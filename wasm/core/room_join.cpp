@@ -95,6 +95,7 @@ void Room::parkSignedAnswers() {
 void Room::connecting(Link& link, Millis now) {
   link.stage = Stage::Connecting;
   link.deadline = now + kConnectTimeoutMs;
+  if (!link.open) link.retryListenAt = now + kRetryListenAfterMs;  // a host that moved may say why (room_retry.cpp)
   // After an attempt found no path, the join ends within kNoRouteMs of its start (tick).
   if (state_ == RoomState::Joining && noPathSince_) link.deadline = std::min(*link.deadline, joinStarted_ + kNoRouteMs);
 }

@@ -85,12 +85,14 @@ void Room::renewOffers(Millis now) {
     setState(RoomState::Reconnecting);
     return search(std::move(next), now);
   }
-  // Offers not yet taken name the old addresses: describe new ones. (A newcomer already connecting
-  // keeps its attempt: its connect timeout ends it if it cannot succeed.)
+  // Offers not yet taken name the old addresses: describe new ones. A newcomer connecting on one (its
+  // channel not open) can never get through: it is told to look again (room_retry.cpp).
   std::vector<LinkId> stale;
   for (const auto& [id, link] : links_) {
     const bool waiting = link.stage == Stage::OfferParked || link.stage == Stage::OfferReady || link.stage == Stage::Describing;
-    if (link.offering && waiting) stale.push_back(id);
+    const bool connecting = !link.open && (link.stage == Stage::AwaitingAnswer || link.stage == Stage::Connecting);
+    if (link.offering && (waiting || connecting)) stale.push_back(id);
+    if (link.offering && connecting) askToRetry(id);
   }
   for (LinkId id : stale) closeLink(id);
   spareDue_.reset();

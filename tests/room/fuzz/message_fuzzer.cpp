@@ -59,6 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto candidates = decodeCandidates(input); candidates.value) {
     if (!decodeCandidates(encodeCandidates(*candidates.value)).value) __builtin_trap();
   }
+  if (auto retry = decodeRetry(input); retry.value) {
+    if (!decodeRetry(encodeRetry(*retry.value)).value) __builtin_trap();
+  }
 
   Room host = hostWithGuest();
   host.onSignalDone(4, 200, input, 8);  // as the joiner's candidates
