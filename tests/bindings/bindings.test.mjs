@@ -221,13 +221,16 @@ test('shareFile refuses a bad file description with its reason; the size limit i
   assert.equal(limited.shareFile({ name: 'a', size: 101, type: '', hash }, '', 0), 'file is larger than this room\'s limit of 100 bytes');
 });
 
-test('a host told its network changed replaces its parked offer and takes what its old address left parked', () => {
-  const { room, link } = hostAwaitingAnswer();  // an offer taken by a newcomer, the next one being described
+test('a host told its network changed replaces its parked offer, takes what its old address left parked and tells the newcomer on its old offer to retry', () => {
+  const { room, link, offerId } = hostAwaitingAnswer();  // an offer taken by a newcomer, the next one being described
   room.networkChanged(40);
   const effects = drain(room);
   assert.ok(effects.some((e) => e.type === 'signal-get' && e.id === 'wc2.lobby.offer' && e.timeout === 0), 'a host probe at once');
   assert.ok(effects.some((e) => e.type === 'open-link' && e.remoteOffer === ''), 'a fresh offer described');
-  assert.ok(!effects.some((e) => e.type === 'close-link' && e.link === link), 'the newcomer connecting keeps its attempt');
+  // The newcomer on the old offer can never connect: it is told to look again (docs/protocol.md).
+  const retry = effects.find((e) => e.type === 'signal-set' && e.id === `wc2.lobby.retry.${offerId}`);
+  assert.deepEqual(retry && JSON.parse(retry.text), { v: 2, type: 'retry', offer: offerId });
+  assert.ok(effects.some((e) => e.type === 'close-link' && e.link === link), 'its attempt on the old offer closed');
 });
 
 test('a link that failed is reported with how it failed', () => {
