@@ -133,6 +133,8 @@ export interface FileState {
   reason?: string;
   /** The member cut off while sending it, if one broke the protocol (for a file 'held', it arrived whole all the same: see 'filecutoff'). */
   cutoff?: FileCutOff | null;
+  /** For 'incomplete': it is asked again by itself (see 'fileended'). */
+  resuming?: boolean;
 }
 
 /**
@@ -266,7 +268,12 @@ export interface RoomEventMap {
   file: CustomEvent<{ hash: string; blob: Blob; entry?: Entry }>;
   /** A download stopped without the file: nobody reachable holds it, it was cancelled, or its bytes were wrong. */
   /** cutoff: a member that sent the file broke the protocol (bytes outside the file, bytes failing its hash...) and was cut off. */
-  fileended: CustomEvent<{ hash: string; outcome: 'incomplete' | 'cancelled' | 'failed'; reason: string; cutoff?: FileCutOff }>;
+  /**
+   * resuming (for 'incomplete'): a member holding the file is in the room, so the download is asked
+   * again by itself (after a back-off of 2 s doubling to 30 s, or at once when a holder appears; at most
+   * one attempt per 2 s); false: it waits for a holder. Another 'fileended' says when it stops resuming.
+   */
+  fileended: CustomEvent<{ hash: string; outcome: 'incomplete' | 'cancelled' | 'failed'; reason: string; cutoff?: FileCutOff; resuming?: boolean }>;
   /**
    * A file arrived whole here (its 'file' event came first), but a member that sent it broke the
    * protocol and was cut off: it kept sending past the file's end ('after-end'), or, resumed from

@@ -6,11 +6,14 @@
 //   fileprogress { hash, direction: 'down'|'up', bytes, size, peer? }   a download or an upload moved
 //   file         { hash, blob, entry }     a file arrived whole, its hash checked (and every time
 //                                          one is shared by us: blob is the shared File)
-//   fileended    { hash, outcome, reason, cutoff? }  a download stopped without the file: 'incomplete'
-//                                          (nobody reachable holds it), 'cancelled' (by us or its
-//                                          author), 'failed' (its bytes did not match its hash);
-//                                          cutoff { from, nick, reason }: a member that sent it
-//                                          broke the protocol and was cut off
+//   fileended    { hash, outcome, reason, cutoff?, resuming }  a download stopped without the file:
+//                                          'incomplete' (nobody reachable holds it), 'cancelled' (by
+//                                          us or its author), 'failed' (its bytes did not match its
+//                                          hash); cutoff { from, nick, reason }: a member that sent it
+//                                          broke the protocol and was cut off; resuming: an incomplete
+//                                          one will be asked again by itself (a holder is in the room,
+//                                          resume-policy.js); another 'fileended' says when it no
+//                                          longer will (the holders left)
 //   filecutoff   { hash, cutoff }          a member that sent a file which arrived whole broke the
 //                                          protocol and was cut off (after its 'file' event): it
 //                                          kept sending past the file's end ('after-end'), or an
@@ -19,10 +22,18 @@
 import { verify as verifySignature } from '../crypto/identity.js';
 import { chatMoved } from './chat-first.js';
 import { FileError, FileShare } from './file-share.js';
+import { ResumePolicy } from './resume-policy.js';
 
 // What the room accepts as a file's name (wasm/core/entries.cpp): 1-255 characters, no path
 // separator, control or bidirectional control character, not "." or "..". A Blob's name may hold any.
 const UNSHOWN = /[/\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+// A member that completed files says so to the others at most this often, naming at most this many
+// files in one text (a hash is 64 characters: well under a relay's 60,000).
+const HAVE_EVERY_MS = 2000;
+const HAVE_MAX_HASHES = 100;
+// Why a holder stopped that says nothing about whether it holds the file: it may be asked again.
+const TRANSIENT_STOPS = new Set(['stalled', 'no-answer', 'holder-gone', 'busy', 'idle']);
+
 function shownName(name) {
   const shown = [...String(name ?? '').replace(UNSHOWN, '_')].slice(0, 255).join('');
   return shown === '' || shown === '.' || shown === '..' ? 'file' : shown;
@@ -36,6 +47,14 @@ export class RoomFiles {
   #downloads = new Map();  // hash → transfer
   #states = new Map();     // hash → { state, bytes, size, reason }
   #members = [];
+  // hash → Map(member id → whether it holds the file whole): what members said (files-have) or showed
+  // (answered that they do not hold it, were cut off while sending it). The author holds it unless
+  // it showed otherwise.
+  #holding = new Map();
+  #policy;
+  #relay;
+  #have = { hashes: new Set(), timer: null };  // files we completed, to be announced (#announce)
+  #askEveryone = new Set();  // hashes whose next attempt asks every member (one arrived)
   #inRoom = false;  // joined once
   #rejoined = false;  // joined again since (a failover, a merge)
   // Entries with a seq up to this are the history the room handed over when we last (re)joined (the
@@ -57,6 +76,14 @@ export class RoomFiles {
     // A relay the room refuses (the member just left, the rate limit): that link never opens, and the
     // transfer moves on to another holder after the link's timeout.
     const relay = (peer, text) => { try { room.relay(peer, text); } catch { /* see above */ } };
+    this.#relay = relay;
+    this.#policy = new ResumePolicy({
+      retry: (hash) => {
+        const entry = this.#entries.get(hash);
+        this.#resume(hash, this.#askEveryone.delete(hash) ? this.#holders(entry) : this.#knownHolders(hash));
+      },
+      holdersPresent: (hash) => this.#knownHolders(hash).length > 0,
+    });
     const sign = identity && ((text) => identity.sign(text));
     const verify = identity && (async (peer, text, sig) => {
       const key = this.#members.find((m) => m.id === peer)?.key;
@@ -65,12 +92,15 @@ export class RoomFiles {
     this.#share = new FileShare({ core, selfId: room.selfId, relay, rtcConfig, maxFileBytes, sign, verify });
     const share = this.#share;
     share.addEventListener('progress', ({ detail }) => {
-      this.#setState(detail.hash, { state: 'downloading', bytes: detail.bytes, size: detail.size });
+      this.#policy.moved(detail.hash);
+      this.#setState(detail.hash, { state: 'downloading', bytes: detail.bytes, size: detail.size, resuming: false });
       this.#emit('fileprogress', { hash: detail.hash, direction: 'down', bytes: detail.bytes, size: detail.size });
     });
     share.addEventListener('received', ({ detail }) => {
       this.#downloads.delete(detail.hash);
-      this.#setState(detail.hash, { state: 'held', bytes: detail.blob.size, size: detail.blob.size, cutoff: null });
+      this.#policy.forget(detail.hash);
+      this.#setState(detail.hash, { state: 'held', bytes: detail.blob.size, size: detail.blob.size, cutoff: null, resuming: false });
+      this.#announce(detail.hash);
       this.#emit('file', { hash: detail.hash, blob: detail.blob, entry: this.#entries.get(detail.hash) });
       if (detail.cutoff) this.#cutOffAfter(detail.hash, detail.cutoff);
     });
@@ -82,7 +112,9 @@ export class RoomFiles {
     share.addEventListener('upload', ({ detail }) => {
       this.#emit('fileprogress', { hash: detail.hash, direction: 'up', bytes: detail.bytes, size: detail.size, peer: detail.peer, done: detail.done, reason: detail.reason });
     });
-    room.addEventListener('relay', ({ detail }) => share.relayed(detail.from, detail.data));
+    room.addEventListener('relay', ({ detail }) => {
+      if (!this.#onHave(detail.from, detail.data)) share.relayed(detail.from, detail.data);
+    });
     room.addEventListener('members', ({ detail }) => this.#onMembers(detail));
     room.addEventListener('message', ({ detail }) => {
       // A live line makes transfers make way (a file's own entry is no conversation, a history handed
@@ -106,7 +138,11 @@ export class RoomFiles {
       }
       // Left: what was received is freed. Ended under us (the host closed it...): the page keeps the
       // conversation readable, its files too.
-      if (detail.state === 'closed') share.close({ keepFiles: Boolean(detail.error) });
+      if (detail.state === 'closed') {
+        share.close({ keepFiles: Boolean(detail.error) });
+        this.#policy.close();
+        clearTimeout(this.#have.timer);
+      }
     });
     this.#members = room.members;
     for (const entry of room.history) this.#onEntry(entry);
@@ -143,17 +179,18 @@ export class RoomFiles {
     if (under !== undefined) {
       // "Try again" on an incomplete download: ask the holders again from the bytes it has.
       if (this.#states.get(hash)?.state !== 'incomplete') return;
-      this.#setState(hash, { state: 'downloading', cutoff: null });
-      return this.#share.retry(under, this.#holders(entry));
+      return this.#resume(hash, this.#holders(entry));
     }
     const transfer = this.#share.fetch(entry.file, this.#holders(entry));
     this.#downloads.set(hash, transfer);
+    this.#policy.attempted(hash);
     this.#setState(hash, { state: 'downloading', bytes: 0, size: entry.file.size });
   }
 
   /** Stops a download; for our own file, stops serving it (members pulling it see it cancelled). */
   cancel(hash) {
     const transfer = this.#downloads.get(hash);
+    this.#policy.forget(hash);
     if (transfer !== undefined) return this.#share.cancel(transfer);
     const entry = this.#entries.get(hash);
     if (entry?.from === this.#room.selfId || this.#share.holds(hash)) {
@@ -166,6 +203,63 @@ export class RoomFiles {
   #holders(entry) {
     const others = this.#members.map((m) => m.id).filter((id) => id !== entry.from && id !== this.#room.selfId);
     return [entry.from, ...others];
+  }
+
+  // The members in the room that hold the file as far as we know: its author (unless it showed it
+  // does not), then those that said they completed it, in join order.
+  #knownHolders(hash) {
+    const entry = this.#entries.get(hash);
+    if (!entry) return [];
+    const said = this.#holding.get(hash);
+    const holds = (id) => said?.get(id) ?? id === entry.from;
+    return this.#holders(entry).filter((id) => this.#members.some((m) => m.id === id) && holds(id));
+  }
+
+  // Asks `holders` again for an incomplete download, from the bytes it has.
+  #resume(hash, holders) {
+    const transfer = this.#downloads.get(hash);
+    const state = this.#states.get(hash);
+    if (transfer === undefined || state?.state !== 'incomplete') return;
+    if (!holders.some((id) => id !== this.#room.selfId)) {  // nobody to ask: it waits for a holder
+      return this.#incomplete(hash, { ...state, resuming: this.#policy.incomplete(hash) });
+    }
+    this.#policy.attempted(hash);
+    this.#setState(hash, { state: 'downloading', cutoff: null, resuming: false });
+    this.#share.retry(transfer, holders);
+  }
+
+  // A member that completed a file tells every other member (a relayed {type: 'files-have', hashes}):
+  // one whose download of it stopped asks it at once. Batched: at most one text per member every
+  // HAVE_EVERY_MS, whatever the number of files.
+  #announce(hash) {
+    this.#have.hashes.add(hash);
+    this.#have.timer ??= setTimeout(() => {
+      this.#have.timer = null;
+      const hashes = [...this.#have.hashes].slice(0, HAVE_MAX_HASHES);
+      for (const done of hashes) this.#have.hashes.delete(done);
+      const text = JSON.stringify({ type: 'files-have', hashes });
+      for (const { id } of this.#members) if (id !== this.#room.selfId) this.#relay(id, text);
+      if (this.#have.hashes.size > 0) this.#announce([...this.#have.hashes][0]);
+    }, HAVE_EVERY_MS);
+  }
+
+  // A relayed text saying its sender holds files whole; false for any other text (a link's signaling).
+  #onHave(from, data) {
+    let message;
+    try { message = JSON.parse(data); } catch { return false; }
+    if (message?.type !== 'files-have') return false;
+    if (!Array.isArray(message.hashes) || !this.#members.some((m) => m.id === from)) return true;
+    for (const hash of message.hashes.slice(0, HAVE_MAX_HASHES)) {
+      if (typeof hash !== 'string' || !this.#entries.has(hash)) continue;
+      this.#said(hash, from, true);
+      if (this.#downloads.has(hash)) this.#policy.holderAppeared(hash);
+    }
+    return true;
+  }
+
+  #said(hash, member, holds) {
+    if (!this.#holding.has(hash)) this.#holding.set(hash, new Map());
+    this.#holding.get(hash).set(member, holds);
   }
 
   #onEntry(entry) {
@@ -194,17 +288,27 @@ export class RoomFiles {
     // depend on the host: transfers between two members go on. Only a settled list says who left.
     if (!this.#settled) return;
     const present = new Set(members.map((m) => m.id));
-    for (const gone of this.#members.filter((m) => !present.has(m.id))) this.#share.memberGone(gone.id);
+    const gone = this.#members.filter((m) => !present.has(m.id));
     const arrived = members.some((m) => !this.#members.some((old) => old.id === m.id));
-    this.#members = members;
-    // Someone new may hold what nobody else did (a member back after a reload): ask again.
+    this.#members = members;  // first: what the gone members carried ends with them no longer holders
+    for (const member of gone) this.#share.memberGone(member.id);
+    // A download that was to be asked again by itself, its holders gone: it waits for one now.
+    for (const hash of this.#policy.holdersChanged()) this.#incomplete(hash, { ...this.#states.get(hash), resuming: false });
+    // Someone new may hold what nobody else did (a member back after a reload): ask everyone again
+    // (within the policy's rate).
     if (!arrived) return;
-    for (const [hash, transfer] of this.#downloads) {
+    for (const hash of this.#downloads.keys()) {
       if (this.#states.get(hash)?.state === 'incomplete') {
-        this.#setState(hash, { state: 'downloading' });
-        this.#share.retry(transfer, this.#holders(this.#entries.get(hash)));
+        this.#askEveryone.add(hash);
+        this.#policy.holderAppeared(hash);
       }
     }
+  }
+
+  // An incomplete download, said: `resuming` when it will be asked again by itself.
+  #incomplete(hash, { reason, cutoff = null, resuming }) {
+    this.#setState(hash, { state: 'incomplete', reason, cutoff, resuming });
+    this.#emit('fileended', cutoff ? { hash, outcome: 'incomplete', reason, cutoff, resuming } : { hash, outcome: 'incomplete', reason, resuming });
   }
 
   #ended({ transfer, hash, outcome, reason, stops = [], cutoff = null }) {
@@ -219,12 +323,20 @@ export class RoomFiles {
     const quiet = outcome === 'cancelled' && this.#states.get(hash)?.state === 'cancelled';
     if (outcome !== 'incomplete') {
       this.#downloads.delete(hash);
+      this.#policy.forget(hash);
     }
     if (quiet) return;
     // A member that broke the protocol (bytes outside the file, bytes failing the hash...) was cut
     // off: the page says who and why.
     const cut = cutoff && this.#who(cutoff);
-    this.#setState(hash, { state: outcome, reason, cutoff: cut });
+    if (outcome === 'incomplete') {
+      // Who showed it does not hold the file (answered so, stopped sharing it, was cut off) is not
+      // asked again by itself; a holder silent, stalled, busy or whose link dropped still is.
+      for (const stop of stops) if (!TRANSIENT_STOPS.has(stop.reason)) this.#said(hash, stop.peer, false);
+      if (cutoff) this.#said(hash, cutoff.peer, false);
+      return this.#incomplete(hash, { reason, cutoff: cut, resuming: this.#policy.incomplete(hash) });
+    }
+    this.#setState(hash, { state: outcome, reason, cutoff: cut, resuming: false });
     this.#emit('fileended', cut ? { hash, outcome, reason, cutoff: cut } : { hash, outcome, reason });
   }
 

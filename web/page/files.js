@@ -171,9 +171,16 @@ class FileCard {
     this.#say(`${cutOffText(cutoff)} The file itself arrived whole: its hash matches.`, 'error');
   }
 
-  stopped(outcome, reason, cutoff = null) {
+  /** A download stopped; `resuming`: an incomplete one is asked again by itself (a holder is in the room). */
+  stopped(outcome, reason, cutoff = null, resuming = false) {
     this.#progress.hidden = true;
-    if (outcome === 'incomplete' && cutoff) {
+    this.#speed.at = 0;
+    if (outcome === 'incomplete' && resuming) {
+      // The same words at each attempt until bytes move again ("Received …"): no flapping.
+      this.#progress.hidden = false;
+      this.#say('Resuming: the download paused; it is asked again from a member who has the file.');
+      this.#button('Try again', () => this.#panel.fetch(this.#entry.file.hash));
+    } else if (outcome === 'incomplete' && cutoff) {
       this.#say(`Stopped: ${cutOffText(cutoff)} Nobody else in the room holds all of it now.`, 'error');
       this.#button('Try again', () => this.#panel.fetch(this.#entry.file.hash));
     } else if (outcome === 'incomplete') {
@@ -267,7 +274,7 @@ export class FilePanel {
       else card.moving(detail.bytes, detail.size, detail.direction);
     }));
     room.addEventListener('file', ({ detail }) => this.#each(detail.hash, (card) => card.arrived(detail.blob)));
-    room.addEventListener('fileended', ({ detail }) => this.#each(detail.hash, (card) => card.stopped(detail.outcome, detail.reason, detail.cutoff)));
+    room.addEventListener('fileended', ({ detail }) => this.#each(detail.hash, (card) => card.stopped(detail.outcome, detail.reason, detail.cutoff, detail.resuming)));
     room.addEventListener('filecutoff', ({ detail }) => this.#each(detail.hash, (card) => card.cutOff(detail.cutoff)));
   }
 
@@ -289,7 +296,7 @@ export class FilePanel {
     const { hash } = entry.file;
     if (!this.#cards.has(hash)) this.#cards.set(hash, []);
     this.#cards.get(hash).push(card);
-    const { state, bytes, size, reason, cutoff } = this.#room?.fileState(hash) ?? { state: 'none' };
+    const { state, bytes, size, reason, cutoff, resuming } = this.#room?.fileState(hash) ?? { state: 'none' };
     const blob = this.#room?.fileBlob(hash);
     if (blob) {
       const shown = card.arrived(blob);
@@ -298,13 +305,14 @@ export class FilePanel {
     }
     if (state === 'downloading') card.moving(bytes, size, 'down');
     else if (state === 'none') card.waiting();
-    else card.stopped(state, reason, cutoff);
+    else card.stopped(state, reason, cutoff, resuming);
   }
 
   fetch(hash) {
     try {
       this.#room?.fetchFile(hash);
-      this.#each(hash, (card) => card.moving(0, this.#room.fileState(hash).size, 'down'));
+      const { bytes, size } = this.#room.fileState(hash);
+      this.#each(hash, (card) => card.moving(bytes, size, 'down'));
     } catch (error) {
       this.#onError(error.message);
     }
