@@ -30,6 +30,7 @@ before(async () => {
   server = await startServer();
   browsers = await openBrowsers(['host', 'guest', 'other']);
   for (const { name, page: p } of browsers) await enter(p, name);
+  await interceptFileChunks(page('guest'));  // before its first file link: every get it receives is seen
   await waitForMembers(page('other'), ['host', 'guest', 'other']);
 });
 
@@ -229,6 +230,25 @@ function interceptFileChunks(p) {
       if (!window.fileChunks || this.label !== 'webchat-files' || typeof data === 'string') return this.ownSend(data);
       return window.fileChunks(this, data);
     };
+    // The size of the file each request on a files channel asks for (its `get`), so that a hostile
+    // mode can spoil one file's chunks only: a download of an earlier case's file asked again (a
+    // member re-arriving makes incomplete downloads ask every holder) must not be cut off by the next case's mode.
+    window.requestedSizes = new WeakMap();  // channel → Map(request → size)
+    const listen = proto.addEventListener;
+    proto.addEventListener = function addEventListener(type, listener, ...rest) {
+      if (type === 'message' && this.label === 'webchat-files') {
+        const sizes = new Map();
+        window.requestedSizes.set(this, sizes);
+        listen.call(this, 'message', (e) => {
+          if (typeof e.data !== 'string') return;
+          try {
+            const message = JSON.parse(e.data);
+            if (message?.type === 'get') sizes.set(message.request, message.size);
+          } catch { /* not ours to judge */ }
+        });
+      }
+      return listen.call(this, type, listener, ...rest);
+    };
   });
 }
 
@@ -237,15 +257,17 @@ function interceptFileChunks(p) {
  * the chunks it hands to its files' data channels rewritten on their way out. 'out-of-range': each
  * chunk claims an offset far past the file's end; 'wrong-bytes': each chunk has a byte flipped;
  * 'endless': the file's end is ignored, its last chunk sent full and more chunks after it.
- * 'after-end': the file sent whole, then more chunks after its last byte.
+ * 'after-end': the file sent whole, then more chunks after its last byte. Only the chunks of files of
+ * `size` bytes (each case's own size) are spoiled.
  */
-async function turnHostile(p, mode) {
+async function turnHostile(p, mode, size = 0) {
   await interceptFileChunks(p);
-  return p.evaluate((how) => {
+  return p.evaluate(([how, spoiled]) => {
     window.fileChunks = how && ((channel, data) => {
       const send = (bytes) => channel.ownSend(bytes);
       const chunk = new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength).slice();
       const header = new DataView(chunk.buffer);
+      if (window.requestedSizes.get(channel)?.get(header.getUint32(0)) !== spoiled) return send(chunk);  // another file's
       const offset = header.getUint32(8) * 2 ** 32 + header.getUint32(12);
       const at = (bytes, where) => {
         const view = new DataView(bytes.buffer);
@@ -275,7 +297,7 @@ async function turnHostile(p, mode) {
       }
       return undefined;
     });
-  }, mode);
+  }, [mode, size]);
 }
 
 // A hostile member (the guest's page, modified) shares files whose bytes break the protocol while the
@@ -285,6 +307,7 @@ let honest = null;  // the plain SHA-256 of the host's file moving through the h
 // Until the first hostile file is cut off, 'other' writes the honest one slowly (1 MiB a second, so 16
 // MB take at least 16 s): still moving then whatever the machine's speed.
 const HONEST_DISK_MS = 1000;
+const HOSTILE_MODES = ['out-of-range', 'wrong-bytes', 'endless', 'after-end'];
 async function hostileCase(mode, name, expected) {
   const first = !honest;
   let stillMoving;
@@ -295,8 +318,9 @@ async function hostileCase(mode, name, expected) {
       honest = await dropFile(page('host'), { name: 'honest.bin', type: '', size: 16 * MB });
       await waitForCard(page('other'), 'honest.bin', '.file-status:not(:empty)', /^Received/);
     }
-    await turnHostile(page('guest'), mode);
-    sha256 = await dropFile(page('guest'), { name, type: '', size: 2 * MB + 1000 });
+    const size = 2 * MB + 1000 + HOSTILE_MODES.indexOf(mode);  // its own: no other file is spoiled
+    await turnHostile(page('guest'), mode, size);
+    sha256 = await dropFile(page('guest'), { name, type: '', size });
     try {
       for (const receiver of ['host', 'other']) {
         const { status } = await waitForCard(page(receiver), name, '.file-status[data-tone="error"]');
