@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 const webRoot = process.env.WEBCHAT_WEB_ROOT ?? 'build/web';
-const { FIRST_DELAY_MS, MAX_DELAY_MS, ResumePolicy } = await import(pathToFileURL(resolve(webRoot, 'files/resume-policy.js')));
+const { FIRST_DELAY_MS, MAX_DELAY_MS, MAX_QUIET_ATTEMPTS, ResumePolicy } = await import(pathToFileURL(resolve(webRoot, 'files/resume-policy.js')));
 
 /** A policy on a virtual clock: advance(ms) runs the timers due; attempts lists each retry's time. */
 function harness({ present = true, onRetry = () => {} } = {}) {
@@ -48,7 +48,7 @@ test('with a holder in the room, each stop is followed by an attempt after 2 s d
   const c = harness();
   c.policy.attempted(H);
   const waits = [];
-  for (let i = 0; i < 8; i += 1) {
+  for (let i = 0; i < MAX_QUIET_ATTEMPTS; i += 1) {
     c.advance(10000);  // the attempt runs out (a get unanswered for 10 s)
     const stoppedAt = c.now;
     assert.equal(c.policy.incomplete(H), true);
@@ -59,7 +59,31 @@ test('with a holder in the room, each stop is followed by an attempt after 2 s d
     waits.push(c.attempts.at(-1)[1] - stoppedAt);
     c.advance(0);
   }
-  assert.deepEqual(waits, [2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
+  assert.deepEqual(waits, [2000, 4000, 8000, 16000, 30000]);
+});
+
+test('after MAX_QUIET_ATTEMPTS attempts of its own with no byte moving it stops, until a holder appears or a person asks', () => {
+  const c = harness();
+  c.policy.attempted(H);
+  const stopAndWait = () => {
+    c.advance(10000);
+    const again = c.policy.incomplete(H);
+    c.advance(MAX_DELAY_MS);
+    return again;
+  };
+  for (let i = 0; i < MAX_QUIET_ATTEMPTS; i += 1) assert.equal(stopAndWait(), true, `attempt ${i + 1}`);
+  const before = c.attempts.length;
+  assert.equal(stopAndWait(), false, 'a holder that cannot send it is not asked for ever');
+  assert.equal(c.policy.resuming(H), false);
+  c.advance(10 * MAX_DELAY_MS);
+  assert.equal(c.attempts.length, before, 'nothing asked meanwhile');
+  c.policy.holderAppeared(H);  // a member that completed it, or one arriving
+  c.advance(0);
+  assert.equal(c.attempts.length, before + 1);
+  for (let i = 1; i < MAX_QUIET_ATTEMPTS; i += 1) assert.equal(stopAndWait(), true);
+  assert.equal(stopAndWait(), false);
+  c.policy.asked(H);  // "Try again"
+  assert.equal(stopAndWait(), true, 'a person asking starts the count again');
 });
 
 test('bytes moving start the back-off over', () => {

@@ -4,12 +4,15 @@
 // holds the file is in the room, the download is asked again after a back-off; when a holder appears
 // (a member that completed the file says so, a member arrives), at once. Never faster than one
 // attempt per download every FIRST_DELAY_MS; without bytes moving, the waits double up to
-// MAX_DELAY_MS. No holder left: it waits for one, asking nobody.
+// MAX_DELAY_MS. No holder left: it waits for one, asking nobody. After MAX_QUIET_ATTEMPTS attempts of
+// its own in a row with no byte moving (a holder in the room that cannot be reached: no path between
+// two networks), it stops asking until a holder appears or a person asks ("Try again").
 //
 // Plain JS with its clock and timers injected: tests/bindings/resume-policy.test.mjs drives it.
 
 export const FIRST_DELAY_MS = 2000;
 export const MAX_DELAY_MS = 30000;
+export const MAX_QUIET_ATTEMPTS = 5;
 
 export class ResumePolicy {
   #retry;
@@ -17,7 +20,7 @@ export class ResumePolicy {
   #now;
   #setTimer;
   #clearTimer;
-  #downloads = new Map();  // hash → { delay, lastAttempt, timer, waiting, appeared }
+  #downloads = new Map();  // hash → { delay, lastAttempt, timer, waiting, appeared, quiet }
 
   /**
    * retry(hash): ask the holders again now. holdersPresent(hash): whether a member that holds the
@@ -46,7 +49,16 @@ export class ResumePolicy {
   /** Its bytes moved: the next wait after a stop starts from FIRST_DELAY_MS again. */
   moved(hash) {
     const d = this.#downloads.get(hash);
-    if (d) d.delay = FIRST_DELAY_MS;
+    if (d) {
+      d.delay = FIRST_DELAY_MS;
+      d.quiet = 0;
+    }
+  }
+
+  /** A person asked for it ("Try again"): its own attempts start counting again. */
+  asked(hash) {
+    this.#of(hash).quiet = 0;
+    this.attempted(hash);
   }
 
   /**
@@ -60,6 +72,7 @@ export class ResumePolicy {
     const appeared = d.appeared;
     d.appeared = false;
     if (!this.#holdersPresent(hash)) return false;
+    if (d.quiet >= MAX_QUIET_ATTEMPTS && !appeared) return false;  // they cannot send it: a person decides
     // A holder that appeared while this attempt was out has not been waited for yet: no back-off.
     const floor = d.lastAttempt + FIRST_DELAY_MS - this.#now();
     const wait = appeared ? Math.max(0, floor) : Math.max(d.delay, floor);
@@ -81,6 +94,7 @@ export class ResumePolicy {
       return;
     }
     this.#disarm(d);
+    d.quiet = 0;  // a holder not tried yet
     this.#arm(d, hash, Math.max(0, d.lastAttempt + FIRST_DELAY_MS - this.#now()));
   }
 
@@ -119,7 +133,7 @@ export class ResumePolicy {
   #of(hash) {
     let d = this.#downloads.get(hash);
     if (!d) {
-      d = { delay: FIRST_DELAY_MS, lastAttempt: -Infinity, timer: null, waiting: false, appeared: false };
+      d = { delay: FIRST_DELAY_MS, lastAttempt: -Infinity, timer: null, waiting: false, appeared: false, quiet: 0 };
       this.#downloads.set(hash, d);
     }
     return d;
@@ -130,6 +144,7 @@ export class ResumePolicy {
       d.timer = null;
       if (this.#downloads.get(hash) !== d || !d.waiting) return;
       this.attempted(hash);
+      d.quiet += 1;
       this.#retry(hash);
     }, ms);
   }

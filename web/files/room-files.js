@@ -51,6 +51,10 @@ export class RoomFiles {
   // (answered that they do not hold it, were cut off while sending it). The author holds it unless
   // it showed otherwise.
   #holding = new Map();
+  // Members cut off for breaking the file protocol (this session): never again a holder to ask by
+  // itself, whatever they say (files-have); a person's "Try again" still asks everyone.
+  #cutOff = new Set();
+  #appeared = new Set();  // "hash member": a files-have already counted (one holder appearing each)
   #policy;
   #relay;
   #have = { hashes: new Set(), timer: null };  // files we completed, to be announced (#announce)
@@ -80,7 +84,8 @@ export class RoomFiles {
     this.#policy = new ResumePolicy({
       retry: (hash) => {
         const entry = this.#entries.get(hash);
-        this.#resume(hash, this.#askEveryone.delete(hash) ? this.#holders(entry) : this.#knownHolders(hash));
+        const everyone = this.#askEveryone.delete(hash);
+        this.#resume(hash, everyone ? this.#holders(entry).filter((id) => !this.#cutOff.has(id)) : this.#knownHolders(hash));
       },
       holdersPresent: (hash) => this.#knownHolders(hash).length > 0,
     });
@@ -107,6 +112,7 @@ export class RoomFiles {
     share.addEventListener('ended', ({ detail }) => this.#ended(detail));
     // A holder that goes on sending once a file arrived whole: nothing else reports it.
     share.addEventListener('cutoff', ({ detail }) => {
+      if (detail.peer) this.#cutOff.add(detail.peer);
       if (detail.hash && this.#states.get(detail.hash)?.state === 'held' && !this.#downloads.has(detail.hash)) this.#cutOffAfter(detail.hash, detail);
     });
     share.addEventListener('upload', ({ detail }) => {
@@ -179,6 +185,7 @@ export class RoomFiles {
     if (under !== undefined) {
       // "Try again" on an incomplete download: ask the holders again from the bytes it has.
       if (this.#states.get(hash)?.state !== 'incomplete') return;
+      this.#policy.asked(hash);
       return this.#resume(hash, this.#holders(entry));
     }
     const transfer = this.#share.fetch(entry.file, this.#holders(entry));
@@ -212,7 +219,8 @@ export class RoomFiles {
     if (!entry) return [];
     const said = this.#holding.get(hash);
     const holds = (id) => said?.get(id) ?? id === entry.from;
-    return this.#holders(entry).filter((id) => this.#members.some((m) => m.id === id) && holds(id));
+    const asked = (id) => id !== this.#room.selfId && !this.#cutOff.has(id);  // our own file after a reload: not us
+    return this.#holders(entry).filter((id) => asked(id) && this.#members.some((m) => m.id === id) && holds(id));
   }
 
   // Asks `holders` again for an incomplete download, from the bytes it has.
@@ -248,10 +256,18 @@ export class RoomFiles {
     let message;
     try { message = JSON.parse(data); } catch { return false; }
     if (message?.type !== 'files-have') return false;
-    if (!Array.isArray(message.hashes) || !this.#members.some((m) => m.id === from)) return true;
+    // From a member cut off, from a non-member or malformed: not believed (dropped, said in the console).
+    if (!Array.isArray(message.hashes) || !this.#members.some((m) => m.id === from) || this.#cutOff.has(from)) {
+      console.warn(`webchat: a files-have text from ${from} was dropped (malformed, not a member, or cut off)`);
+      return true;
+    }
     for (const hash of message.hashes.slice(0, HAVE_MAX_HASHES)) {
       if (typeof hash !== 'string' || !this.#entries.has(hash)) continue;
       this.#said(hash, from, true);
+      // Once per member and file: saying it again does not make a download skip its back-off.
+      const key = `${hash} ${from}`;
+      if (this.#appeared.has(key)) continue;
+      this.#appeared.add(key);
       if (this.#downloads.has(hash)) this.#policy.holderAppeared(hash);
     }
     return true;
@@ -333,7 +349,10 @@ export class RoomFiles {
       // Who showed it does not hold the file (answered so, stopped sharing it, was cut off) is not
       // asked again by itself; a holder silent, stalled, busy or whose link dropped still is.
       for (const stop of stops) if (!TRANSIENT_STOPS.has(stop.reason)) this.#said(hash, stop.peer, false);
-      if (cutoff) this.#said(hash, cutoff.peer, false);
+      if (cutoff) {
+        this.#said(hash, cutoff.peer, false);
+        this.#cutOff.add(cutoff.peer);
+      }
       return this.#incomplete(hash, { reason, cutoff: cut, resuming: this.#policy.incomplete(hash) });
     }
     this.#setState(hash, { state: outcome, reason, cutoff: cut, resuming: false });

@@ -178,7 +178,8 @@ class FileCard {
     if (outcome === 'incomplete' && resuming) {
       // The same words at each attempt until bytes move again ("Received …"): no flapping.
       this.#progress.hidden = false;
-      this.#say('Resuming: the download paused; it is asked again from a member who has the file.');
+      if (cutoff) this.#say(`${cutOffText(cutoff)} Resuming from another member who has the file.`, 'error');
+      else this.#say('Resuming: the download paused; it is asked again from a member who has the file.');
       this.#button('Try again', () => this.#panel.fetch(this.#entry.file.hash));
     } else if (outcome === 'incomplete' && cutoff) {
       this.#say(`Stopped: ${cutOffText(cutoff)} Nobody else in the room holds all of it now.`, 'error');
