@@ -198,7 +198,8 @@ export async function timelinesIfFailing(pages, body) {
         return `${who}: no timeline (${why.message})`;
       }
     }));
-    error.message = `${error.message}\n${told.join('\n')}`;
-    throw error;
+    const failure = error instanceof Error ? error : new Error(String(error));
+    failure.message = `${failure.message}\n${told.join('\n')}`;
+    throw failure;
   }
 }
