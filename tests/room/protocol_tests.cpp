@@ -82,6 +82,16 @@ TEST_CASE("every peer message survives encoding and decoding") {
   CHECK_FALSE(std::get<Bye>(*decodeMessage(R"({"v":2,"type":"bye"})").value).back);
 }
 
+TEST_CASE("a rank's count of its host's moves survives encoding and decoding") {
+  OfferText offer{"lobby", HostRank{3, 123456, "0123456789abcdef", 2}, "00112233aabbccdd", "v=0\r\n..."};
+  auto o = decodeOffer(encodeOffer(offer));
+  REQUIRE(o.value);
+  CHECK(o.value->rank.moves == 2);
+  auto welcome = decodeMessage(encodeMessage(Welcome{{}, offer.rank, false, Hello{"0123456789abcdef", "alice", 7, "00112233445566ff", "key", "sha-256 AB:CD", "sig"}}));
+  REQUIRE(welcome.value);
+  CHECK(std::get<Welcome>(*welcome.value).rank.moves == 2);
+}
+
 TEST_CASE("offers and answers survive encoding and decoding") {
   OfferText offer{"lobby", HostRank{3, 123456, "0123456789abcdef"}, "00112233aabbccdd", "v=0\r\n..."};
   auto o = decodeOffer(encodeOffer(offer));
@@ -90,6 +100,8 @@ TEST_CASE("offers and answers survive encoding and decoding") {
   CHECK(o.value->rank.host == offer.rank.host);
   CHECK(o.value->rank.epoch == 3);
   CHECK(o.value->rank.since == 123456);
+  CHECK(o.value->rank.moves == 0);
+  CHECK(encodeOffer(offer).find("moves") == std::string::npos);  // as peers before it wrote it
   CHECK(o.value->offer == offer.offer);
   CHECK(o.value->sdp == offer.sdp);
   AnswerText answer{"00112233aabbccdd", "fedcba9876543210", "v=0\r\n..."};
@@ -180,6 +192,10 @@ TEST_CASE("malformed messages are rejected with a specific reason") {
         "field 'entry' → field 'mid' not a message id");
   CHECK(decodeMessage(R"({"v":2,"type":"moved","rank":{"epoch":1,"since":2}})").error ==
         "field 'rank' → field 'host' missing or not a string");
+  CHECK(decodeMessage(R"({"v":2,"type":"moved","rank":{"epoch":1,"since":2,"host":"ab","moves":-1}})").error ==
+        "field 'rank' → field 'moves' negative");
+  CHECK(decodeMessage(R"({"v":2,"type":"moved","rank":{"epoch":1,"since":2,"host":"ab","moves":"1"}})").error ==
+        "field 'rank' → field 'moves' missing or not a whole number");
   CHECK(decodeMessage(R"({"v":2,"type":"relay","data":"x"})").error == "relay needs exactly one of 'to' and 'from'");
   CHECK(decodeMessage(R"({"v":2,"type":"relay","to":"ab","data":")" + std::string(60001, 'x') + R"("})").error ==
         "field 'data' too long");

@@ -86,6 +86,10 @@ inline constexpr Millis kHostProbeEveryMs = 2000;      // how often a host looks
 // to its first successor, which it joins as soon as it finds it).
 inline constexpr Millis kMovedWindowMs = 10000;
 inline constexpr Millis kMovedHostProbeMs = 500;
+// A first successor whose host fell silent probes this many times at most, without waiting, for an offer
+// its host parked after a move of its own (rank.moves) before it takes over: what a dead host left
+// parked, or a lost host that lives on out of reach parking again at once, costs no more than that.
+inline constexpr int kFirstSuccessorLooks = 3;
 
 // Flow control: each guest may send this many lines per second on average, in bursts of kSayBurst.
 inline constexpr double kSayPerSecond = 5.0;

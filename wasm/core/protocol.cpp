@@ -8,10 +8,16 @@ using namespace wire;
 
 namespace wire {
 
-json rankToJson(const HostRank& r) { return json{{"epoch", r.epoch}, {"since", r.since}, {"host", r.host}}; }
+json rankToJson(const HostRank& r) {
+  json j{{"epoch", r.epoch}, {"since", r.since}, {"host", r.host}};
+  if (r.moves > 0) j["moves"] = r.moves;  // absent: 0 (peers before it never send it)
+  return j;
+}
 
 bool readRank(Reader& r, HostRank& rank) {
-  return r.integer("epoch", rank.epoch) && r.integer("since", rank.since) && r.token("host", rank.host);
+  if (!r.integer("epoch", rank.epoch) || !r.integer("since", rank.since) || !r.token("host", rank.host)) return false;
+  if (!r.has("moves")) return true;
+  return r.integer("moves", rank.moves) && (rank.moves >= 0 || r.fail("moves", "negative"));
 }
 
 void writeHelloFields(json& j, const Hello& hello) {

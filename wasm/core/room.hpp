@@ -204,6 +204,12 @@ class Room final {
   // What a member looking for a host accepts, and when it stops looking and hosts itself.
   struct Search {
     std::optional<HostRank> floor;      // accept offers from floor->host or hosts that outrank it
+    // Failover: the lost host as we last knew it. Its own offers are taken too once they show a move
+    // it reported since (rank.moves higher): it lives on, and its links to us died with its old address.
+    std::optional<HostRank> lost;
+    // Probes that do not wait (timeoutms=0) left: a first successor's look for such an offer before it
+    // takes over. It hosts when one finds nobody, or when the last finds an offer it does not take.
+    int quickLooks = 0;
     std::optional<Millis> takeOverAt;   // unset: host as soon as a probe finds nobody
     // Also host as soon as a probe finds nobody, before takeOverAt (which then only bounds the wait: a
     // host whose offer keeps being there but never connects must not keep us looking for ever).

@@ -28,6 +28,7 @@ void Room::probe() {
   if (busy) return;  // one probe or one answer at a time
   // A member waiting for a successor polls briefly, so that it can take over on time.
   Millis timeout = search_.takeOverAt && !search_.hostWhenEmpty ? kRejoinProbeMs : kProbeTimeoutMs;
+  if (search_.quickLooks > 0) timeout = 0;
   signalGet(Purpose::Probe, 0, offerSignalId(config_.room), timeout);
 }
 
@@ -53,12 +54,19 @@ void Room::onProbeDone(int status, std::string_view body, Millis now) {
   } else {
     return answerOffer(*offer.value, now);
   }
+  // A first successor's looks: a host we do not follow that parks again at once (a lost host that
+  // lives on out of our reach) must not keep it from hosting.
+  if (search_.quickLooks > 0 && --search_.quickLooks == 0) return becomeHost(search_.epochIfHosting, search_.expected, now);
   probe();
 }
 
 bool Room::acceptable(const OfferText& offer) const {
   if (!search_.floor) return true;
-  return offer.rank.host == search_.floor->host || outranks(offer.rank, *search_.floor);
+  if (offer.rank.host == search_.floor->host || outranks(offer.rank, *search_.floor)) return true;
+  // The host we lost, at the same rank, that has moved since we knew it: alive, on a new network.
+  const auto& lost = search_.lost;
+  return lost && offer.rank.host == lost->host && offer.rank.epoch == lost->epoch && offer.rank.since == lost->since &&
+         offer.rank.moves > lost->moves;
 }
 
 void Room::answerOffer(const OfferText& offer, Millis now) {
@@ -239,8 +247,10 @@ void Room::startFailover(Millis now, HostLost how) {
 
   Search next;
   next.epochIfHosting = rank_.epoch + 1;
-  // Any host of a later epoch is the room re-formed; the lost host's own epoch is not.
+  // Any host of a later epoch is the room re-formed; the lost host's own epoch is not, unless its offer
+  // shows a move of its network since we last heard of it (acceptable()).
   next.floor = HostRank{rank_.epoch + 1, std::numeric_limits<Millis>::max(), {}};
+  next.lost = rank_;
   next.takeOverAt = now + position * kSuccessorStepMs;
   next.successors = successors.size();
   next.firstInLine = position == 0;
@@ -273,9 +283,18 @@ void Room::startFailover(Millis now, HostLost how) {
     }
     return search(std::move(next), now);
   }
-  if (position == 0 && !woke) {
+  if (position == 0 && !woke && how != HostLost::Silent) {
     search_ = std::move(next);
-    return becomeHost(search_.epochIfHosting, search_.expected, now);
+    return becomeHost(search_.epochIfHosting, search_.expected, now);  // the host said it goes
+  }
+  if (position == 0 && !woke) {
+    // Silence: the host is gone, or moved (its guests cannot tell; it can, and parks fresh offers
+    // showing it). Looks that do not wait first: nobody parked, or only what a lost host left behind,
+    // and this member hosts at once (a round trip or a few later than it used to); a moved host's
+    // offer, and it rejoins it, the room never changing hands. Bounded like a returning member's wait.
+    next.quickLooks = kFirstSuccessorLooks;
+    next.hostWhenEmpty = true;
+    next.takeOverAt = now + static_cast<Millis>(next.successors) * kSuccessorStepMs + kConnectTimeoutMs;
   }
   search(std::move(next), now);
 }

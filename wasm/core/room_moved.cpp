@@ -22,7 +22,10 @@ void Room::onNetworkChanged(Millis now) {
   movedAt_ = now;
   if (state_ != RoomState::Host) ownMoveReported_ = true;
   switch (state_) {
-    case RoomState::Host: return renewOffers(now);
+    case RoomState::Host:
+      // Our offers from now on show guests that lost us to silence that we live on (acceptable()).
+      ++rank_.moves;
+      return renewOffers(now);
     case RoomState::Guest: {
       // Back in the room over a link made after our links died: that link works on the new network.
       auto host = hostLink_ ? links_.find(*hostLink_) : links_.end();
