@@ -298,3 +298,22 @@ TEST_CASE("a first successor whose silent host left an offer behind takes over a
   CHECK(sim.room(carol).hostRank().host == sim.room(bob).selfId());
   CHECK(sim.room(bob).history().size() == 2);
 }
+
+// Review finding: a first successor whose looks fail (the server unreachable) backs off, and its turn
+// can come while the back-off runs: it hosted with its retry still set to probe, which a host never
+// does, and parked no offer for good (its room split from everyone coming back). Now the retry parks.
+TEST_CASE("a member that takes over while signaling backs off parks its offer once the server is back") {
+  Simulation sim;
+  auto room = requireRoom(sim, {"alice", "bob"});
+  auto [alice, bob] = std::tuple{room[0], room[1]};
+  sim.serverDown(true);
+  sim.crash(alice);
+  REQUIRE(sim.runUntil([&] { return sim.room(bob).state() == RoomState::Host; }, 30000));
+  sim.runFor(1000);
+  sim.serverDown(false);
+  sim.runFor(kRetryMaxMs + 1000);  // its back-off ends
+  auto carol = sim.join("lobby", "carol");
+  REQUIRE(sim.runUntil([&] { return sim.room(carol).state() == RoomState::Guest || sim.room(carol).state() == RoomState::Host; }, 30000));
+  CHECK(sim.room(carol).state() == RoomState::Guest);
+  CHECK(sim.room(carol).hostRank().host == sim.room(bob).selfId());
+}

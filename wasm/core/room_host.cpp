@@ -39,6 +39,10 @@ void Room::becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis
   }
   nextHostProbe_ = now + kHostProbeEveryMs;
   historyEnd_ = history_.lastSeq();
+  // Hosting while signaling backs off (a probe failed, then our turn came): the retry would probe, which
+  // a host never does, and keepOffering below waits for it, so the room would have no offer parked for
+  // good (review finding). Park one when the back-off ends instead.
+  if (retry_) retry_ = &Room::keepOffering;
   setState(RoomState::Host);
   setMembers(std::move(members));
   dispatched_.clear();

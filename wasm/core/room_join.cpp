@@ -303,6 +303,7 @@ void Room::lookAsReturning(Search& next, std::size_t successors, Millis now) con
   next.floor = rank_;
   next.firstInLine = false;  // hosting after every successor's turn is not a takeover to undo
   next.hostWhenEmpty = false;
+  next.quickLooks = 0;  // a returning member long-polls (review finding: left over, every 204 probed again at once)
   next.takeOverAt = now + static_cast<Millis>(successors) * kSuccessorStepMs + kConnectTimeoutMs;
 }
 
