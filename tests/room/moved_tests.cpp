@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim_checks.hpp"
@@ -87,16 +88,31 @@ TEST_CASE("a lone host whose network changes parks a fresh offer; a newcomer joi
 // fresh offers until its own turn, and the moved host merged under the new host 8.3-8.8 s after its
 // move. Its fresh offers now count the move (rank.moves): its guests rejoin it, the room never changing
 // hands, at every moment of the report before the silence runs out.
+namespace {
+// Three in a room under alice, which moves (reported `noticedAfter` later) and says a line from its new
+// network while carol says one; returns the room and when alice moved.
+std::pair<std::vector<std::size_t>, Millis> hostMovesMidLine(Simulation& sim, Millis noticedAfter) {
+  auto room = threeWithALine(sim, 1, "before the move");
+  Millis movedAt = sim.now();
+  sim.move(room[0], noticedAfter);
+  REQUIRE(sim.send(room[0], "from the new network") == "");
+  REQUIRE(sim.send(room[2], "meanwhile") == "");
+  return {room, movedAt};
+}
+
+// One history, every line once, the same on every member of `room` as on `host`.
+bool oneHistoryAs(Simulation& sim, const std::vector<std::size_t>& room, std::size_t host) {
+  return noDuplicates(sim.room(host).history()) &&
+         std::all_of(room.begin(), room.end(), [&](std::size_t m) { return mids(sim.room(m).history()) == mids(sim.room(host).history()); });
+}
+}  // namespace
+
 TEST_CASE("a host whose network changes keeps its room: its guests rejoin it; one history, every line once") {
   for (Millis noticedAfter : {200, 800, 1900}) {
     INFO("noticed after " << noticedAfter << " ms");
     Simulation sim;
-    auto room = threeWithALine(sim, 1, "before the move");
+    auto [room, movedAt] = hostMovesMidLine(sim, noticedAfter);
     auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
-    Millis movedAt = sim.now();
-    sim.move(alice, noticedAfter);
-    REQUIRE(sim.send(alice, "from the new network") == "");
-    REQUIRE(sim.send(carol, "meanwhile") == "");
     REQUIRE(sim.runUntil([&] {
       return oneRoom(sim, room) && sim.room(alice).history().size() == 3 && sim.room(alice).unsequenced() == 0 &&
              sim.room(carol).unsequenced() == 0 && sim.room(bob).history().size() == 3;
@@ -107,9 +123,7 @@ TEST_CASE("a host whose network changes keeps its room: its guests rejoin it; on
     CHECK(sim.room(alice).hostRank().moves == 1);
     CHECK_FALSE(everHosted(sim, bob));
     CHECK_FALSE(everHosted(sim, carol));
-    CHECK(noDuplicates(sim.room(alice).history()));
-    CHECK(mids(sim.room(bob).history()) == mids(sim.room(alice).history()));
-    CHECK(mids(sim.room(carol).history()) == mids(sim.room(alice).history()));
+    CHECK(oneHistoryAs(sim, room, alice));
   }
 }
 
@@ -119,12 +133,8 @@ TEST_CASE("a host whose network change is noticed late joins the member that too
   for (Millis noticedAfter : {5000, 7000}) {
     INFO("noticed after " << noticedAfter << " ms");
     Simulation sim;
-    auto room = threeWithALine(sim, 1, "before the move");
+    auto [room, movedAt] = hostMovesMidLine(sim, noticedAfter);
     auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
-    Millis movedAt = sim.now();
-    sim.move(alice, noticedAfter);
-    REQUIRE(sim.send(alice, "from the new network") == "");
-    REQUIRE(sim.send(carol, "meanwhile") == "");
     REQUIRE(sim.runUntil([&] {
       return oneRoom(sim, room) && sim.room(alice).state() == RoomState::Guest && sim.room(alice).history().size() == 3 &&
              sim.room(alice).unsequenced() == 0 && sim.room(carol).unsequenced() == 0;
@@ -132,9 +142,7 @@ TEST_CASE("a host whose network change is noticed late joins the member that too
     CHECK(sim.now() - movedAt < 10000);
     CHECK(sim.room(bob).state() == RoomState::Host);
     CHECK(sim.room(bob).hostRank().epoch == 2);
-    CHECK(noDuplicates(sim.room(bob).history()));
-    CHECK(mids(sim.room(alice).history()) == mids(sim.room(bob).history()));
-    CHECK(mids(sim.room(carol).history()) == mids(sim.room(bob).history()));
+    CHECK(oneHistoryAs(sim, room, bob));
   }
 }
 

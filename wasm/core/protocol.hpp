@@ -68,9 +68,9 @@ struct HostRank {
   std::int64_t epoch = 0;  // 1 for a new room, +1 with every failover
   Millis since = 0;        // when this host started hosting, on its own clock
   std::string host;        // member id
-  // How many moves of its own network this host reported while hosting (docs/protocol.md, "A network
-  // of one's own"): an offer it parks after a move shows a guest that lost it to silence that it lives
-  // on. Not part of the order (outranks).
+  // How many reports of a move of its own network this host had while hosting (docs/protocol.md, "A
+  // host's move, seen from its guests"): an offer it parks after a move shows a guest that lost it to
+  // silence that it lives on. Not part of the order (outranks).
   std::int64_t moves = 0;
 };
 bool outranks(const HostRank& a, const HostRank& b);  // higher epoch, then earlier since, then lower id

@@ -12,6 +12,11 @@ namespace webchat {
 namespace {
 bool succeeded(int status) { return status == 200; }
 bool timedOut(int status) { return status == 204; }
+// The latest a member looking for its room's host as a returning member hosts itself: after every
+// successor's turn and one connect timeout (an old host there but out of reach must not keep it looking).
+Millis afterEveryTurn(std::size_t successors, Millis now) {
+  return now + static_cast<Millis>(successors) * kSuccessorStepMs + kConnectTimeoutMs;
+}
 }  // namespace
 
 void Room::search(Search search, Millis) {
@@ -279,7 +284,7 @@ void Room::startFailover(Millis now, HostLost how) {
     next.floor = rank_;
     if (position == 0) {
       next.hostWhenEmpty = true;
-      next.takeOverAt = now + static_cast<Millis>(next.successors) * kSuccessorStepMs + kConnectTimeoutMs;
+      next.takeOverAt = afterEveryTurn(next.successors, now);
     }
     return search(std::move(next), now);
   }
@@ -294,7 +299,7 @@ void Room::startFailover(Millis now, HostLost how) {
     // offer, and it rejoins it, the room never changing hands. Bounded like a returning member's wait.
     next.quickLooks = kFirstSuccessorLooks;
     next.hostWhenEmpty = true;
-    next.takeOverAt = now + static_cast<Millis>(next.successors) * kSuccessorStepMs + kConnectTimeoutMs;
+    next.takeOverAt = afterEveryTurn(next.successors, now);
   }
   search(std::move(next), now);
 }
@@ -304,7 +309,7 @@ void Room::lookAsReturning(Search& next, std::size_t successors, Millis now) con
   next.firstInLine = false;  // hosting after every successor's turn is not a takeover to undo
   next.hostWhenEmpty = false;
   next.quickLooks = 0;  // a returning member long-polls (review finding: left over, every 204 probed again at once)
-  next.takeOverAt = now + static_cast<Millis>(successors) * kSuccessorStepMs + kConnectTimeoutMs;
+  next.takeOverAt = afterEveryTurn(successors, now);
 }
 
 // Our host merged into a better-ranked host: rejoin there (or one that outranks it).
