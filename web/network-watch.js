@@ -13,7 +13,10 @@
 // or a router balancing two uplinks that hands out addresses from a pool: A, B, A is one network). After
 // a report, further changes are learned without a report for REPORT_QUIET_MS: one move often shows its
 // new host address a look before its new public one (the room logic takes a second report within its
-// kMovedWindowMs as the same move and keeps the rejoin under way; this only spares it the work). The
+// kMovedWindowMs as the same move and keeps the rejoin under way; this only spares it the work). Only a
+// few looks, not the room logic's whole window: a host that moves again seconds later must say so (its
+// guests take its offers again only when its rank counts a move they have not seen, docs/protocol.md;
+// the lab moves a host twice 7 s apart, and a quiet of 10 s had kept the second move unreported). The
 // room logic hears of a change (Room.networkChanged) and decides what follows. The first look waits a
 // period, so that it is not on a join's path. Each look is a STUN binding request to
 // each configured STUN server (docs/security.md: what a STUN server learns); joinRoom's `watchNetwork:
@@ -24,7 +27,7 @@ import { withoutRelays } from './webchat-ice.js';
 const WATCH_EVERY_MS = 1000;  // a guest's host falls silent after 3 s: the change is known before that
 const GATHER_CAP_MS = 1500;   // a STUN server that does not answer: compare what was found
 const RECENT_MS = 60000;      // an address seen this recently is not new
-const REPORT_QUIET_MS = 10000;  // the room logic's kMovedWindowMs: one report per move
+const REPORT_QUIET_MS = 3000;  // one move's faces: a look or two apart (up to 2.5 s a look on a busy machine)
 
 /** The addresses of host and server-reflexive candidates among `candidates` ("candidate:..." lines). */
 export function ownAddresses(candidates) {

@@ -90,6 +90,21 @@ test('one move that shows its host address a look before its public one is repor
   assert.deepEqual(reports, [{ look: 1, fresh: ['host b.local'] }]);
 });
 
+test('a second move seconds after the first is reported too: a host that moves twice keeps its room', async () => {
+  const { reports } = await scripted([
+    [host('a.local'), srflx('203.0.113.5')],
+    [host('b.local'), srflx('203.0.113.5')],             // a move (its new host address)…
+    [host('b.local'), srflx('198.51.100.7')],            // …its public one a look later: the same move
+    [host('b.local'), srflx('198.51.100.7')],
+    [host('b.local'), srflx('198.51.100.7')],
+    [host('b.local'), srflx('198.51.100.7')],
+    [host('b.local'), srflx('198.51.100.7')],
+    [host('b.local'), srflx('198.51.100.7')],
+    [host('c.local'), srflx('198.51.100.7')],            // another move, 7 s after the first
+  ]);
+  assert.deepEqual(reports, [{ look: 1, fresh: ['host b.local'] }, { look: 8, fresh: ['host c.local'] }]);
+});
+
 test('an address not seen for over a minute is new again', async () => {
   const { reports } = await scripted([
     [srflx('203.0.113.5')],

@@ -102,8 +102,9 @@ export function waitForLink(page, nick, type) {
 }
 
 /**
- * Records in `page`, from now on, when each signaling request leaves and comes back and how each peer
- * connection fares, as [time (Date.now()), what]; joinTimeline(page, since) reads them back. The
+ * Records in `page`, from now on, when each signaling request leaves and comes back (with the rank of
+ * an offer it parks or takes), how each peer connection fares, and what each look of the network watch
+ * found, as [time (Date.now()), what]; joinTimeline(page, since) reads them back. The
  * module looks fetch and RTCPeerConnection up on each use, so wrapping them after it loaded is heard.
  */
 export function traceJoin(page) {
@@ -111,11 +112,34 @@ export function traceJoin(page) {
     window.joinTrace = [];
     const note = (what) => window.joinTrace.push([Date.now(), what]);
     const fetchBefore = window.fetch;
+    // An offer's rank, where a text is one (a public room's texts are plain JSON).
+    const offerOf = (text) => {
+      try {
+        const t = JSON.parse(text);
+        return t.type === 'offer' ? ` [offer e${t.rank.epoch} host ${t.rank.host.slice(0, 4)} moves ${t.rank.moves ?? 0}]` : ` [${t.type}]`;
+      } catch { return ''; }
+    };
     window.fetch = (url, init) => {
       const verb = /[?&](get|set)=[^&]*&timeoutms=(\d+)/.exec(String(url));
       const what = verb ? `${verb[1]} (long-poll ${verb[2]} ms)` : String(url).replace(/^.*\//, '');
-      note(`${what} sent`);
-      return fetchBefore(url, init).then((response) => { note(`${what}: ${response.status}`); return response; });
+      note(`${what} sent${verb?.[1] === 'set' ? offerOf(init?.body) : ''}`);
+      return fetchBefore(url, init).then((response) => {
+        if (verb?.[1] === 'get' && response.status === 200) {
+          response.clone().text().then((text) => note(`${what}: 200${offerOf(text)}`));
+        } else note(`${what}: ${response.status}`);
+        return response;
+      });
+    };
+    const createChannel = RTCPeerConnection.prototype.createDataChannel;
+    RTCPeerConnection.prototype.createDataChannel = function createDataChannel(label, ...rest) {
+      if (label === 'watch') {
+        const found = [];
+        this.addEventListener('icecandidate', (e) => {
+          if (e.candidate === null) { note(`watch look: ${found.join(', ')}`); found.length = 0; }
+          else if (e.candidate.candidate) { const f = e.candidate.candidate.split(' '); found.push(`${f[7]} ${f[4]}`); }
+        });
+      }
+      return createChannel.call(this, label, ...rest);
     };
     const Original = window.RTCPeerConnection;
     let made = 0;

@@ -18,7 +18,7 @@ import {
   recordStatuses, say, statusesSeen, until, waitForLines, waitForMembers, waitForStatus,
 } from '../browser/harness.mjs';
 import {
-  ORIGIN, joinInLan, joinTimeline, launchAttachedInLan, skipUnlessLab, startLab, traceJoin,
+  ORIGIN, joinInLan, joinTimeline, launchAttachedInLan, skipUnlessLab, startLab, timelinesIfFailing, traceJoin,
 } from './people.mjs';
 
 await skipUnlessLab();
@@ -220,24 +220,28 @@ for (const [who, change, role, sameHost] of [
     await Promise.all(pages.map(recordStatuses));
     const changedAt = Date.now();
     const changed = await change(role);
-    await say(changed, `${who}: on a new network`);
-    await say(pages.find((p) => p !== changed), `${who}: changed networks`);
-    const history = await sameHistory(pages, before + 2);
-    await allShowMembers(pages, ['alice', 'bob', 'carol']);
-    const backMs = Date.now() - changedAt;
-    const timeline = (await joinTimeline(changed, changedAt)).filter((line) => !line.startsWith('+-'));
-    console.log(`${who}: back, one history everywhere, ${backMs} ms after the change; the moved page:\n  ${timeline.join('\n  ')}`);
-    assert.equal(await hosts(pages), 1);
-    assert.equal(new Set(history).size, history.length, 'no line twice');
-    assert.deepEqual(history.slice(0, before), earlier, 'the lines before the change, in their order');
-    assert.ok(backMs < 10000, `back after ${backMs} ms`);
-    if (sameHost) {
-      const other = pages.find((p) => p !== host && p !== changed);
-      const [hostSeen, guestSeen, otherSeen] = await Promise.all([host, changed, other].map(statusesSeen));
-      assert.ok(hostSeen.every((text) => text.startsWith('Hosting')), `the host changed:\n${hostSeen.join('\n')}`);
-      assert.ok(!guestSeen.some((text) => text.startsWith('Hosting')), `the moved guest hosted:\n${guestSeen.join('\n')}`);
-      assert.ok(otherSeen.every((text) => text.startsWith('Connected as guest')), `the other guest moved:\n${otherSeen.join('\n')}`);
-    }
+    // A failure tells what every page did (whose offers each took, with which rank; what each watch saw).
+    const named = Object.fromEntries(pages.map((page, i) => [`${['alice', 'bob', 'carol'][i]}${page === changed ? ' (moved)' : ''}`, [page, changedAt]]));
+    await timelinesIfFailing(named, async () => {
+      await say(changed, `${who}: on a new network`);
+      await say(pages.find((p) => p !== changed), `${who}: changed networks`);
+      const history = await sameHistory(pages, before + 2);
+      await allShowMembers(pages, ['alice', 'bob', 'carol']);
+      const backMs = Date.now() - changedAt;
+      const timeline = (await joinTimeline(changed, changedAt)).filter((line) => !line.startsWith('+-'));
+      console.log(`${who}: back, one history everywhere, ${backMs} ms after the change; the moved page:\n  ${timeline.join('\n  ')}`);
+      assert.equal(await hosts(pages), 1);
+      assert.equal(new Set(history).size, history.length, 'no line twice');
+      assert.deepEqual(history.slice(0, before), earlier, 'the lines before the change, in their order');
+      assert.ok(backMs < 10000, `back after ${backMs} ms`);
+      if (sameHost) {
+        const other = pages.find((p) => p !== host && p !== changed);
+        const [hostSeen, guestSeen, otherSeen] = await Promise.all([host, changed, other].map(statusesSeen));
+        assert.ok(hostSeen.every((text) => text.startsWith('Hosting')), `the host changed:\n${hostSeen.join('\n')}`);
+        assert.ok(!guestSeen.some((text) => text.startsWith('Hosting')), `the moved guest hosted:\n${guestSeen.join('\n')}`);
+        assert.ok(otherSeen.every((text) => text.startsWith('Connected as guest')), `the other guest moved:\n${otherSeen.join('\n')}`);
+      }
+    });
   });
 }
 
