@@ -17,7 +17,10 @@
 // few looks, not the room logic's whole window: a host that moves again seconds later must say so (its
 // guests take its offers again only when its rank counts a move they have not seen, docs/protocol.md;
 // the lab moves a host twice 7 s apart, and a quiet of 10 s had kept the second move unreported). The
-// room logic hears of a change (Room.networkChanged) and decides what follows. The first look waits a
+// room logic hears of a change (Room.networkChanged) as soon as a look's candidate shows it, and decides
+// what follows. Before a guest next in line takes its room over (its host fell silent), the room logic
+// asks for a check (effect 'check-network'): a few looks at once, then Room.networkChecked if nothing
+// changed (issue #17: the silence was its own move, told too late). The first look waits a
 // period, so that it is not on a join's path. Each look is a STUN binding request to
 // each configured STUN server (docs/security.md: what a STUN server learns); joinRoom's `watchNetwork:
 // false` turns the watch off (changes are then noticed only when links fall silent).
@@ -28,6 +31,15 @@ const WATCH_EVERY_MS = 1000;  // a guest's host falls silent after 3 s: the chan
 const GATHER_CAP_MS = 1500;   // a STUN server that does not answer: compare what was found
 const RECENT_MS = 60000;      // an address seen this recently is not new
 const REPORT_QUIET_MS = 3000;  // one move's faces: a look or two apart (up to 2.5 s a look on a busy machine)
+// A check (the room logic's effect 'check-network': its host fell silent, and it would take the room
+// over): looks every CHECK_EVERY_MS, each capped at CHECK_CAP_MS, for CHECK_SPAN_MS before answering that
+// nothing changed. Chromium on Linux tells its pages of a new address 2 s after the change (its network
+// change notifier's delay), and a host's last message may have come up to a heartbeat (1 s) after it:
+// the 3 s of silence can run out 0.3 s before the page can see its move. The room logic waits 1 s at
+// most (kNetworkCheckMs), so the span is also what a real failover costs its first successor.
+const CHECK_SPAN_MS = 800;
+const CHECK_EVERY_MS = 100;
+const CHECK_CAP_MS = 300;
 
 /** The addresses of host and server-reflexive candidates among `candidates` ("candidate:..." lines). */
 export function ownAddresses(candidates) {
@@ -41,9 +53,11 @@ export function ownAddresses(candidates) {
 }
 
 /**
- * Calls onChange(newAddresses) when a look finds an address of its own not seen in the last minute (the
- * first look only learns them; at most one report per REPORT_QUIET_MS). `iceServers()`: the room's
- * current ICE servers. Returns stop().
+ * Calls onChange(newAddresses) as soon as a look finds an address of its own not seen in the last
+ * minute (the first look only learns them; at most one report per REPORT_QUIET_MS). `iceServers()`:
+ * the room's current ICE servers. Returns { stop(), check(onUnchanged) }: check looks at once and
+ * again for a while (see CHECK_SPAN_MS); a change found meanwhile is reported (onChange) and answers
+ * it, else onUnchanged() is called.
  */
 export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs = WATCH_EVERY_MS, now = Date.now }) {
   let pc = null;
@@ -51,7 +65,10 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
   const kinds = new Set();   // 'host', 'srflx': the kinds of address this network has shown
   let lastReport = -Infinity;
   let timer = null;
+  let looking = false;
+  let endLook = null;        // ends the look under way with what it found so far
   let stopped = false;
+  let checks = [];           // { until, onUnchanged }: checks waiting for their answer
   const kindOf = (address) => address.split(' ')[0];
   const learn = (seen, at) => {
     for (const address of seen) {
@@ -60,59 +77,109 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
     }
     for (const [address, when] of recent) if (at - when > RECENT_MS) recent.delete(address);
   };
-  // One round of gathering on our connection, ended by its end-of-candidates (a null candidate) or
-  // the cap: the addresses found.
-  const gatherOnce = () => new Promise((resolve, reject) => {
+  // Addresses among `seen` that mean a change, reported now unless one was lately. A report answers
+  // the checks waiting.
+  const reportFresh = (seen) => {
+    const at = now();
+    const fresh = [...seen].filter((address) => !recent.has(address) && kinds.has(kindOf(address)));
+    if (!fresh.length || at - lastReport < REPORT_QUIET_MS) return;
+    lastReport = at;
+    checks = [];
+    try {
+      onChange(fresh);
+    } catch (error) {
+      console.error('webchat: the network watch could not report a change', error);
+    }
+  };
+  // Every candidate of our connection is compared as it comes, whichever look it belongs to (a look
+  // ended early still gathers): a browser names its host addresses at once, the public one a STUN round
+  // trip later, and the end only after every server answered or gave up.
+  let current = null;              // the look under way: { found, finish }
+  let settled = Promise.resolve(); // the last look's offer and local description: one at a time
+  const onCandidate = (e) => {
+    if (e.candidate === null) return current?.finish();
+    const line = e.candidate?.candidate;
+    if (!line || stopped) return;
+    current?.found.push(line);
+    reportFresh(ownAddresses([line]));
+  };
+  // One round of gathering on our connection, ended by its end-of-candidates (a null candidate), the
+  // cap, or a check (endLook): the addresses found.
+  const gatherOnce = async (capMs) => {
+    await settled;
     if (!pc) {
       pc = newPeerConnection({ iceServers: withoutRelays(iceServers() ?? []) });
       pc.createDataChannel('watch');  // something to negotiate, so that there is something to gather for
+      pc.addEventListener('icecandidate', onCandidate);
     }
-    const found = [];
-    const finish = (error) => {
-      clearTimeout(cap);
-      pc?.removeEventListener('icecandidate', onCandidate);
-      if (error) reject(error);
-      else resolve(ownAddresses(found));
-    };
-    const onCandidate = (e) => {
-      if (e.candidate === null) finish();
-      else if (e.candidate.candidate) found.push(e.candidate.candidate);
-    };
-    const cap = setTimeout(() => finish(), GATHER_CAP_MS);
-    pc.addEventListener('icecandidate', onCandidate);
-    pc.createOffer({ iceRestart: true }).then((offer) => pc.setLocalDescription(offer)).catch(finish);
-  });
+    const connection = pc;
+    return new Promise((resolve, reject) => {
+      const look = { found: [] };
+      const finish = (error) => {
+        clearTimeout(cap);
+        if (current !== look) return;
+        current = null;
+        endLook = null;
+        if (error) reject(error);
+        else resolve(ownAddresses(look.found));
+      };
+      look.finish = finish;
+      current = look;
+      endLook = () => finish();
+      const cap = setTimeout(() => finish(), capMs);
+      settled = connection.createOffer({ iceRestart: true }).then((offer) => connection.setLocalDescription(offer)).catch(finish);
+    });
+  };
+  const next = () => {
+    if (stopped || looking) return;
+    clearTimeout(timer);
+    timer = setTimeout(look, checks.length ? CHECK_EVERY_MS : everyMs);
+  };
   const look = async () => {
+    looking = true;
     let seen = null;
     try {
-      seen = await gatherOnce();
+      seen = await gatherOnce(checks.length ? CHECK_CAP_MS : GATHER_CAP_MS);
     } catch {
       pc?.close();  // a connection that cannot gather again: a fresh one next time, which names its
       pc = null;    // host addresses anew (mDNS names are per connection): learn them again
       recent.clear();
       kinds.clear();
     }
+    looking = false;
     if (stopped) return;
-    try {
-      if (seen?.size) {
-        const at = now();
-        const fresh = [...seen].filter((address) => !recent.has(address) && kinds.has(kindOf(address)));
-        learn(seen, at);
-        if (fresh.length && at - lastReport >= REPORT_QUIET_MS) {
-          lastReport = at;
-          onChange(fresh);
-        }
-      }
-    } catch (error) {
-      console.error('webchat: the network watch could not report a change', error);
-    } finally {
-      if (!stopped) timer = setTimeout(look, everyMs);
+    if (seen?.size) {
+      reportFresh(seen);
+      learn(seen, now());
     }
+    const at = now();
+    const answered = checks.filter((c) => at >= c.until);
+    checks = checks.filter((c) => at < c.until);
+    for (const { onUnchanged } of answered) {
+      try {
+        onUnchanged();
+      } catch (error) {
+        console.error('webchat: the network watch could not answer a check', error);
+      }
+    }
+    next();
   };
   timer = setTimeout(look, everyMs);
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    pc?.close();
+  return {
+    stop() {
+      stopped = true;
+      checks = [];
+      clearTimeout(timer);
+      pc?.close();
+    },
+    check(onUnchanged) {
+      if (stopped) return;
+      checks.push({ until: now() + CHECK_SPAN_MS, onUnchanged });
+      // A look under way may have begun before the browser knew of its new address, and wait long for a
+      // STUN server: it ends now, the next one follows shortly (next).
+      if (looking) return endLook?.();
+      clearTimeout(timer);
+      look();
+    },
   };
 }

@@ -177,7 +177,7 @@ export class Room extends EventTarget {
   #options;
   #loop;                   // feeds the logic and carries out its effects (effect-loop.js)
   #startWatching = null;   // starts the watch on this browser's own network (network-watch.js), in a room
-  #stopWatching = null;
+  #watch = null;           // the watch under way: { stop(), check(onUnchanged) }
   #mailbox;                // the signaling requests (webchat-mailbox.js)
   #links;                  // the peer links (webchat-links.js)
   #status = { state: 'joining' };
@@ -392,6 +392,7 @@ export class Room extends EventTarget {
       case 'close-link': return this.#links.close(effect.link);
       case 'sign': return this.#sign(effect.ticket, effect.bytes);
       case 'verify': return this.#verify(effect.ticket, effect.parts);
+      case 'check-network': return this.#checkNetwork();
       case 'status': return this.#onStatus(effect);
       case 'message': return this.dispatchEvent(new CustomEvent('message', { detail: effect.message }));
       case 'typing': return this.dispatchEvent(new CustomEvent('typing', { detail: { from: effect.from, nick: effect.nick } }));
@@ -434,6 +435,15 @@ export class Room extends EventTarget {
     this.#input(() => this.#logic.verified(ticket, verdicts, Date.now()));
   }
 
+  // Its host fell silent, and the logic would take the room over: first a look at this browser's own
+  // addresses (network-watch.js). A change is its own answer (networkChanged); without a watch, or when
+  // the looks find none, the logic hears that nothing changed.
+  #checkNetwork() {
+    const unchanged = () => this.#input(() => this.#logic.networkChecked(Date.now()));
+    if (this.#watch) this.#watch.check(unchanged);
+    else queueMicrotask(unchanged);
+  }
+
   // --- Events for the page --------------------------------------------------------------------
   #onStatus({ state, error, stage, historyEnd }) {
     this.#status = error ? { state, error, message: describeError(error) } : { state };
@@ -443,14 +453,14 @@ export class Room extends EventTarget {
       this.#statsTimer = setTimeout(() => this.#measureLinks(), LINK_STATS_MS / 2);
     }
     // In a room, this browser's own network is watched: a new address of its own is told to the logic.
-    if ((state === 'host' || state === 'guest') && this.#startWatching && !this.#stopWatching) {
-      this.#stopWatching = this.#startWatching();
+    if ((state === 'host' || state === 'guest') && this.#startWatching && !this.#watch) {
+      this.#watch = this.#startWatching();
     }
     if (state === 'closed') {
       this.#renamed(new WebchatError(error || 'left'));
       this.#loop.stop();
       clearTimeout(this.#statsTimer);
-      this.#stopWatching?.();
+      this.#watch?.stop();
       this.#links.discardPrepared();
       globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     }

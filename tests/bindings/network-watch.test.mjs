@@ -46,16 +46,92 @@ function scripted(looks, { at = (i) => i * 1000, then = () => {} } = {}) {
       setLocalDescription() { return Promise.resolve(); }
       close() { this.closed = true; }
     }
-    let clock = 0;
-    stop = watchNetwork({
+    ({ stop } = watchNetwork({
       iceServers: () => [{ urls: 'stun:stun.example' }, { urls: 'turn:turn.example', username: 'u', credential: 'c' }],
       newPeerConnection: (config) => new FakeConnection(config),
       onChange: (fresh) => { reports.push({ look: look - 1, fresh }); then(); },
       everyMs: 1,
-      now: () => at(clock++),
-    });
+      now: () => at(Math.max(0, look - 1)),  // the time of the look under way
+    }));
   });
 }
+
+// A watch on a connection whose look number i (from 0) finds look(i): { candidates, end } (end: whether
+// the look ends with end-of-candidates, else only at its cap). Returns { watch, reports, looks() }.
+function watchWith(look, everyMs = 1000) {
+  const reports = [];
+  let count = 0;
+  class FakeConnection extends EventTarget {
+    createDataChannel() {}
+    createOffer() {
+      const { candidates, end } = look(count);
+      count += 1;
+      setTimeout(() => {
+        for (const candidate of candidates) this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate: { candidate } }));
+        if (end) this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate: null }));
+      }, 0);
+      return Promise.resolve({ type: 'offer', sdp: '' });
+    }
+    setLocalDescription() { return Promise.resolve(); }
+    close() {}
+  }
+  const watch = watchNetwork({
+    iceServers: () => [{ urls: 'stun:stun.example' }],
+    newPeerConnection: () => new FakeConnection(),
+    onChange: (fresh) => reports.push({ at: Date.now(), look: count - 1, fresh }),
+    everyMs,
+  });
+  return { watch, reports, looks: () => count };
+}
+
+const until = (what) => new Promise((resolve) => {
+  const poll = setInterval(() => { if (what()) { clearInterval(poll); resolve(); } }, 5);
+});
+
+test('a new address is reported as its candidate comes, not at the end of the look', async () => {
+  const same = [host('a.local'), srflx('203.0.113.5')];
+  // The second look names a new host address and then waits for a STUN server that never answers.
+  const { watch, reports, looks } = watchWith((i) => (i === 0 ? { candidates: same, end: true } : { candidates: [host('b.local')], end: false }), 10);
+  await until(() => looks() >= 2);
+  const lookedAt = Date.now();
+  await until(() => reports.length >= 1);
+  watch.stop();
+  assert.deepEqual(reports[0].fresh, ['host b.local']);
+  assert.ok(reports[0].at - lookedAt < 1000, `reported ${reports[0].at - lookedAt} ms into the look (its cap: 1.5 s)`);
+});
+
+test('a check looks again and again for a while: a change found meanwhile answers it', async () => {
+  let moved = false;
+  const { watch, reports, looks } = watchWith(() => ({ candidates: [host(moved ? 'b.local' : 'a.local'), srflx('203.0.113.5')], end: true }), 20);
+  await until(() => looks() >= 2);  // the watch knows this network
+  let unchanged = false;
+  const checkedAt = Date.now();
+  watch.check(() => { unchanged = true; });
+  await new Promise((resolve) => { setTimeout(resolve, 300); });
+  moved = true;  // the browser learns of its new address while the check looks
+  await until(() => reports.length >= 1);
+  await new Promise((resolve) => { setTimeout(resolve, 1000); });
+  watch.stop();
+  assert.deepEqual(reports.map((r) => r.fresh), [['host b.local']]);
+  assert.ok(reports[0].at - checkedAt < 800, `reported ${reports[0].at - checkedAt} ms after the check began`);
+  assert.equal(unchanged, false, 'the report answered the check');
+});
+
+test('a check that finds nothing new answers so after its span of looks, each a fresh look', async () => {
+  const same = { candidates: [host('a.local'), srflx('203.0.113.5')], end: true };
+  const { watch, reports, looks } = watchWith(() => same, 20);
+  await until(() => looks() >= 2);  // the watch knows this network
+  let answeredAt = null;
+  const checkedAt = Date.now();
+  const looksBefore = looks();
+  watch.check(() => { answeredAt = Date.now(); });
+  await until(() => answeredAt !== null);
+  const looked = looks() - looksBefore;
+  watch.stop();
+  assert.deepEqual(reports, []);
+  assert.ok(answeredAt - checkedAt >= 800 && answeredAt - checkedAt < 1500, `answered after ${answeredAt - checkedAt} ms`);
+  assert.ok(looked >= 4, `${looked} looks`);
+});
 
 test('the first look learns; a new host address of the same kind is a change, reported once', async () => {
   const { reports, connections } = await scripted([

@@ -103,8 +103,8 @@ export function waitForLink(page, nick, type) {
 
 /**
  * Records in `page`, from now on, when each signaling request leaves and comes back (with the rank of
- * an offer it parks or takes), how each peer connection fares, and what each look of the network watch
- * found, as [time (Date.now()), what]; joinTimeline(page, since) reads them back. The
+ * an offer it parks or takes), how each peer connection fares, and each address the network watch
+ * sees the first time, as [time (Date.now()), what]; joinTimeline(page, since) reads them back. The
  * module looks fetch and RTCPeerConnection up on each use, so wrapping them after it loaded is heard.
  */
 export function traceJoin(page) {
@@ -130,17 +130,6 @@ export function traceJoin(page) {
         return response;
       });
     };
-    const createChannel = RTCPeerConnection.prototype.createDataChannel;
-    RTCPeerConnection.prototype.createDataChannel = function createDataChannel(label, ...rest) {
-      if (label === 'watch') {
-        const found = [];
-        this.addEventListener('icecandidate', (e) => {
-          if (e.candidate === null) { note(`watch look: ${found.join(', ')}`); found.length = 0; }
-          else if (e.candidate.candidate) { const f = e.candidate.candidate.split(' '); found.push(`${f[7]} ${f[4]}`); }
-        });
-      }
-      return createChannel.call(this, label, ...rest);
-    };
     const Original = window.RTCPeerConnection;
     let made = 0;
     window.RTCPeerConnection = function RTCPeerConnection(...args) {
@@ -148,6 +137,20 @@ export function traceJoin(page) {
       const name = `peer connection ${++made}`;
       note(`${name} made`);
       pc.addEventListener('connectionstatechange', () => note(`${name} ${pc.connectionState}`));
+      // The network watch's own connection (web/network-watch.js): each address the first time it shows.
+      const createDataChannel = pc.createDataChannel.bind(pc);
+      pc.createDataChannel = (label, ...rest) => {
+        if (label === 'watch') {
+          const shown = new Set();
+          pc.addEventListener('icecandidate', (e) => {
+            const fields = (e.candidate?.candidate ?? '').split(' ');
+            const address = `${fields[fields.indexOf('typ') + 1]} ${fields[4]}`;
+            if (fields.indexOf('typ') > 4 && !shown.has(address)) note(`the watch sees ${address}`);
+            shown.add(address);
+          });
+        }
+        return createDataChannel(label, ...rest);
+      };
       return pc;
     };
     window.RTCPeerConnection.prototype = Original.prototype;

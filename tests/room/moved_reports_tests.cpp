@@ -12,17 +12,6 @@
 using namespace webchat;
 using namespace webchat::sim;
 
-namespace {
-
-void reportNetworkChange(Simulation& sim, std::size_t member) {
-  sim.input(member, [](Room& r, Millis now) {
-    r.onNetworkChanged(now);
-    return std::string();
-  });
-}
-
-}  // namespace
-
 // Review finding: a guest's second report of one move (a watch sees the new host address a look
 // before the new public one) restarted the rejoin the first one began: its probe and its answer, made
 // from the new network, were thrown away and made again. Only the browser module's rate limit kept
@@ -105,4 +94,37 @@ TEST_CASE("a report of a network change that did not happen costs a healthy room
       CHECK(first < second);
     }
   }
+}
+
+// Review finding: any channel that closed under a guest began "a move" for 10 s, so a real move of its
+// own reported within 10 s of a real host loss was taken for that one and ignored (the guest back with
+// the new host over a link made after the close): it came back only when that link fell silent. A close
+// that ends with another host was no move of ours: the report starts a rejoin at once.
+TEST_CASE("a move reported soon after a host loss that closed the guest's channel is a move of its own") {
+  Simulation::Options options;
+  options.networkCheck = 0;  // bob, next in line, hosts on the silence (before carol's turn, counted from her close)
+  Simulation sim(options);
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
+  auto [alice, bob, carol] = std::tuple{room[0], room[1], room[2]};
+  const LinkId toHost = sim.linkTo(carol, alice);
+  REQUIRE(toHost != 0);
+  sim.crash(alice);  // bob hears silence; carol's channel closes
+  sim.input(carol, [&](Room& r, Millis now) {
+    r.onLinkClosed(toHost, now);
+    return std::string();
+  });
+  const std::string bobId = sim.room(bob).selfId();
+  REQUIRE(sim.runUntil([&] {
+    return sim.room(carol).state() == RoomState::Guest && sim.room(carol).hostRank().host == bobId && oneRoom(sim, {bob, carol});
+  }, 15000));
+  sim.runFor(500);
+  REQUIRE(rejoins(sim, carol) == 1);
+  const Millis movedAt = sim.now();
+  sim.move(carol, 300);
+  REQUIRE(sim.send(carol, "from the new network") == "");
+  REQUIRE(sim.runUntil([&] {
+    return rejoins(sim, carol) == 2 && oneRoom(sim, {bob, carol}) && sim.room(bob).history().size() == 1;
+  }, 10000));
+  CHECK(sim.now() - movedAt < 1500);  // on the report, not once its link fell silent (2-3 s after the move)
+  CHECK(hostedThroughout(sim, bob));
 }

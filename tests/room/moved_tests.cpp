@@ -16,20 +16,6 @@
 using namespace webchat;
 using namespace webchat::sim;
 
-namespace {
-
-// alice hosting bob and carol, all three holding one line `text` said by member `author`.
-std::vector<std::size_t> threeWithALine(Simulation& sim, std::size_t author, const std::string& text) {
-  auto room = requireRoom(sim, {"alice", "bob", "carol"});
-  REQUIRE(sim.send(room[author], text) == "");
-  REQUIRE(sim.runUntil([&] {
-    return std::all_of(room.begin(), room.end(), [&](auto m) { return sim.room(m).history().size() == 1; });
-  }, 5000));
-  return room;
-}
-
-}  // namespace
-
 // Issue #17, seen in the lab: the renumbered guest that was next in line hosted with a new epoch and
 // the healthy host merged under it. Noticed before its host's silence (the driver looks every second)
 // and after it (it took over first, and steps down as nobody is back yet).
@@ -282,6 +268,69 @@ TEST_CASE("a first successor whose host link closes while the host lives on out 
   CHECK(sim.now() - closedAt <= kSuccessorStepMs + kConnectTimeoutMs + 1000);
   CHECK(sim.room(alice).state() == RoomState::Host);
 }
+
+// Several guests on one network that changes at once (a shared Wi-Fi renumbered, everyone given a new
+// lease): their links close under them (their browsers drop what was bound to the old addresses) or
+// fall silent, and each watch reports its own move. The host's room goes on under the same host: each
+// of them rejoins it as a returning member, nobody takes anything over, every line once.
+TEST_CASE("guests whose shared network changes at once all rejoin their host; the host never changes") {
+  for (bool closes : {true, false}) {
+    for (Millis noticedAfter : {300, 2300}) {
+      INFO((closes ? "links closed" : "links silent") << ", noticed after " << noticedAfter << " ms");
+      Simulation sim;
+      auto room = requireRoom(sim, {"alice", "bob", "carol", "dave"});
+      auto [alice, bob, carol, dave] = std::tuple{room[0], room[1], room[2], room[3]};
+      REQUIRE(sim.send(dave, "before the move") == "");
+      REQUIRE(sim.runUntil([&] { return sim.room(bob).history().size() == 1 && sim.room(carol).history().size() == 1; }, 5000));
+      const Millis movedAt = sim.now();
+      sim.move(bob, noticedAfter, closes);  // bob and carol share the network; bob is next in line
+      sim.move(carol, noticedAfter, closes);
+      REQUIRE(sim.send(bob, "from bob's new address") == "");
+      REQUIRE(sim.send(carol, "from carol's new address") == "");
+      REQUIRE(sim.send(dave, "meanwhile") == "");
+      auto settled = [&] {
+        return oneRoom(sim, room) && sim.room(dave).history().size() == 4 && sim.room(bob).unsequenced() == 0 &&
+               sim.room(carol).unsequenced() == 0;
+      };
+      REQUIRE(sim.runUntil(settled, 15000));
+      CHECK(sim.now() - movedAt < 10000);
+      sim.runFor(kMovedWindowMs);
+      CHECK(settled());
+      CHECK(hostedThroughout(sim, alice));
+      CHECK(sim.room(alice).hostRank().epoch == 1);
+      for (auto m : {bob, carol, dave}) CHECK_FALSE(everHosted(sim, m));
+      CHECK(noDuplicates(sim.room(alice).history()));
+      for (auto m : room) CHECK(mids(sim.room(m).history()) == mids(sim.room(alice).history()));
+    }
+  }
+}
+
+// Review finding: a first successor that took over before its move was reported stayed hosting when
+// anyone had taken its offer, a newcomer too, and the healthy old host then merged under it. Only the
+// old room re-forming under it (its members, its old host) keeps it hosting: it steps down on the
+// report, and the newcomer joins whoever hosts. (The old host is paused meanwhile, so that it does not
+// merge into the mover first, which would be its room re-forming.)
+TEST_CASE("a first successor that took over steps down on its move's report even if a newcomer joined it") {
+  Simulation sim;
+  auto room = requireRoom(sim, {"alice", "bob"});
+  auto [alice, bob] = std::tuple{room[0], room[1]};
+  REQUIRE(sim.send(alice, "before the move") == "");
+  REQUIRE(sim.runUntil([&] { return sim.room(bob).history().size() == 1; }, 5000));
+  const std::string bobId = sim.room(bob).selfId();
+  sim.move(bob, /*noticedAfter=*/-1);  // its watch has not seen it yet: the test reports it
+  REQUIRE(sim.runUntil([&] { return sim.room(bob).state() == RoomState::Host; }, 10000));
+  sim.pause(alice, 10000);
+  auto dave = sim.join("lobby", "dave");
+  REQUIRE(sim.runUntil([&] { return sim.room(dave).state() == RoomState::Guest; }, 9000));
+  REQUIRE(sim.room(dave).hostRank().host == bobId);
+  reportNetworkChange(sim, bob);
+  CHECK(sim.room(bob).state() == RoomState::Reconnecting);  // it stepped down
+  REQUIRE(sim.send(dave, "from the newcomer") == "");
+  auto all = std::vector<std::size_t>{alice, bob, dave};
+  REQUIRE(sim.runUntil([&] { return oneRoom(sim, all) && sim.room(alice).history().size() == 2; }, 30000));
+  CHECK(noDuplicates(sim.room(alice).history()));
+}
+
 // The other side of the rule above: a host that dies with its network (nothing withdraws what it parked)
 // leaves an offer at the server, and the first successor's look before taking over finds it. It shows no
 // move since its guests last heard of its host, so nobody takes it: the first successor drops it, looks
@@ -298,8 +347,8 @@ TEST_CASE("a first successor whose silent host left an offer behind takes over a
   sim.pause(alice, 60000);  // and it never runs again (for the test's span)
   sim.parkRaw(offerSignalId("lobby"), encodeOffer(left), 600000);
   REQUIRE(sim.runUntil([&] { return sim.room(bob).state() == RoomState::Host; }, 15000));
-  // Silence (3 s), then the looks.
-  CHECK(sim.now() - endedAt < kHostSilenceMs + 500);
+  // Silence (3 s), the network check (0.8 s), then the looks.
+  CHECK(sim.now() - endedAt < kHostSilenceMs + kNetworkCheckMs + 500);
   CHECK(sim.room(bob).hostRank().epoch == 2);
   REQUIRE(sim.send(carol, "after the end") == "");
   REQUIRE(sim.runUntil([&] { return oneRoom(sim, {bob, carol}) && sim.room(carol).unsequenced() == 0; }, 15000));

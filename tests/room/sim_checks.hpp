@@ -201,4 +201,22 @@ inline std::vector<std::size_t> requireRoom(Simulation& sim, const std::vector<s
   return members;
 }
 
+// alice hosting bob and carol, all three holding one line `text` said by member `author`.
+inline std::vector<std::size_t> threeWithALine(Simulation& sim, std::size_t author, const std::string& text) {
+  auto room = requireRoom(sim, {"alice", "bob", "carol"});
+  REQUIRE(sim.send(room[author], text) == "");
+  REQUIRE(sim.runUntil([&] {
+    return std::all_of(room.begin(), room.end(), [&](auto m) { return sim.room(m).history().size() == 1; });
+  }, 5000));
+  return room;
+}
+
+// The driver tells `member`'s room that its network changed, now.
+inline void reportNetworkChange(Simulation& sim, std::size_t member) {
+  sim.input(member, [](Room& r, Millis now) {
+    r.onNetworkChanged(now);
+    return std::string();
+  });
+}
+
 }  // namespace webchat::sim

@@ -2,6 +2,7 @@
 
 #include "entries.hpp"
 
+#include <optional>
 #include <sstream>
 #include <type_traits>
 #include <utility>
@@ -24,6 +25,7 @@ struct Simulation::Node {
   std::set<LinkId> stale;
   std::set<RequestId> lost;
   Millis unsettledUntil = 0;  // what it describes before then names the old address too
+  std::optional<Millis> moveSeenAt;  // when its driver sees its last move (move's noticedAfter)
 };
 
 namespace {
@@ -112,6 +114,9 @@ void Simulation::move(std::size_t member, Millis noticedAfter, bool closesOwnLin
   }
   for (const auto& [link, described] : node.described) node.stale.insert(link);
   for (const auto& [request, ticket] : node.tickets) node.lost.insert(request);
+  node.moveSeenAt.reset();
+  if (noticedAfter < 0) return;
+  node.moveSeenAt = now_ + noticedAfter;
   at(now_ + noticedAfter, [this, member] {
     Node& n = *nodes_[member];
     if (!n.alive) return;
@@ -319,6 +324,15 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
             Node& n = *nodes_[member];
             if (!n.alive) return;
             n.room->onVerified(e.ticket, fakeVerdicts(e.parts), now_);
+            drain(member);
+          }, member);
+        } else if constexpr (std::is_same_v<T, effect::CheckNetwork>) {
+          // A move that shows within the look is reported when it shows (move()'s report); else nothing changed.
+          if (node.moveSeenAt && *node.moveSeenAt >= now_ && *node.moveSeenAt <= now_ + options_.networkCheck) return;
+          at(now_ + options_.networkCheck, [this, member] {
+            Node& n = *nodes_[member];
+            if (!n.alive) return;
+            n.room->onNetworkChecked(now_);
             drain(member);
           }, member);
         } else if constexpr (std::is_same_v<T, effect::StatusChanged>) {

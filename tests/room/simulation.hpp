@@ -63,6 +63,10 @@ class Simulation final {
     // carried out); more, each after 1 ms to that many at random, so verdicts come back out of order
     // as a browser's WebCrypto answers may (a member must still handle each link's messages in order).
     Millis verifyDelay = 0;
+    // How long a member's driver looks at its own network when asked (effect::CheckNetwork) before it
+    // answers that nothing changed, as the browser module does; a move it sees meanwhile (see move's
+    // noticedAfter) is its answer instead.
+    Millis networkCheck = 800;
     std::uint64_t seed = 1;
   };
 
@@ -92,7 +96,9 @@ class Simulation final {
   // `closesOwnLinks`: its own browser reports its open links closed at once (as Chromium does when the
   // address they were bound to is removed from its interface); their peers' ends still go silent.
   // `unsettledFor`: what it describes that long after the move still names the old address (a browser
-  // learns of its new one a moment later), so it never connects either.
+  // learns of its new one a moment later), so it never connects either. A CheckNetwork that its driver
+  // carries out before `noticedAfter` answers that nothing changed, unless the move shows within its look.
+  // `noticedAfter` below 0: never reported (the driver does not watch).
   void move(std::size_t member, Millis noticedAfter, bool closesOwnLinks = false, Millis unsettledFor = 0);
   // The signaling server goes down (every request fails as unreachable) or comes back.
   void serverDown(bool down) { serverDown_ = down; }

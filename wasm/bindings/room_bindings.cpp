@@ -286,6 +286,7 @@ struct EffectToJs {
     out.set("mid", toJsString(e.mid));
     return out;
   }
+  val operator()(const effect::CheckNetwork&) const { return tagged("check-network"); }
   val operator()(const effect::Relayed& e) const {
     val out = tagged("relayed");
     out.set("from", toJsString(e.from));
@@ -360,6 +361,8 @@ class RoomBinding {
   void linkClosed(LinkId link, double now, const val& why) { room_.onLinkClosed(link, ms(now), linkEndFromJs(why)); }
   // This browser's own network changed (web/network-watch.js saw an address of its own it had not had).
   void networkChanged(double now) { room_.onNetworkChanged(ms(now)); }
+  // The answer to effect 'check-network' when the look found no address of its own it had not had.
+  void networkChecked(double now) { room_.onNetworkChecked(ms(now)); }
   void tick(double now) { room_.tick(ms(now)); }
 
   val poll() {
@@ -413,6 +416,7 @@ EMSCRIPTEN_BINDINGS(webchat) {
       .function("linkMessage", &RoomBinding::linkMessage)
       .function("linkClosed", &RoomBinding::linkClosed)
       .function("networkChanged", &RoomBinding::networkChanged)
+      .function("networkChecked", &RoomBinding::networkChecked)
       .function("tick", &RoomBinding::tick)
       .function("poll", &RoomBinding::poll)
       .function("nextDeadline", &RoomBinding::nextDeadline)

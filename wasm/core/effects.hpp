@@ -91,6 +91,11 @@ struct Verify {
   std::vector<SignedPart> parts;
 };
 
+// Look at this browser's own addresses now (a guest's host fell silent: its own move, or the host's
+// end?) and answer: Room::onNetworkChanged if an address of its own is new, else Room::onNetworkChecked.
+// A driver that does not watch its network answers onNetworkChecked at once.
+struct CheckNetwork {};
+
 // --- Events for the user interface ---------------------------------------------------------
 struct StatusChanged {
   RoomState state;
@@ -144,7 +149,7 @@ struct Relayed {  // data another member sent us through the host (Room::relay)
 
 using Effect = std::variant<effect::SignalGet, effect::SignalSet, effect::SignalCancel, effect::OpenLink,
                             effect::AcceptAnswer, effect::AddCandidates, effect::Send, effect::CloseLink, effect::Sign,
-                            effect::Verify,                            effect::StatusChanged, effect::MessageAdded, effect::HistoryCleared,
+                            effect::Verify, effect::CheckNetwork, effect::StatusChanged, effect::MessageAdded, effect::HistoryCleared,
                             effect::MembersChanged, effect::Notice, effect::Typing, effect::Warning,
                             effect::Denied, effect::Throttled, effect::Relayed>;
 

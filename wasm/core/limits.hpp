@@ -86,6 +86,12 @@ inline constexpr Millis kHostProbeEveryMs = 2000;      // how often a host looks
 // to its first successor, which it joins as soon as it finds it).
 inline constexpr Millis kMovedWindowMs = 10000;
 inline constexpr Millis kMovedHostProbeMs = 500;
+// A first successor whose host falls silent asks its driver to look at its own addresses before taking
+// the room over (effect::CheckNetwork), and waits this long at most for the answer: a browser learns of a
+// new address of its own seconds late (Chromium on Linux: 2 s), so the silence may be its own move
+// (issue #17: a moved first successor took a healthy room over). The browser module answers after
+// ~0.8 s of looks; a driver that does not watch answers at once.
+inline constexpr Millis kNetworkCheckMs = 1000;
 // A first successor whose host fell silent probes this many times at most, without waiting, for an offer
 // its host parked after a move of its own (rank.moves) before it takes over: what a dead host left
 // parked, or a lost host that lives on out of reach parking again at once, costs no more than that.

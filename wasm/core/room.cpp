@@ -294,10 +294,15 @@ std::optional<Millis> Room::nextDeadline() const {
     if (saysHelloAgain(link)) consider(link.lastSent + kHelloResendMs);
     if (link.open && (link.stage == Stage::Member || link.stage == Stage::Joined)) {
       consider(link.lastSent + kHeartbeatMs);
-      consider(link.lastHeard + (link.stage == Stage::Member ? kGuestSilenceMs : kHostSilenceMs));
+      Millis silent = link.lastHeard + (link.stage == Stage::Member ? kGuestSilenceMs : kHostSilenceMs);
+      // A host silent that long while the driver looks at our network (hostFellSilent): the check's end.
+      if (link.stage == Stage::Joined && networkCheckUntil_) silent = std::max(silent, *networkCheckUntil_);
+      consider(silent);
     }
   }
-  if (state_ == RoomState::Guest && !outbox_.empty()) consider(lastResend_ + kResendMs);
+  // Not while the driver looks at our network with the host silent: keepAlive resends nothing then (the
+  // check's end is the deadline), and a resend due meanwhile kept the deadline in the past (a busy loop).
+  if (state_ == RoomState::Guest && !outbox_.empty() && !networkCheckUntil_) consider(lastResend_ + kResendMs);
   if (state_ == RoomState::Host) {
     consider(backingOff() ? std::max(nextHostProbe_, retryAt_) : nextHostProbe_);
     for (const auto& [id, until] : returning_) consider(until);
@@ -331,7 +336,8 @@ void Room::keepAlive(Millis now) {
     if (now - link.lastSent >= kHeartbeatMs) sendTo(id, Ping{});
   }
   for (LinkId id : silentGuests) removeMember(id);
-  if (hostSilent) return startFailover(now, HostLost::Silent);
+  if (hostSilent) return hostFellSilent(now);
+  networkCheckUntil_.reset();  // the host spoke again while the driver looked: no failover
   if (state_ == RoomState::Guest && !outbox_.empty() && now - lastResend_ >= kResendMs) resendOutbox(kResendBatch);
 }
 

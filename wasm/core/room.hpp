@@ -112,6 +112,9 @@ class Room final {
   // and parked requests may be dead without a word: a host parks fresh offers, a guest rejoins its
   // host (room_moved.cpp; docs/protocol.md, "A network of one's own").
   void onNetworkChanged(Millis now);
+  // The driver's answer to effect::CheckNetwork when its look found no address of its own it had not
+  // had (a new one is reported with onNetworkChanged instead).
+  void onNetworkChecked(Millis now);
   void tick(Millis now);
 
   // --- Outputs -----------------------------------------------------------------------------
@@ -279,6 +282,14 @@ class Room final {
   void searchAgain(Millis now);  // joining or reconnecting: requests and answers under way may be dead
   // A report that belongs to the move whose rejoin is under way (ownMoveAt_): the rejoin goes on.
   void keepRejoining(Millis now);
+  // A guest's host fell silent (room_network_check.cpp): a first successor has its driver look at its own
+  // network (effect::CheckNetwork) before taking the room over; the others start a failover at once.
+  void hostFellSilent(Millis now);
+  bool firstSuccessor() const;  // first in line for the host's place (the first member after it)
+  // A first successor that took over and whose network changed steps down unless its old room is
+  // re-forming under it (room_moved.cpp).
+  bool oldRoomBack() const;  // a member of the room we took over (or its old host) is linked to us
+  void stepDown(Millis now);  // undoes the takeover: looks for the old room's host as a returning member
 
   // Retrying an attempt on an offer its host described before its network changed (room_retry.cpp).
   void listenForRetry(Millis now);  // joiner: reads the retry ID of each attempt still not open
@@ -400,6 +411,8 @@ class Room final {
     std::size_t successors = 0;
   };
   std::optional<TookOver> tookOver_;
+  // A first successor whose host fell silent: until when it waits for its driver's look (CheckNetwork).
+  std::optional<Millis> networkCheckUntil_;
 
   std::map<LinkId, Link> links_;
   std::map<RequestId, Request> requests_;

@@ -24,6 +24,9 @@ void Room::becomeHost(std::int64_t epoch, std::set<std::string> expected, Millis
   // A first successor taking over: until anyone is back, a report of its own network's change undoes
   // it (renewOffers). rank_ is still the lost host's.
   tookOver_.reset();
+  // A rejoin begun on a closed channel alone that ends in hosting: nobody hosted (or the old host stayed
+  // out of reach); a move reported from now on is a new one (as in onWelcome).
+  if (!ownMoveReported_) ownMoveAt_.reset();
   if (search_.failover && search_.firstInLine) tookOver_ = TookOver{now, rank_, expected, search_.successors};
   search_ = {};
   rank_ = HostRank{epoch, now, selfId_};

@@ -217,6 +217,10 @@ void Room::onWelcome(LinkId id, Link& link, const Welcome& welcome, Millis) {
   link.stage = Stage::Joined;
   link.deadline.reset();
   hostLink_ = id;
+  // A rejoin begun on a closed channel alone, not reported as a move, that ends under another host:
+  // the old one was gone, the close no move of ours (review finding: a move reported within 10 s of it
+  // was taken as that one, and ignored).
+  if (ownMoveAt_ && !ownMoveReported_ && welcome.rank.host != rank_.host) ownMoveAt_.reset();
   rank_ = welcome.rank;
   search_ = {};
   historyEnd_ = welcome.host.lastSeq;
@@ -256,7 +260,9 @@ void Room::startFailover(Millis now, HostLost how) {
   // shows a move of its network since we last heard of it (acceptable()).
   next.floor = HostRank{rank_.epoch + 1, std::numeric_limits<Millis>::max(), {}};
   next.lost = rank_;
-  next.takeOverAt = now + position * kSuccessorStepMs;
+  // The first successor may spend up to kNetworkCheckMs checking its own network first (hostFellSilent):
+  // the later ones' turns leave it that time.
+  next.takeOverAt = now + position * kSuccessorStepMs + (position > 0 ? kNetworkCheckMs : 0);
   next.successors = successors.size();
   next.firstInLine = position == 0;
   // Back from a pause (issue #17: a guest frozen 20 s took over a healthy room on resuming): the

@@ -59,37 +59,14 @@ void Room::keepRejoining(Millis now) {
 void Room::renewOffers(Millis now) {
   // A first successor that took over because its own network went away, before the driver said so:
   // nobody is back yet, so step down and look for the room's host as a returning member.
-  // Anyone taking one of our offers is our room re-forming (an expected member, the old host merging
-  // into us): stepping down then would cut them off and leave the room without a host.
-  const bool anyoneBack = hasOffering({Stage::AwaitingAnswer, Stage::Connecting, Stage::Uploading, Stage::Member});
-  if (tookOver_ && now - tookOver_->at < kMovedWindowMs && !anyoneBack) {
-    TookOver took = *std::exchange(tookOver_, std::nullopt);
-    closeAllLinks(nullptr);
-    cancelRequests(Purpose::HostProbe);
-    held_.clear();  // still in their authors' outboxes: resent to whoever hosts
-    expected_.clear();
-    settleUntil_.reset();
-    spareDue_.reset();
-    spareHeldUntil_.reset();
-    rank_ = took.lost;
-    Search next;
-    next.failover = true;
-    next.epochIfHosting = took.lost.epoch + 1;
-    next.expected = std::move(took.expected);
-    lookAsReturning(next, took.successors, now);
-    // Only, a probe that finds nobody parked means nobody hosts the room now: the old host may have
-    // taken our offer to merge into us just before we stepped down (the mailbox's "taken" was still
-    // on its way to us), and it and its guests now look for us. Host again at once then.
-    // (lookAsReturning's takeOverAt stays, as the bound: an old host there but out of reach.)
-    next.hostWhenEmpty = true;
-    next.successors = took.successors;
-    ownMoveAt_ = now;
-    ownMoveReported_ = true;
-    setState(RoomState::Reconnecting);
-    return search(std::move(next), now);
-  }
+  // Anyone of the old room rejoining us (an expected member, the old host merging into us with its
+  // guests following) is our room re-forming: stepping down then would cut them off and leave the
+  // room without a host. A newcomer is not (review finding: any taker of an offer kept us hosting, and
+  // the healthy old host then merged under us), nor one whose answer has not named it yet: whoever it
+  // is, its attempt names our old addresses and is told to look again (room_retry.cpp).
+  const bool stepsDown = tookOver_ && now - tookOver_->at < kMovedWindowMs && !oldRoomBack();
   // Offers not yet taken name the old addresses: describe new ones. A newcomer connecting on one (its
-  // channel not open) can never get through: it is told to look again (room_retry.cpp).
+  // channel not open) can never get through: it is told to look again.
   std::vector<LinkId> stale;
   for (const auto& [id, link] : links_) {
     const bool waiting = link.stage == Stage::OfferParked || link.stage == Stage::OfferReady || link.stage == Stage::Describing;
@@ -97,6 +74,7 @@ void Room::renewOffers(Millis now) {
     if (link.offering && (waiting || connecting)) stale.push_back(id);
     if (link.offering && connecting) askToRetry(id);
   }
+  if (stepsDown) return stepDown(now);
   for (LinkId id : stale) closeLink(id);
   spareDue_.reset();
   spareHeldUntil_.reset();
@@ -111,6 +89,42 @@ void Room::renewOffers(Millis now) {
     signalGet(Purpose::HostProbe, 0, offerSignalId(config_.room), 0);
   }
   keepOffering();
+}
+
+bool Room::oldRoomBack() const {
+  if (!tookOver_) return false;
+  return std::any_of(links_.begin(), links_.end(), [&](const auto& l) {
+    const Link& link = l.second;
+    const bool known = link.stage == Stage::Connecting || link.stage == Stage::Uploading || link.stage == Stage::Member;
+    return link.offering && known && (tookOver_->expected.count(link.peerId) || link.peerId == tookOver_->lost.host);
+  });
+}
+
+void Room::stepDown(Millis now) {
+  TookOver took = *std::exchange(tookOver_, std::nullopt);
+  closeAllLinks(nullptr);
+  cancelRequests(Purpose::HostProbe);
+  held_.clear();  // still in their authors' outboxes: resent to whoever hosts
+  expected_.clear();
+  settleUntil_.reset();
+  spareDue_.reset();
+  spareHeldUntil_.reset();
+  rank_ = took.lost;
+  Search next;
+  next.failover = true;
+  next.epochIfHosting = took.lost.epoch + 1;
+  next.expected = std::move(took.expected);
+  lookAsReturning(next, took.successors, now);
+  // Only, a probe that finds nobody parked means nobody hosts the room now: the old host may have
+  // taken our offer to merge into us just before we stepped down (the mailbox's "taken" was still
+  // on its way to us), and it and its guests now look for us. Host again at once then.
+  // (lookAsReturning's takeOverAt stays, as the bound: an old host there but out of reach.)
+  next.hostWhenEmpty = true;
+  next.successors = took.successors;
+  ownMoveAt_ = now;
+  ownMoveReported_ = true;
+  setState(RoomState::Reconnecting);
+  search(std::move(next), now);
 }
 
 void Room::searchAgain(Millis now) {

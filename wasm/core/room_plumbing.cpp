@@ -89,6 +89,7 @@ void Room::sendTo(LinkId id, const PeerMessage& message) {
 
 void Room::setState(RoomState state, std::string error) {
   std::swap(state, state_);
+  if (state_ != RoomState::Guest) networkCheckUntil_.reset();  // a check only ever holds a guest's takeover
   std::string stage = this->stage();
   if (state == state_ && error == error_ && stage == stage_) return;
   error_ = std::move(error);
