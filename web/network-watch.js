@@ -68,7 +68,7 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
   let looking = false;
   let endLook = null;        // ends the look under way with what it found so far
   let stopped = false;
-  let checks = [];           // { until, onUnchanged }: checks waiting for their answer
+  let checks = [];           // { onUnchanged, timer }: checks waiting for their answer (timer: CHECK_SPAN_MS)
   const kindOf = (address) => address.split(' ')[0];
   const learn = (seen, at) => {
     for (const address of seen) {
@@ -84,6 +84,7 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
     const fresh = [...seen].filter((address) => !recent.has(address) && kinds.has(kindOf(address)));
     if (!fresh.length || at - lastReport < REPORT_QUIET_MS) return;
     lastReport = at;
+    for (const check of checks) clearTimeout(check.timer);  // the report is their answer
     checks = [];
     try {
       onChange(fresh);
@@ -104,9 +105,11 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
     reportFresh(ownAddresses([line]));
   };
   // One round of gathering on our connection, ended by its end-of-candidates (a null candidate), the
-  // cap, or a check (endLook): the addresses found.
-  const gatherOnce = async (capMs) => {
+  // cap, or a check (endLook): the addresses found. The cap is chosen once the last look's offer has
+  // settled (a check that came meanwhile has its short one).
+  const gatherOnce = async () => {
     await settled;
+    const capMs = checks.length ? CHECK_CAP_MS : GATHER_CAP_MS;
     if (!pc) {
       pc = newPeerConnection({ iceServers: withoutRelays(iceServers() ?? []) });
       pc.createDataChannel('watch');  // something to negotiate, so that there is something to gather for
@@ -139,7 +142,7 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
     looking = true;
     let seen = null;
     try {
-      seen = await gatherOnce(checks.length ? CHECK_CAP_MS : GATHER_CAP_MS);
+      seen = await gatherOnce();
     } catch {
       pc?.close();  // a connection that cannot gather again: a fresh one next time, which names its
       pc = null;    // host addresses anew (mDNS names are per connection): learn them again
@@ -152,29 +155,31 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
       reportFresh(seen);
       learn(seen, now());
     }
-    const at = now();
-    const answered = checks.filter((c) => at >= c.until);
-    checks = checks.filter((c) => at < c.until);
-    for (const { onUnchanged } of answered) {
-      try {
-        onUnchanged();
-      } catch (error) {
-        console.error('webchat: the network watch could not answer a check', error);
-      }
-    }
     next();
+  };
+  // A check's span ended with no report: nothing changed (a look still under way may still report).
+  const answer = (check) => {
+    checks = checks.filter((c) => c !== check);
+    try {
+      check.onUnchanged();
+    } catch (error) {
+      console.error('webchat: the network watch could not answer a check', error);
+    }
   };
   timer = setTimeout(look, everyMs);
   return {
     stop() {
       stopped = true;
+      for (const check of checks) clearTimeout(check.timer);
       checks = [];
       clearTimeout(timer);
       pc?.close();
     },
     check(onUnchanged) {
       if (stopped) return;
-      checks.push({ until: now() + CHECK_SPAN_MS, onUnchanged });
+      const check = { onUnchanged };
+      check.timer = setTimeout(() => answer(check), CHECK_SPAN_MS);
+      checks.push(check);
       // A look under way may have begun before the browser knew of its new address, and wait long for a
       // STUN server: it ends now, the next one follows shortly (next).
       if (looking) return endLook?.();

@@ -84,9 +84,24 @@ function watchWith(look, everyMs = 1000) {
   return { watch, reports, looks: () => count };
 }
 
-const until = (what) => new Promise((resolve) => {
-  const poll = setInterval(() => { if (what()) { clearInterval(poll); resolve(); } }, 5);
+// Resolves once what() holds; fails after `ms` (a report that never comes fails the test, not hangs it).
+const until = (what, ms = 5000) => new Promise((resolve, reject) => {
+  const started = Date.now();
+  const poll = setInterval(() => {
+    if (what()) { clearInterval(poll); resolve(); } else if (Date.now() - started > ms) { clearInterval(poll); reject(new Error(`not within ${ms} ms`)); }
+  }, 5);
 });
+const wait = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+// A watch whose own looks are a minute apart: only a check's looks run in a test's span. The first
+// check makes it learn this network (its first look only learns), and is answered.
+async function knowingWatch(look) {
+  const watched = watchWith(look, 60000);
+  let learned = false;
+  watched.watch.check(() => { learned = true; });
+  await until(() => learned);
+  return watched;
+}
 
 test('a new address is reported as its candidate comes, not at the end of the look', async () => {
   const same = [host('a.local'), srflx('203.0.113.5')];
@@ -102,15 +117,14 @@ test('a new address is reported as its candidate comes, not at the end of the lo
 
 test('a check looks again and again for a while: a change found meanwhile answers it', async () => {
   let moved = false;
-  const { watch, reports, looks } = watchWith(() => ({ candidates: [host(moved ? 'b.local' : 'a.local'), srflx('203.0.113.5')], end: true }), 20);
-  await until(() => looks() >= 2);  // the watch knows this network
+  const { watch, reports } = await knowingWatch(() => ({ candidates: [host(moved ? 'b.local' : 'a.local'), srflx('203.0.113.5')], end: true }));
   let unchanged = false;
   const checkedAt = Date.now();
   watch.check(() => { unchanged = true; });
-  await new Promise((resolve) => { setTimeout(resolve, 300); });
+  await wait(300);
   moved = true;  // the browser learns of its new address while the check looks
   await until(() => reports.length >= 1);
-  await new Promise((resolve) => { setTimeout(resolve, 1000); });
+  await wait(1000);
   watch.stop();
   assert.deepEqual(reports.map((r) => r.fresh), [['host b.local']]);
   assert.ok(reports[0].at - checkedAt < 800, `reported ${reports[0].at - checkedAt} ms after the check began`);
@@ -118,9 +132,7 @@ test('a check looks again and again for a while: a change found meanwhile answer
 });
 
 test('a check that finds nothing new answers so after its span of looks, each a fresh look', async () => {
-  const same = { candidates: [host('a.local'), srflx('203.0.113.5')], end: true };
-  const { watch, reports, looks } = watchWith(() => same, 20);
-  await until(() => looks() >= 2);  // the watch knows this network
+  const { watch, reports, looks } = await knowingWatch(() => ({ candidates: [host('a.local'), srflx('203.0.113.5')], end: true }));
   let answeredAt = null;
   const checkedAt = Date.now();
   const looksBefore = looks();
@@ -129,8 +141,35 @@ test('a check that finds nothing new answers so after its span of looks, each a 
   const looked = looks() - looksBefore;
   watch.stop();
   assert.deepEqual(reports, []);
-  assert.ok(answeredAt - checkedAt >= 800 && answeredAt - checkedAt < 1500, `answered after ${answeredAt - checkedAt} ms`);
+  // The room logic waits 1 s at most (kNetworkCheckMs): the answer comes at the span's end (0.8 s).
+  assert.ok(answeredAt - checkedAt >= 800 && answeredAt - checkedAt < 1000, `answered after ${answeredAt - checkedAt} ms`);
   assert.ok(looked >= 4, `${looked} looks`);
+});
+
+test('a check ends a look that waits for a silent STUN server: the next look, soon after, finds the move', async () => {
+  let moved = false;
+  // Every look after the first names its host address and then waits for its cap (1.5 s).
+  const { watch, reports, looks } = watchWith((i) => (i === 0
+    ? { candidates: [host('a.local'), srflx('203.0.113.5')], end: true }
+    : { candidates: [host(moved ? 'b.local' : 'a.local')], end: false }), 10);
+  await until(() => looks() >= 2);  // the second look under way, waiting
+  await wait(50);
+  moved = true;
+  const checkedAt = Date.now();
+  watch.check(() => {});
+  await until(() => reports.length >= 1);
+  watch.stop();
+  assert.deepEqual(reports[0].fresh, ['host b.local']);
+  assert.ok(reports[0].at - checkedAt < 800, `reported ${reports[0].at - checkedAt} ms after the check began (a look's cap: 1.5 s)`);
+});
+
+test('a check on a stopped watch is never answered', async () => {
+  const { watch } = watchWith(() => ({ candidates: [host('a.local')], end: true }), 10);
+  watch.stop();
+  let answered = false;
+  watch.check(() => { answered = true; });
+  await wait(1200);
+  assert.equal(answered, false);
 });
 
 test('the first look learns; a new host address of the same kind is a change, reported once', async () => {

@@ -327,6 +327,7 @@ void Simulation::carryOut(std::size_t member, Effect effect) {
             drain(member);
           }, member);
         } else if constexpr (std::is_same_v<T, effect::CheckNetwork>) {
+          node.observed.networkChecks.push_back(now_);
           // A move that shows within the look is reported when it shows (move()'s report); else nothing changed.
           if (node.moveSeenAt && *node.moveSeenAt >= now_ && *node.moveSeenAt <= now_ + options_.networkCheck) return;
           at(now_ + options_.networkCheck, [this, member] {

@@ -39,6 +39,7 @@ struct Observed {  // what one member's user interface was told
   std::size_t signalRequests = 0;    // signaling requests it made (gets and sets)
   std::vector<std::string> gets;     // the mailbox ids of its gets, in order
   std::size_t linksOpened = 0;       // peer connections it made (offers and answers)
+  std::vector<Millis> networkChecks;  // when its room logic asked its driver to look at its network
 };
 
 class Simulation final {

@@ -28,8 +28,10 @@ void Room::onNetworkChanged(Millis now) {
       return renewOffers(now);
     case RoomState::Guest: {
       // Back in the room over a link made after our links died: that link works on the new network.
+      // Unless that link fell silent meanwhile (we are checking our network, hostFellSilent): then this
+      // is a move of its own.
       auto host = hostLink_ ? links_.find(*hostLink_) : links_.end();
-      if (sameMove && host != links_.end() && host->second.started >= *ownMoveAt_) return;
+      if (sameMove && !networkCheckUntil_ && host != links_.end() && host->second.started >= *ownMoveAt_) return;
       // Its link to the host is most likely dead (heartbeats would say so within 3 s): rejoin now, and
       // as a returning member, never as the room's next host.
       ownMoveAt_ = now;
