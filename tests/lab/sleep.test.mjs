@@ -151,7 +151,7 @@ test('a host frozen for 10 s: the room fails over, and the old host joins the ne
   const seen = await statusesSeen(bob);
   const said = (text) => seen.findIndex((t) => t.startsWith(text));
   assert.ok(said('The host went away: reconnecting') > 0 &&
-            said('The host went away: connecting to the room\'s new host') > said('The host went away: reconnecting') &&
+            said('The host went away: found who hosts the room now') > said('The host went away: reconnecting') &&
             seen.at(-1).startsWith('Connected as guest'), seen.join('\n'));
 
   await waitForStatus(alice, /^Connected as guest in/);

@@ -6,7 +6,8 @@ const STATE_WORDS = {
   joining: (room, stage) => (stage === 'connecting' ? 'Found the room\'s host: connecting to it…' : 'Looking for the room\'s host…'),
   host: (room) => `Hosting “${room}”: others connect to you`,
   guest: (room) => `Connected as guest in “${room}”`,
-  reconnecting: (room, stage) => (stage === 'connecting' ? 'The host went away: connecting to the room\'s new host…'
+  // The host found may be a new one or the same one back (its network moved, or ours): say neither.
+  reconnecting: (room, stage) => (stage === 'connecting' ? 'The host went away: found who hosts the room now, connecting…'
                                                          : 'The host went away: reconnecting to the room…'),
   closed: () => 'Not in a room',
 };
