@@ -13,7 +13,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <string>
+#include <system_error>
 #include <vector>
+
+#include <unistd.h>
 
 #include "memory_mailbox.hpp"
 #include "metrics.hpp"
@@ -25,14 +29,22 @@ namespace net = boost::asio;
 
 namespace {
 
-std::string makeWebRoot() {
-  const auto root = std::filesystem::temp_directory_path() / "webchat-fuzz-web";
-  std::filesystem::create_directories(root / "sub");
-  std::ofstream(root / "index.html") << "<!doctype html>";
-  std::ofstream(root / "app.js") << "export {};";
-  std::ofstream(root / "sub" / "index.html") << "sub";
-  return root.string();
-}
+// A small web root of this process's own, removed when the fuzzer exits (libFuzzer ends its runs with exit()).
+struct WebRoot {
+  std::filesystem::path path = std::filesystem::temp_directory_path() / ("webchat-fuzz-web-" + std::to_string(::getpid()));
+  WebRoot() {
+    std::filesystem::create_directories(path / "sub");
+    std::ofstream(path / "index.html") << "<!doctype html>";
+    std::ofstream(path / "app.js") << "export {};";
+    std::ofstream(path / "sub" / "index.html") << "sub";
+  }
+  WebRoot(const WebRoot&) = delete;
+  WebRoot& operator=(const WebRoot&) = delete;
+  ~WebRoot() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
 
 void check(bool condition, const char* what) {
   if (!condition) {
@@ -44,9 +56,9 @@ void check(bool condition, const char* what) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const std::string webRoot = makeWebRoot();
+  static const WebRoot webRoot;
   webchat::ServerOptions options;
-  options.webRoot = webRoot;
+  options.webRoot = webRoot.path.string();
   options.maxBodyBytes = 1000;  // small limits: the fuzzer reaches them
   options.maxHeaderBytes = 512;
   options.maxParked = 8;
