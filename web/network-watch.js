@@ -11,12 +11,15 @@
 // server-reflexive address of a look after looks that had none (a busy machine, seen in the lab: the first
 // look ended at its cap before the STUN answer came), nor one seen within the last minute (a carrier NAT
 // or a router balancing two uplinks that hands out addresses from a pool: A, B, A is one network). After
-// a report, further changes are learned without a report for REPORT_QUIET_MS: one move often shows its
-// new host address a look before its new public one (the room logic takes a second report within its
-// kMovedWindowMs as the same move and keeps the rejoin under way; this only spares it the work). Only a
-// few looks, not the room logic's whole window: a host that moves again seconds later must say so (its
-// guests take its offers again only when its rank counts a move they have not seen, docs/protocol.md;
-// the lab moves a host twice 7 s apart, and a quiet of 10 s had kept the second move unreported). The
+// a report, further changes are learned without a report for REPORT_QUIET_MS, and a new public address
+// alone for SAME_MOVE_MS after a report that named a new host address: one move shows its new host
+// address first and its new public one a look or two later (a STUN round trip; up to 2.5 s a look on a
+// busy machine). A guest's room logic takes a second report within its kMovedWindowMs as the same move,
+// but a host's counts every report and renews its offers again, dropping whoever was connecting to the
+// fresh ones (review finding). The quiet is short all the same: a host that moves again seconds later
+// must say so (its guests take its offers again only when its rank counts a move they have not seen,
+// docs/protocol.md; the lab moves a host's public address, then its own address 7 s later, and a quiet
+// of 10 s had kept the second move unreported). The
 // room logic hears of a change (Room.networkChanged) as soon as a look's candidate shows it, and decides
 // what follows. Before a guest next in line takes its room over (its host fell silent), the room logic
 // asks for a check (effect 'check-network'): a few looks at once, then Room.networkChecked if nothing
@@ -30,7 +33,8 @@ import { withoutRelays } from './webchat-ice.js';
 const WATCH_EVERY_MS = 1000;  // a guest's host falls silent after 3 s: the change is known before that
 const GATHER_CAP_MS = 1500;   // a STUN server that does not answer: compare what was found
 const RECENT_MS = 60000;      // an address seen this recently is not new
-const REPORT_QUIET_MS = 3000;  // one move's faces: a look or two apart (up to 2.5 s a look on a busy machine)
+const REPORT_QUIET_MS = 3000;  // one move's faces: its host address and its public one, a look apart
+const SAME_MOVE_MS = 10000;    // the room logic's kMovedWindowMs: a new public address after a new host one
 // A check (the room logic's effect 'check-network': its host fell silent, and it would take the room
 // over): looks every CHECK_EVERY_MS, each capped at CHECK_CAP_MS, for CHECK_SPAN_MS before answering that
 // nothing changed. Chromium on Linux tells its pages of a new address 2 s after the change (its network
@@ -64,6 +68,7 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
   const recent = new Map();  // address -> when last seen
   const kinds = new Set();   // 'host', 'srflx': the kinds of address this network has shown
   let lastReport = -Infinity;
+  let lastHostReport = -Infinity;  // the last report that named a new host address
   let timer = null;
   let looking = false;
   let endLook = null;        // ends the look under way with what it found so far
@@ -83,7 +88,10 @@ export function watchNetwork({ iceServers, onChange, newPeerConnection, everyMs 
     const at = now();
     const fresh = [...seen].filter((address) => !recent.has(address) && kinds.has(kindOf(address)));
     if (!fresh.length || at - lastReport < REPORT_QUIET_MS) return;
+    const newHost = fresh.some((address) => kindOf(address) === 'host');
+    if (!newHost && at - lastHostReport < SAME_MOVE_MS) return;  // that move's public face, seen late
     lastReport = at;
+    if (newHost) lastHostReport = at;
     for (const check of checks) clearTimeout(check.timer);  // the report is their answer
     checks = [];
     try {

@@ -205,6 +205,16 @@ test('one move that shows its host address a look before its public one is repor
   assert.deepEqual(reports, [{ look: 1, fresh: ['host b.local'] }]);
 });
 
+test('one move whose public address shows two slow looks after its host address is reported once', async () => {
+  const { reports } = await scripted([
+    [host('a.local'), srflx('203.0.113.5')],
+    [host('b.local')],                                   // the move's host address…
+    [host('b.local')],                                   // (its STUN answers late: a busy machine)
+    [host('b.local'), srflx('198.51.100.7')],            // …its public one 5 s later: the same move
+  ], { at: (i) => i * 2500 });
+  assert.deepEqual(reports, [{ look: 1, fresh: ['host b.local'] }]);
+});
+
 test('a second move seconds after the first is reported too: a host that moves twice keeps its room', async () => {
   const { reports } = await scripted([
     [host('a.local'), srflx('203.0.113.5')],

@@ -125,7 +125,7 @@ export function traceJoin(page) {
       note(`${what} sent${verb?.[1] === 'set' ? offerOf(init?.body) : ''}`);
       return fetchBefore(url, init).then((response) => {
         if (verb?.[1] === 'get' && response.status === 200) {
-          response.clone().text().then((text) => note(`${what}: 200${offerOf(text)}`));
+          response.clone().text().then((text) => note(`${what}: 200${offerOf(text)}`), () => note(`${what}: 200 (body unread)`));
         } else note(`${what}: ${response.status}`);
         return response;
       });

@@ -211,6 +211,27 @@ inline std::vector<std::size_t> threeWithALine(Simulation& sim, std::size_t auth
   return room;
 }
 
+// Issue #17's scenario: in threeWithALine's room, bob (the first successor) moves `phase` ms into a
+// heartbeat, its driver seeing it `noticedAfter` ms later, and says a line from its new network while
+// alice says one; runs until all three are one room with both lines in bob's history, and checks it
+// came back within 10 s under alice, the host all along. Returns the room.
+inline std::vector<std::size_t> nextInLineMovesUnderItsHost(Simulation& sim, Millis noticedAfter, Millis phase = 0) {
+  auto room = threeWithALine(sim, 2, "before the move");
+  auto [alice, bob] = std::pair{room[0], room[1]};
+  sim.runFor(phase);
+  const Millis movedAt = sim.now();
+  sim.move(bob, noticedAfter);
+  REQUIRE(sim.send(bob, "from the new network") == "");
+  REQUIRE(sim.send(alice, "meanwhile") == "");
+  REQUIRE(sim.runUntil([&] {
+    return oneRoom(sim, room) && sim.room(bob).history().size() == 3 && sim.room(bob).unsequenced() == 0;
+  }, 15000));
+  CHECK(sim.now() - movedAt < 10000);
+  CHECK(hostedThroughout(sim, alice));
+  CHECK(sim.room(alice).hostRank().epoch == 1);
+  return room;
+}
+
 // The driver tells `member`'s room that its network changed, now.
 inline void reportNetworkChange(Simulation& sim, std::size_t member) {
   sim.input(member, [](Room& r, Millis now) {
